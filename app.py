@@ -1,0 +1,290 @@
+"""The WeCom policy bot: ``create_app(settings)`` and the command line.
+
+    python app.py                               demo: SQLite under var/, demo org, emulator
+    python app.py serve  --config PATH [--host H] [--port P]
+    python app.py worker --config PATH          the scheduler alone
+    python app.py jobs list --config PATH
+    python app.py jobs run JOB_ID --config PATH [--now 2026-11-27T15:00:00+08:00]
+    python app.py menu install --config PATH
+    python app.py db upgrade --config PATH
+
+The config path may also come from WECOM_BOT_CONFIG; secrets from WECOM_CORP_ID,
+WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and DATABASE_URL.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import datetime
+
+from flask import Flask, jsonify
+from sqlalchemy import func, select, text
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+from bot.org import sync_org
+from bot.runtime import Runtime, build_runtime
+from models import OutboxMessage
+from models import migrate
+
+log = logging.getLogger("app")
+
+
+class NotMigrated(ConfigError):
+    pass
+
+
+def settings_from_environment(config: str | None = None, port: int | None = None) -> Settings:
+    path = config or os.environ.get("WECOM_BOT_CONFIG")
+    if path is None and os.environ.get("WECOM_CORP_ID"):
+        raise ConfigError("WECOM_CORP_ID is set but no config file was given: pass --config or set WECOM_BOT_CONFIG")
+    settings = load_settings(path)
+    if settings.demo:
+        port = port or settings.port
+        base = settings.wecom.api_base_url.replace(":8000/", f":{port}/")
+        settings = dataclasses.replace(settings, port=port,
+                                       wecom=dataclasses.replace(settings.wecom, api_base_url=base))
+    return settings
+
+
+def prepare_database(settings: Settings) -> None:
+    """Demo mode migrates by itself; otherwise refuse to run on an un-migrated database."""
+    if settings.demo:
+        migrate.upgrade(settings.database_url)
+        return
+    migrate.ensure_sqlite_dir(settings.database_url)
+    current, head = migrate.pending_revisions(settings.database_url)
+    if current != head:
+        raise NotMigrated(f"database is at revision {current or 'none'} but the code needs {head}: "
+                          f"run `python app.py db upgrade --config {settings.source}` first")
+
+
+def create_app(settings: Settings | None = None, *, start_background: bool = True) -> Flask:
+    """The Flask app: webhook, health check and (if enabled) the emulator. Starts the outbox
+    dispatcher, and the scheduler when ``scheduler.enabled`` (``start_background=False`` for
+    tools that start neither)."""
+    if settings is None:  # gunicorn 'app:create_app()'
+        settings = settings_from_environment()
+        setup_logging(settings.log_level, settings.secrets())
+        prepare_database(settings)
+    runtime = build_runtime(settings)
+    with runtime.session_factory.begin() as session:
+        sync_org(session, settings.org)
+
+    from bot.webhook import create_blueprint
+    from wechatpy.enterprise.crypto import WeChatCrypto
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.extensions["runtime"] = runtime
+    app.extensions["wecom_crypto"] = WeChatCrypto(settings.wecom.token, settings.wecom.encoding_aes_key,
+                                                  settings.wecom.corp_id)
+    app.register_blueprint(create_blueprint(settings.wecom.callback_path))
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            with runtime.session_factory() as session:
+                session.execute(text("SELECT 1"))
+                pending = session.scalar(select(func.count()).select_from(OutboxMessage)
+                                         .where(OutboxMessage.status.in_(("pending", "sending"))))
+        except Exception:
+            return jsonify({"status": "error", "database": "unavailable"}), 503
+        return jsonify({"status": "ok", "database": "ok", "outbox_pending": pending,
+                        "emulator": settings.emulator_enabled, "scheduler": settings.scheduler_enabled})
+
+    if settings.emulator_enabled:
+        from bot.emulator import init_emulator
+        init_emulator(app, runtime)
+
+    if start_background:
+        runtime.start_dispatcher()  # every serving process delivers the outbox
+        if settings.scheduler_enabled:
+            from scheduler import SchedulerService
+            app.extensions["scheduler"] = SchedulerService(runtime).start()
+    return app
+
+
+def shutdown_app(app: Flask) -> None:
+    scheduler = app.extensions.get("scheduler")
+    if scheduler:
+        scheduler.shutdown()
+    app.extensions["runtime"].close()
+
+
+# ---- command line ---------------------------------------------------------------------------
+
+def cmd_serve(args) -> int:
+    settings = settings_from_environment(args.config, args.port)
+    if args.host:
+        settings = dataclasses.replace(settings, host=args.host)
+    if args.port:
+        settings = dataclasses.replace(settings, port=args.port)
+    setup_logging(settings.log_level, settings.secrets())
+    prepare_database(settings)
+    app = create_app(settings)
+    import waitress
+
+    base = f"http://{settings.host}:{settings.port}"
+    if settings.demo:
+        print(f"Demo mode: no config given, using the demo org and the built-in WeCom emulator.", flush=True)
+    if settings.emulator_enabled:
+        print(f"Emulator: {base}/emulator/  (open it in a browser, pick a person, type 帮助)", flush=True)
+    print(f"Callback URL: {base}{settings.wecom.callback_path}   Health: {base}/healthz", flush=True)
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="wecom-bot")
+    finally:
+        shutdown_app(app)
+    return 0
+
+
+def _runtime_for_tool(args) -> Runtime:
+    settings = settings_from_environment(args.config)
+    setup_logging(settings.log_level, settings.secrets())
+    prepare_database(settings)
+    runtime = build_runtime(settings)
+    with runtime.session_factory.begin() as session:
+        sync_org(session, settings.org)
+    return runtime
+
+
+def cmd_worker(args) -> int:
+    from scheduler import SchedulerService
+
+    runtime = _runtime_for_tool(args)
+    runtime.start_dispatcher()
+    service = SchedulerService(runtime).start()
+    print("Scheduler running (Ctrl+C to stop).", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    service.shutdown()
+    runtime.close()
+    return 0
+
+
+def cmd_jobs(args) -> int:
+    from scheduler import describe_jobs, run_job
+
+    runtime = _runtime_for_tool(args)
+    try:
+        if args.jobs_command == "list":
+            for job_id, schedule, implemented in describe_jobs(runtime):
+                print(f"{job_id:30} {schedule:45} implemented: {implemented}")
+            return 0
+        now = None
+        if args.now:
+            try:
+                now = datetime.fromisoformat(args.now)
+            except ValueError:
+                print(f"--now: expected an ISO time such as 2026-11-27T15:00:00+08:00, got {args.now!r}", file=sys.stderr)
+                return 2
+            if now.tzinfo is None:
+                now = now.replace(tzinfo=runtime.settings.tz)
+        try:
+            ids = run_job(runtime, args.job_id, now)
+        except KeyError:
+            print(f"unknown job {args.job_id!r}; `jobs list` shows the job ids", file=sys.stderr)
+            return 2
+        dispatcher = runtime.start_dispatcher(poll_interval=0.2)
+        rows = dispatcher.wait_for(ids, timeout=args.timeout) if ids else []
+        print(f"job {args.job_id} ran at {(now or runtime.now()).isoformat()}: {len(rows)} message(s)")
+        for row in rows:
+            print(f"  [{row.status}] to {row.recipients}: {_summary(row)}")
+        if any(r.status not in ("sent", "failed") for r in rows):
+            print("  (some messages are still pending: they stay in the outbox and the server delivers them)")
+        return 0
+    finally:
+        runtime.close()
+
+
+def _summary(row: OutboxMessage) -> str:
+    body = row.payload
+    kind = body.get("msgtype", row.kind)
+    if kind in ("text", "markdown"):
+        content = body[kind]["content"].replace("\n", " ⏎ ")
+    elif kind == "template_card":
+        content = body["template_card"].get("main_title", {}).get("title", "")
+    else:
+        content = str(body)
+    return f"{kind}: {content[:120]}"
+
+
+def cmd_menu(args) -> int:
+    from bot.menu import MENU, validate_menu
+    from bot.wecom import WeComError
+
+    runtime = _runtime_for_tool(args)
+    try:
+        validate_menu(MENU)
+        runtime.client.create_menu(MENU)
+    except WeComError as exc:
+        print(f"menu install failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    print("menu installed: " + " / ".join(b["name"] for b in MENU["button"]))
+    return 0
+
+
+def cmd_db(args) -> int:
+    settings = settings_from_environment(args.config)
+    setup_logging(settings.log_level, settings.secrets())
+    migrate.upgrade(settings.database_url)
+    current, head = migrate.pending_revisions(settings.database_url)
+    print(f"database at revision {current} (head {head})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="app.py", description="WeCom policy bot")
+    sub = parser.add_subparsers(dest="command")
+
+    def with_config(p):
+        p.add_argument("--config", help="config file (default: $WECOM_BOT_CONFIG, else demo mode)")
+        return p
+
+    serve = with_config(sub.add_parser("serve", help="serve the webhook (and scheduler, emulator)"))
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    with_config(sub.add_parser("worker", help="run the scheduler alone"))
+    jobs = sub.add_parser("jobs", help="list or run scheduled jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    with_config(jobs_sub.add_parser("list"))
+    run = with_config(jobs_sub.add_parser("run"))
+    run.add_argument("job_id")
+    run.add_argument("--now", help="the clock for this run, e.g. 2026-11-27T15:00:00+08:00")
+    run.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for delivery")
+    menu = sub.add_parser("menu", help="the app's custom menu")
+    menu_sub = menu.add_subparsers(dest="menu_command", required=True)
+    with_config(menu_sub.add_parser("install"))
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    with_config(db_sub.add_parser("upgrade"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "serve")  # plain `python app.py [--config …]` serves
+    args = build_parser().parse_args(argv)
+    commands = {"serve": cmd_serve, "worker": cmd_worker, "jobs": cmd_jobs, "menu": cmd_menu, "db": cmd_db}
+    try:
+        return commands[args.command](args)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""WeCom plumbing: config, webhook, router, conversations, outbox, API client, emulator."""

@@ -1,0 +1,142 @@
+"""The one context every handler and job receives: who, what, when, and how to send."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.config import Settings
+from bot.org import Member, OrgDirectory
+from models import AuditEntry, NotificationLedger
+
+
+@dataclass
+class Reply:
+    """What a handler answers the sender: text, markdown or a card; ``button`` greys the tapped
+    card button for the tapper at once (the passive ``update_button`` reply)."""
+
+    text: str | None = None
+    markdown: str | None = None
+    card: dict | None = None
+    button: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A decrypted callback, typed. ``msg_type`` is WeCom's MsgType (text, image, event, …)."""
+
+    msg_type: str
+    userid: str
+    create_time: int
+    msg_id: str | None = None
+    text: str | None = None
+    event: str | None = None
+    event_key: str | None = None
+    task_id: str | None = None
+    response_code: str | None = None
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def dedupe_key(self) -> str:
+        """MsgId for messages; FromUserName + CreateTime + Event + EventKey + TaskId for events."""
+        if self.msg_type != "event" and self.msg_id:
+            return f"msg:{self.msg_id}"
+        return ":".join(["evt", self.userid, str(self.create_time), self.event or "",
+                         self.event_key or "", self.task_id or ""])
+
+
+@dataclass
+class BaseContext:
+    session: Session
+    settings: Settings
+    org: OrgDirectory
+    now: datetime  # aware, in the configured time zone — never call datetime.now() in a handler
+    origin: str = ""
+    queued: list = field(default_factory=list)  # outbox rows this context wrote
+
+    @property
+    def policy(self):
+        return self.settings.policy
+
+    def send_text(self, to: str | list[str], text: str) -> list:
+        return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin))
+
+    def send_markdown(self, to: str | list[str], text: str) -> list:
+        return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin))
+
+    def send_card(self, to: str | list[str], card: dict) -> list:
+        return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin))
+
+    def update_card(self, userids: str | list[str], response_code: str, update: dict):
+        row = outbox.enqueue_card_update(self.session, _ids(userids), response_code, update, self.origin)
+        self._queued([row])
+        return row
+
+    def _queued(self, rows: list) -> list:
+        self.queued.extend(rows)
+        return rows
+
+    def audit(self, actor: str, action: str, record_type: str, record_id: Any, **detail: Any) -> AuditEntry:
+        entry = AuditEntry(at=self.now, actor=actor, action=action, record_type=record_type,
+                           record_id=str(record_id), detail=detail or None)
+        self.session.add(entry)
+        return entry
+
+    def notify_once(self, kind: str, period: str, recipient: str, record: Any = "", *,
+                    text: str | None = None, markdown: str | None = None, card: dict | None = None) -> bool:
+        """Queue a notification unless (kind, period, recipient, record) was already queued.
+
+        A job re-run for the same period therefore sends nothing twice. Returns True if queued.
+        """
+        entry = NotificationLedger(kind=kind, period=period, recipient=recipient, record=str(record),
+                                   created_at=self.now)
+        try:
+            with self.session.begin_nested():
+                self.session.add(entry)
+                self.session.flush()
+        except IntegrityError:
+            return False
+        rows = (self.send_text(recipient, text) if text is not None else
+                self.send_markdown(recipient, markdown) if markdown is not None else
+                self.send_card(recipient, card))
+        self.session.flush()
+        entry.outbox_id = rows[0].id if rows else None
+        return True
+
+
+@dataclass
+class Context(BaseContext):
+    """A handler's context: one incoming message or tap from ``userid``."""
+
+    message: Message | None = None
+    userid: str = ""
+    user: Member | None = None
+    args: str = ""  # the text after the matched keyword
+    conversation: Any = None  # bot.conversation.Conversation
+
+    def reply_to_sender(self, reply: Reply | str | None) -> None:
+        if reply is None:
+            return
+        if isinstance(reply, str):
+            reply = Reply(text=reply)
+        if reply.text:
+            self.send_text(self.userid, reply.text)
+        if reply.markdown:
+            self.send_markdown(self.userid, reply.markdown)
+        if reply.card:
+            self.send_card(self.userid, reply.card)
+
+
+@dataclass
+class JobContext(BaseContext):
+    """A scheduled job's context; ``now`` is the scheduled time (or ``jobs run --now``)."""
+
+    job_id: str = ""
+
+
+def _ids(to: str | list[str]) -> list[str]:
+    return [to] if isinstance(to, str) else list(to)

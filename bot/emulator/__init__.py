@@ -1,0 +1,120 @@
+"""The built-in WeCom emulator: the API the bot calls (``/emulator/cgi-bin/…``) and a chat page
+(``/emulator/``) whose every message and tap reaches ``/wecom/callback`` as a real encrypted,
+signed callback over HTTP — so the demo exercises the production path."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory
+
+from bot.emulator.api import EmulatorState, create_api_blueprint
+from bot.emulator.callbacks import CallbackSender
+from bot.menu import MENU
+from bot.runtime import Runtime
+
+STATIC = Path(__file__).with_name("static")
+
+
+def init_emulator(app: Flask, runtime: Runtime) -> EmulatorState:
+    wecom = runtime.settings.wecom
+    state = EmulatorState(wecom.corp_id, wecom.secret, wecom.agent_id, known_users=set(runtime.org.members))
+    app.extensions["emulator"] = state
+    app.register_blueprint(create_api_blueprint(state), url_prefix="/emulator/cgi-bin")
+    app.register_blueprint(_page_blueprint(state, runtime), url_prefix="/emulator")
+    return state
+
+
+def _sender() -> CallbackSender:
+    sender = current_app.extensions.get("emulator_sender")
+    if sender is None:
+        runtime = current_app.extensions["runtime"]
+        url = current_app.config.get("EMULATOR_CALLBACK_URL") or \
+            f"http://{runtime.settings.host}:{runtime.settings.port}{runtime.settings.wecom.callback_path}"
+        sender = current_app.extensions["emulator_sender"] = CallbackSender(runtime.settings.wecom, url)
+    return sender
+
+
+def _page_blueprint(state: EmulatorState, runtime: Runtime) -> Blueprint:
+    bp = Blueprint("emulator", __name__, static_folder=str(STATIC), static_url_path="/static")
+    tz = runtime.settings.tz
+
+    def person_or_error(userid: str):
+        return runtime.org.get(userid)
+
+    def deliver(response) -> tuple:
+        if response.status_code != 200:
+            return jsonify({"ok": False, "error": f"机器人回调返回了 HTTP {response.status_code}"}), 502
+        return jsonify({"ok": True})
+
+    @bp.get("/")
+    def page():
+        return send_from_directory(STATIC, "index.html")
+
+    @bp.get("/api/people")
+    def people():
+        return jsonify({"people": [
+            {"userid": m.userid, "name": m.name, "role": m.role_label, "group": m.group_name,
+             "department": m.department_name} for m in runtime.org.members.values()]})
+
+    @bp.get("/api/messages")
+    def messages():
+        userid = request.args.get("userid", "")
+        after = request.args.get("after", "0")
+        msgs = state.messages_for(userid, int(after) if after.isdigit() else 0)
+        for m in msgs:
+            m["time"] = datetime.fromtimestamp(m["time"], timezone.utc).astimezone(tz).isoformat()
+        return jsonify({"messages": msgs, "last_id": msgs[-1]["id"] if msgs else int(after or 0)})
+
+    @bp.get("/api/cards")
+    def cards():
+        userid = request.args.get("userid", "")
+        return jsonify({"cards": {str(m["id"]): m["card_state"] for m in state.messages_for(userid)
+                                  if m["msgtype"] == "template_card"}})
+
+    @bp.get("/api/menu")
+    def menu():
+        return jsonify(state.menu or MENU)
+
+    @bp.post("/api/send")
+    def send():
+        body = request.get_json(force=True, silent=True) or {}
+        userid, text = body.get("userid", ""), (body.get("text") or "")
+        if not person_or_error(userid):
+            return jsonify({"ok": False, "error": "请先在左侧选择一个人"}), 400
+        if not text.strip():
+            return jsonify({"ok": False, "error": "消息不能为空"}), 400
+        if len(text.encode()) > 2048:
+            return jsonify({"ok": False, "error": "消息太长（企业微信限制 2048 字节）"}), 400
+        state.add_message(userid, "in", "text", text=text)
+        return deliver(_sender().text(userid, text))
+
+    @bp.post("/api/tap")
+    def tap():
+        body = request.get_json(force=True, silent=True) or {}
+        userid, key = body.get("userid", ""), body.get("key", "")
+        card_msg = next((m for m in state.messages_for(userid)
+                         if m["id"] == body.get("message_id") and m["msgtype"] == "template_card"), None)
+        if card_msg is None:
+            return jsonify({"ok": False, "error": "找不到这张卡片"}), 404
+        card = (card_msg.get("card_state") or {}).get("template_card") or card_msg["card"]
+        button = next((b for b in card.get("button_list", []) if b.get("key") == key), None)
+        if button is None or (card_msg.get("card_state") or {}).get("replace_name"):
+            return jsonify({"ok": False, "error": "这个按钮已不能点击"}), 400
+        state.add_message(userid, "in", "event", event="template_card_event",
+                          text=f"点击了按钮「{button['text']}」")
+        code = state.issue_response_code(userid, card["task_id"])
+        return deliver(_sender().card_tap(userid, card["task_id"], key, code, card.get("card_type", "")))
+
+    @bp.post("/api/menu")
+    def click():
+        body = request.get_json(force=True, silent=True) or {}
+        userid, key = body.get("userid", ""), body.get("key", "")
+        if not person_or_error(userid):
+            return jsonify({"ok": False, "error": "请先在左侧选择一个人"}), 400
+        names = {s["key"]: s["name"] for b in (state.menu or MENU)["button"]
+                 for s in b.get("sub_button", [b]) if s.get("key")}
+        state.add_message(userid, "in", "event", event="click", text=f"点击了菜单「{names.get(key, key)}」")
+        return deliver(_sender().click(userid, key))
+
+    return bp

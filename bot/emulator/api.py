@@ -1,0 +1,227 @@
+"""The WeCom API side of the emulator: the endpoints the bot calls, with WeCom's rules.
+
+It records every call by path (tests read ``state.calls``), keeps each person's chat, checks
+the limits WeCom enforces (1000 recipients, 2048-byte texts, task_id rules, response codes
+valid once for 72 h) and can be told to fail (HTTP 500, errcode -1, 42001, 45009) so tests can
+prove that nothing is lost.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, jsonify, request
+
+TASK_ID = re.compile(r"^[A-Za-z0-9_\-@]{1,128}$")
+INTERACTIVE = {"button_interaction", "vote_interaction", "multiple_interaction"}
+RESPONSE_CODE_TTL = 72 * 3600
+
+
+@dataclass
+class EmulatorState:
+    corp_id: str
+    secret: str
+    agent_id: int
+    known_users: set[str] | None = None  # None: everyone is valid
+    calls: list[dict] = field(default_factory=list)
+    messages: list[dict] = field(default_factory=list)
+    menu: dict | None = None
+    tokens: dict[str, float] = field(default_factory=dict)  # token → expiry (epoch)
+    task_ids: set[str] = field(default_factory=set)
+    response_codes: dict[str, dict] = field(default_factory=dict)
+    faults: list[str] = field(default_factory=list)
+    recent: dict[str, float] = field(default_factory=dict)  # duplicate check: body hash → time
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # ---- for tests and the page ---------------------------------------------------------------
+    def fail_next(self, *modes: str) -> None:
+        """Queue faults for the next API calls: "http500", "busy" (-1), "expired" (42001), "limit" (45009)."""
+        with self.lock:
+            self.faults.extend(modes)
+
+    def expire_tokens(self) -> None:
+        with self.lock:
+            self.tokens = {t: 0.0 for t in self.tokens}
+
+    def calls_to(self, path: str) -> list[dict]:
+        with self.lock:
+            return [c for c in self.calls if c["path"] == path]
+
+    def add_message(self, userid: str, direction: str, msgtype: str, **content) -> dict:
+        with self.lock:
+            msg = {"id": len(self.messages) + 1, "userid": userid, "direction": direction,
+                   "time": time.time(), "msgtype": msgtype, "card_state": None, **content}
+            self.messages.append(msg)
+            return msg
+
+    def messages_for(self, userid: str, after: int = 0) -> list[dict]:
+        with self.lock:
+            return [dict(m) for m in self.messages if m["userid"] == userid and m["id"] > after]
+
+    def sent_to(self, userid: str) -> list[dict]:
+        return [m for m in self.messages_for(userid) if m["direction"] == "out"]
+
+    def issue_response_code(self, userid: str, task_id: str) -> str:
+        code = "RC" + secrets.token_hex(12)
+        with self.lock:
+            self.response_codes[code] = {"userid": userid, "task_id": task_id, "issued": time.time(), "used": False}
+        return code
+
+
+def _error(errcode: int, errmsg: str):
+    return jsonify({"errcode": errcode, "errmsg": errmsg})
+
+
+def create_api_blueprint(state: EmulatorState) -> Blueprint:
+    bp = Blueprint("wecom_api", __name__)
+
+    @bp.before_request
+    def record_and_inject():
+        try:
+            body = json.loads(request.data) if request.data[:1] == b"{" else None
+        except ValueError:
+            return _error(47001, "data format error")
+        path = request.path.rsplit("/cgi-bin/", 1)[-1]
+        with state.lock:
+            state.calls.append({"path": path, "params": {k: v for k, v in request.args.items()
+                                                        if k not in ("access_token", "corpsecret")},
+                                "json": body, "at": time.time()})
+            fault = state.faults.pop(0) if state.faults and path != "gettoken" else None
+        if fault == "http500":
+            return "Internal Server Error", 500
+        if fault == "busy":
+            return _error(-1, "system busy")
+        if fault == "limit":
+            return _error(45009, "api freq out of limit")
+        if fault == "expired":
+            return _error(42001, "access_token expired")
+        if path != "gettoken":
+            token = request.args.get("access_token", "")
+            with state.lock:
+                expiry = state.tokens.get(token)
+            if expiry is None:
+                return _error(40014, "invalid access_token")
+            if expiry < time.time():
+                return _error(42001, "access_token expired")
+        return None
+
+    @bp.get("/gettoken")
+    def gettoken():
+        if request.args.get("corpid") != state.corp_id:
+            return _error(40013, "invalid corpid")
+        if request.args.get("corpsecret") != state.secret:
+            return _error(40001, "invalid credential")
+        token = secrets.token_urlsafe(24)
+        with state.lock:
+            state.tokens[token] = time.time() + 7200
+        return jsonify({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200})
+
+    @bp.post("/message/send")
+    def message_send():
+        body = json.loads(request.data or b"{}")
+        if body.get("agentid") != state.agent_id:
+            return _error(40056, "invalid agentid")
+        users = [u for u in str(body.get("touser", "")).split("|") if u]
+        if not users:
+            return _error(40008, "touser empty")
+        if len(users) > 1000:
+            return _error(40058, "touser over 1000")
+        msgtype = body.get("msgtype")
+        if msgtype in ("text", "markdown"):
+            content = (body.get(msgtype) or {}).get("content", "")
+            if not content:
+                return _error(44004, "empty content")
+            if len(content.encode()) > 2048:
+                return _error(45002, "content size out of limit")
+        elif msgtype == "template_card":
+            card = body.get("template_card") or {}
+            if card.get("card_type") in INTERACTIVE:
+                task_id = card.get("task_id", "")
+                with state.lock:
+                    if not TASK_ID.match(task_id) or task_id in state.task_ids:
+                        return _error(42014, "invalid or duplicate task_id")
+                    state.task_ids.add(task_id)
+            if len(card.get("button_list", [])) > 6:
+                return _error(40058, "too many buttons")
+        else:
+            return _error(40008, f"invalid message type {msgtype}")
+        if body.get("enable_duplicate_check"):
+            digest = json.dumps({k: v for k, v in body.items() if k not in ("enable_duplicate_check",
+                                                                             "duplicate_check_interval")},
+                                sort_keys=True)
+            interval = int(body.get("duplicate_check_interval") or 1800)
+            with state.lock:
+                if time.time() - state.recent.get(digest, -1e12) < interval:
+                    return jsonify({"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": "duplicate"})
+                state.recent[digest] = time.time()
+        else:
+            with state.lock:
+                state.recent[json.dumps({k: v for k, v in body.items()}, sort_keys=True)] = time.time()
+        valid = [u for u in users if state.known_users is None or u in state.known_users]
+        invalid = [u for u in users if u not in valid]
+        if not valid:
+            return _error(81013, "user & party & tag all invalid")
+        msgid = secrets.token_hex(8)
+        for userid in valid:
+            state.add_message(userid, "out", msgtype, msgid=msgid, text=(body.get("text") or {}).get("content"),
+                              markdown=(body.get("markdown") or {}).get("content"),
+                              card=body.get("template_card"))
+        answer = {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid), "msgid": msgid}
+        if msgtype == "template_card" and (body.get("template_card") or {}).get("card_type") in INTERACTIVE:
+            answer["response_code"] = "RC" + secrets.token_hex(12)
+        return jsonify(answer)
+
+    @bp.post("/message/update_template_card")
+    def update_template_card():
+        body = json.loads(request.data or b"{}")
+        code = body.get("response_code", "")
+        with state.lock:
+            issued = state.response_codes.get(code)
+            if issued is None or time.time() - issued["issued"] > RESPONSE_CODE_TTL:
+                return _error(42016, "response_code not found or expired")
+            if issued["used"]:
+                return _error(42022, "response_code already used")
+            issued["used"] = True
+            new_state = ({"replace_name": body["button"]["replace_name"]} if "button" in body
+                         else {"template_card": body.get("template_card")})
+            for msg in state.messages:
+                card = msg.get("card") or {}
+                if msg["direction"] == "out" and card.get("task_id") == issued["task_id"] \
+                        and msg["userid"] in body.get("userids", []):
+                    msg["card_state"] = new_state
+        return jsonify({"errcode": 0, "errmsg": "ok", "invaliduser": []})
+
+    @bp.post("/menu/create")
+    def menu_create():
+        body = json.loads(request.data or b"{}")
+        if not 1 <= len(body.get("button", [])) <= 3:
+            return _error(40054, "invalid menu")
+        with state.lock:
+            state.menu = body
+        return jsonify({"errcode": 0, "errmsg": "ok"})
+
+    @bp.post("/media/upload")
+    def media_upload():
+        kind = request.args.get("type", "file")
+        if kind not in ("image", "voice", "video", "file"):
+            return _error(40004, "invalid media type")
+        return jsonify({"errcode": 0, "errmsg": "", "type": kind, "media_id": secrets.token_hex(16),
+                        "created_at": str(int(time.time()))})
+
+    @bp.post("/_emulator/faults")
+    def inject_faults():  # for tests that run the bot in another process
+        state.fail_next(*(request.get_json(force=True).get("modes", [])))
+        return jsonify({"ok": True})
+
+    return bp
+
+
+def create_fake_wecom_app(state: EmulatorState) -> Flask:
+    """A standalone fake WeCom API (``/cgi-bin/…``) for tests and the benchmark."""
+    app = Flask("fake_wecom")
+    app.register_blueprint(create_api_blueprint(state), url_prefix="/cgi-bin")
+    return app

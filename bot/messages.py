@@ -1,0 +1,17 @@
+"""User-facing texts shared by the plumbing (each handler module keeps its own at its top)."""
+
+BOT_NAME = "创新服务助手"
+CANCEL_WORDS = {"取消", "/cancel", "退出"}
+
+CANCELLED = "好的，已取消。需要时再发「帮助」看看我能做什么。"
+NOTHING_TO_CANCEL = "现在没有进行中的操作，无需取消。发「帮助」看看我能做什么。"
+INTERNAL_ERROR = "抱歉，处理这条消息时出错了。你的消息已保存，管理员会查看；请稍后再试一次。"
+STRANGER = ("你好！我是{bot}，为创新服务部提供审批、纪要、周报等服务。"
+            "你的账号（{userid}）不在本部门的组织架构里，暂时无法使用。如需开通，请联系部门总监或人力资源。")
+NON_TEXT = ("暂时只能看懂文字消息，收到的{kind}已保存。\n"
+            "请用文字告诉我要做什么，例如：「帮助」或「我是谁」。")
+UNKNOWN = "没看懂「{text}」。你的消息已保存。\n\n{help}"
+STALE_CARD = "这张卡片已失效或不再需要操作。发「帮助」看看我能做什么。"
+CONVERSATION_EXPIRED = "（上一个未完成的操作已超时取消。）\n"
+NON_TEXT_KINDS = {"image": "图片", "voice": "语音", "video": "视频", "file": "文件",
+                  "location": "位置", "link": "链接"}

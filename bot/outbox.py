@@ -1,0 +1,234 @@
+"""Transactional outbox: messages are rows written in the same transaction as the change that
+causes them, and a dispatcher thread delivers them after commit.
+
+Handlers and jobs never call WeCom; they call ``enqueue_*`` with their session. A dispatcher
+claims a row with a conditional UPDATE (a lease), so two dispatchers — threads or processes,
+SQLite or PostgreSQL — never send the same row twice. Failures are retried with exponential
+back-off; a row is marked failed only after ``retry_budget`` (default 24 h), and logged.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.wecom import WeComClient, WeComError, batches
+from models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2048  # bytes, for text and markdown content (WeCom)
+_WAKE_KEY = "outbox_written"
+
+
+# ---- writing -----------------------------------------------------------------------------
+
+def split_content(content: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split text into parts of at most ``limit`` UTF-8 bytes, at line breaks where possible."""
+    parts, current = [], ""
+    for line in content.splitlines(keepends=True):
+        while len(line.encode()) > limit:  # a single over-long line: cut by characters
+            cut = len(line)
+            while len(line[:cut].encode()) > limit:
+                cut = cut * limit // len(line[:cut].encode()) or 1
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        if len((current + line).encode()) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current or not parts:
+        parts.append(current)
+    return [p.rstrip("\n") or p for p in parts]
+
+
+def enqueue(session: Session, recipients: list[str], body: dict, origin: str | None = None) -> list[OutboxMessage]:
+    """Queue one ``message/send`` body for ``recipients`` (batched by 1000)."""
+    rows = [OutboxMessage(kind="send", recipients="|".join(batch), payload=body, origin=origin,
+                          next_attempt_at=datetime.now(timezone.utc))
+            for batch in batches(recipients)]
+    session.add_all(rows)
+    session.info[_WAKE_KEY] = True
+    return rows
+
+
+def enqueue_text(session: Session, recipients: list[str], text: str, origin: str | None = None) -> list[OutboxMessage]:
+    rows = []
+    for part in split_content(text):
+        rows += enqueue(session, recipients, {"msgtype": "text", "text": {"content": part}}, origin)
+    return rows
+
+
+def enqueue_markdown(session: Session, recipients: list[str], text: str, origin: str | None = None) -> list[OutboxMessage]:
+    rows = []
+    for part in split_content(text):
+        rows += enqueue(session, recipients, {"msgtype": "markdown", "markdown": {"content": part}}, origin)
+    return rows
+
+
+def enqueue_card(session: Session, recipients: list[str], card: dict, origin: str | None = None) -> list[OutboxMessage]:
+    return enqueue(session, recipients, {"msgtype": "template_card", "template_card": card}, origin)
+
+
+def enqueue_card_update(session: Session, userids: list[str], response_code: str, update_body: dict,
+                        origin: str | None = None) -> OutboxMessage:
+    """Queue ``message/update_template_card`` with a callback's ResponseCode (valid once, 72 h)."""
+    row = OutboxMessage(kind="update_card", recipients="|".join(userids), origin=origin,
+                        payload={"response_code": response_code, **update_body},
+                        next_attempt_at=datetime.now(timezone.utc))
+    session.add(row)
+    session.info[_WAKE_KEY] = True
+    return row
+
+
+# ---- delivering --------------------------------------------------------------------------
+
+def backoff_seconds(attempts: int) -> float:
+    """1 s, 2 s, 4 s … capped at 10 minutes, with a little jitter."""
+    return min(2 ** max(attempts - 1, 0), 600) * random.uniform(0.8, 1.2)
+
+
+class Dispatcher:
+    """Delivers due outbox rows in a background thread; woken at once after a commit."""
+
+    def __init__(self, session_factory: sessionmaker[Session], client: WeComClient, *,
+                 poll_interval: float = 1.0, lease_seconds: int = 60,
+                 retry_budget: timedelta = timedelta(hours=24), name: str | None = None):
+        self.session_factory = session_factory
+        self.client = client
+        self.poll_interval = poll_interval
+        self.lease = timedelta(seconds=lease_seconds)
+        self.retry_budget = retry_budget
+        self.name = name or f"dispatcher-{uuid.uuid4().hex[:8]}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        event.listen(session_factory, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_WAKE_KEY, False):
+            self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> "Dispatcher":
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+        event.remove(self.session_factory, "after_commit", self._after_commit)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                delivered = self.run_once()
+            except Exception:  # the database may be briefly unavailable; keep the thread alive
+                log.exception("outbox dispatcher loop failed; retrying")
+                delivered = 0
+            if not delivered:
+                self._wake.wait(self.poll_interval)
+                self._wake.clear()
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Claim and deliver what is due; returns how many rows were attempted."""
+        claimed = self._claim(now or datetime.now(timezone.utc))
+        for row_id in claimed:
+            self._deliver(row_id)
+        return len(claimed)
+
+    def _claimable(self, now: datetime):
+        return or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+        )
+
+    def _claim(self, now: datetime, limit: int = 50) -> list[int]:
+        claimed = []
+        with self.session_factory.begin() as session:
+            ids = session.scalars(select(OutboxMessage.id).where(self._claimable(now))
+                                  .order_by(OutboxMessage.id).limit(limit)).all()
+            for row_id in ids:
+                result = session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, self._claimable(now))
+                    .values(status="sending", lease_until=now + self.lease, leased_by=self.name,
+                            attempts=OutboxMessage.attempts + 1)
+                    .execution_options(synchronize_session=False))
+                if result.rowcount == 1:
+                    claimed.append(row_id)
+        return claimed
+
+    def _deliver(self, row_id: int) -> None:
+        with self.session_factory() as session:
+            row = session.get(OutboxMessage, row_id)
+            kind, payload, attempts = row.kind, dict(row.payload), row.attempts  # counts this one
+            recipients = row.recipients.split("|")
+            created_at = row.created_at
+        started = time.perf_counter()
+        try:
+            if kind == "send":
+                response = self.client.send(recipients, payload, duplicate_check=attempts > 1)
+            elif kind == "update_card":
+                code = payload.pop("response_code")
+                response = self.client.update_template_card(recipients, code, payload)
+            else:
+                raise WeComError(None, f"unknown outbox kind {kind!r}", False)
+        except WeComError as exc:
+            self._failed(row_id, attempts, created_at, exc)
+            return
+        except Exception as exc:  # a bug, not WeCom: keep the row, retry later, say so
+            log.exception("outbox row %s: unexpected error", row_id)
+            self._failed(row_id, attempts, created_at, WeComError(None, type(exc).__name__, True))
+            return
+        with self.session_factory.begin() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+                status="sent", sent_at=datetime.now(timezone.utc),
+                lease_until=None, response=_clean_response(response), last_error=None))
+        log.info("outbox sent id=%s kind=%s recipients=%d ms=%.1f", row_id, kind, len(recipients),
+                 (time.perf_counter() - started) * 1000)
+
+    def _failed(self, row_id: int, attempts: int, created_at: datetime, exc: WeComError) -> None:
+        now = datetime.now(timezone.utc)
+        give_up = not exc.retryable or now - created_at > self.retry_budget
+        values = dict(last_error=str(exc), lease_until=None)
+        if give_up:
+            values.update(status="failed")
+            log.error("outbox row %s failed for good after %d attempts: %s", row_id, attempts, exc)
+        else:
+            delay = backoff_seconds(attempts)
+            values.update(status="pending", next_attempt_at=now + timedelta(seconds=delay))
+            log.warning("outbox row %s attempt %d failed (%s); retrying in %.1f s", row_id, attempts, exc, delay)
+        with self.session_factory.begin() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+    def wait_for(self, ids: list[int], timeout: float = 60.0) -> list[OutboxMessage]:
+        """Block until every row in ``ids`` is sent or failed (or the timeout passes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.session_factory() as session:
+                rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                                       .order_by(OutboxMessage.id)).all()
+            if all(r.status in ("sent", "failed") for r in rows) or time.monotonic() > deadline:
+                return list(rows)
+            self.wake()
+            time.sleep(0.05)
+
+
+def _clean_response(response: dict) -> dict:
+    return {k: v for k, v in (response or {}).items() if k in ("errcode", "errmsg", "msgid", "response_code",
+                                                                 "invaliduser", "invalidparty", "invalidtag")}

@@ -1,0 +1,140 @@
+"""Handler registry in the style of Bolt / python-telegram-bot.
+
+Handlers are plain functions ``def handler(ctx: Context) -> Reply | str | None``, registered
+before serving by decorator — for a text intent (Chinese keywords and a ``/command``), a menu
+click (EventKey), a card tap (EventKey prefix), an event, or a conversation flow. Each
+decorator returns the function unchanged. ``帮助`` is generated from the registry.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+Handler = Callable[..., object]
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]$")
+_SEPARATORS = " \t\r\n:：,，"
+
+
+@dataclass
+class Route:
+    name: str
+    func: Handler
+    keywords: tuple[str, ...] = ()
+    summary: str = ""  # one line for 帮助
+    example: str = ""  # what to type
+    pattern: re.Pattern | None = None  # natural phrasing, tried after keywords
+    hidden: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)  # shown in 帮助 only to these roles
+
+
+@dataclass
+class Match:
+    route: Route
+    args: str
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.intents: list[Route] = []
+        self.menus: dict[str, Route] = {}
+        self.cards: dict[str, Route] = {}
+        self.events: dict[str, Route] = {}
+        self.flows: dict[str, Route] = {}
+        self.special: dict[str, Route] = {}  # fallback, stranger, non_text
+        self.jobs: dict[str, Route] = {}
+
+    # ---- registration ----------------------------------------------------------------------
+    def intent(self, name: str, *keywords: str, summary: str = "", example: str = "",
+               pattern: str | None = None, hidden: bool = False, roles: tuple[str, ...] = ()):
+        """Route text starting with one of ``keywords`` (or ``/name``-style commands given as
+        keywords beginning with "/") to the handler; ``pattern`` matches natural phrasing."""
+        def register(func: Handler) -> Handler:
+            if any(r.name == name for r in self.intents):
+                raise ValueError(f"intent {name!r} registered twice")
+            doc = (func.__doc__ or "").strip().splitlines()
+            self.intents.append(Route(name, func, tuple(keywords), summary or (doc[0] if doc else ""),
+                                      example, re.compile(pattern) if pattern else None, hidden,
+                                      frozenset(roles)))
+            return func
+        return register
+
+    def on_menu(self, key: str):
+        return self._keyed(self.menus, key, "menu")
+
+    def on_card(self, prefix: str):
+        """Card taps whose EventKey is ``prefix`` or starts with ``prefix:``."""
+        return self._keyed(self.cards, prefix, "card")
+
+    def on_event(self, event: str):
+        return self._keyed(self.events, event, "event")
+
+    def on_flow(self, flow: str):
+        return self._keyed(self.flows, flow, "flow")
+
+    def job(self, job_id: str):
+        """A job: ``def job(ctx: JobContext) -> None``; ``scheduler/`` says when it runs."""
+        return self._keyed(self.jobs, job_id, "job")
+
+    def special_handler(self, kind: str):
+        return self._keyed(self.special, kind, "special")
+
+    def _keyed(self, table: dict[str, Route], key: str, what: str):
+        def register(func: Handler) -> Handler:
+            if key in table:
+                raise ValueError(f"{what} handler {key!r} registered twice")
+            table[key] = Route(f"{what}:{key}", func)
+            return func
+        return register
+
+    # ---- matching -------------------------------------------------------------------------
+    def match_text(self, text: str) -> Match | None:
+        text = normalise(text)
+        best: tuple[int, Route, str] | None = None
+        for route in self.intents:
+            for keyword in route.keywords:
+                args = _after_keyword(text, keyword)
+                if args is not None and (best is None or len(keyword) > best[0]):
+                    best = (len(keyword), route, args)
+        if best:
+            return Match(best[1], best[2])
+        for route in self.intents:
+            if route.pattern and route.pattern.search(text):
+                return Match(route, text)
+        return None
+
+    def match_card(self, event_key: str) -> Route | None:
+        prefix = event_key.split(":", 1)[0]
+        return self.cards.get(prefix)
+
+    def intent_named(self, name: str) -> Route | None:
+        return next((r for r in self.intents if r.name == name), None)
+
+    def help_entries(self, roles: frozenset[str] = frozenset()) -> list[Route]:
+        return [r for r in self.intents if not r.hidden and (not r.roles or r.roles & roles)]
+
+
+def normalise(text: str) -> str:
+    return text.replace("\u3000", " ").strip()
+
+
+def _after_keyword(text: str, keyword: str) -> str | None:
+    folded, key = text.lower(), keyword.lower()
+    if not folded.startswith(key):
+        return None
+    rest = text[len(keyword):]
+    # An ASCII keyword must end at a word boundary ("help" is not "helpme"); a Chinese one
+    # may be followed directly by its argument ("周报本周完成…").
+    if rest and _ASCII_WORD.search(keyword) and rest[0] not in _SEPARATORS:
+        return None
+    return rest.lstrip(_SEPARATORS)
+
+
+registry = Registry()
+intent = registry.intent
+on_menu = registry.on_menu
+on_card = registry.on_card
+on_event = registry.on_event
+on_flow = registry.on_flow
+special_handler = registry.special_handler
+job = registry.job

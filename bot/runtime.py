@@ -1,0 +1,54 @@
+"""Everything a running process shares: settings, database, org, WeCom client, dispatcher."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.org import OrgDirectory
+from bot.outbox import Dispatcher
+from bot.router import Registry, registry as default_registry
+from bot.wecom import DatabaseTokenStorage, WeComClient
+from models.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    org: OrgDirectory
+    client: WeComClient
+    registry: Registry = field(default_factory=lambda: default_registry)
+    dispatcher: Dispatcher | None = None
+
+    def now(self) -> datetime:
+        """The wall clock in the configured time zone (contexts carry it to handlers)."""
+        return datetime.now(timezone.utc).astimezone(self.settings.tz)
+
+    def start_dispatcher(self, **options) -> Dispatcher:
+        if self.dispatcher is None:
+            self.dispatcher = Dispatcher(self.session_factory, self.client, **options).start()
+        return self.dispatcher
+
+    def close(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+            self.dispatcher = None
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, registry: Registry | None = None) -> Runtime:
+    import handlers  # noqa: F401  (registers every handler on the default registry)
+
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    client = WeComClient(settings.wecom, DatabaseTokenStorage(session_factory))
+    return Runtime(settings, engine, session_factory, OrgDirectory(settings.org), client,
+                   registry or default_registry)

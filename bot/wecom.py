@@ -1,0 +1,161 @@
+"""The WeCom API client: wechatpy's ``WeChatClient`` plus what wechatpy 1.8.18 lacks.
+
+Only speaks HTTP to WeCom. Errors come back as ``WeComError`` with ``retryable`` set, and
+carry no secret (no access token, no corp secret) in their text.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import requests
+from sqlalchemy.orm import Session, sessionmaker
+from wechatpy.enterprise import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.fields import StringField
+from wechatpy.replies import BaseReply
+from wechatpy.session import SessionStorage
+
+from bot.config import WeComSettings
+from models import KeyValue
+
+log = logging.getLogger(__name__)
+
+TOKEN_ERRORS = {40014, 42001}  # invalid / expired access_token: fetch a new one and retry once
+# Errors that no retry can fix: bad recipients, bad card, response code unknown or used.
+PERMANENT_ERRORS = {40003, 40008, 42014, 42016, 42022, 44004, 45002, 60011, 81013}
+MAX_RECIPIENTS = 1000  # per message/send
+
+
+class WeComError(Exception):
+    def __init__(self, errcode: int | None, errmsg: str, retryable: bool):
+        super().__init__(f"WeCom errcode={errcode} errmsg={errmsg}")
+        self.errcode, self.errmsg, self.retryable = errcode, errmsg, retryable
+
+
+class DatabaseTokenStorage(SessionStorage):
+    """wechatpy session storage in our database, so every process shares one access token."""
+
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self.session_factory = session_factory
+        self._cache: dict[str, tuple[str, datetime | None]] = {}
+
+    def get(self, key, default=None):
+        now = datetime.now(timezone.utc)
+        cached = self._cache.get(key)
+        if cached and (cached[1] is None or cached[1] > now):
+            return cached[0]
+        with self.session_factory() as session:
+            row = session.get(KeyValue, key)
+            if row is None or (row.expires_at is not None and row.expires_at <= now):
+                return default
+            self._cache[key] = (row.value, row.expires_at)
+            return row.value
+
+    def set(self, key, value, ttl=None):
+        # Keep a margin so a token is never used in its last minute.
+        expires = datetime.now(timezone.utc) + timedelta(seconds=max(int(ttl) - 120, 60)) if ttl else None
+        with self.session_factory.begin() as session:
+            session.merge(KeyValue(key=key, value=value, expires_at=expires))
+        self._cache[key] = (value, expires)
+
+    def delete(self, key):
+        self._cache.pop(key, None)
+        with self.session_factory.begin() as session:
+            row = session.get(KeyValue, key)
+            if row is not None:
+                session.delete(row)
+
+
+class _Client(WeChatClient):
+    """wechatpy's client with the base URL honoured everywhere and one locked token refresh."""
+
+    def __init__(self, settings: WeComSettings, storage: SessionStorage, timeout: float):
+        super().__init__(settings.corp_id, settings.secret, session=storage, timeout=timeout, auto_retry=False)
+        self.API_BASE_URL = settings.api_base_url
+        self._refresh_lock = threading.Lock()
+
+    @property
+    def access_token(self):
+        token = self.session.get(self.access_token_key)
+        if token:
+            return token
+        with self._refresh_lock:  # one fetch per process; the others read what it stored
+            token = self.session.get(self.access_token_key)
+            if not token:
+                self.fetch_access_token()
+                token = self.session.get(self.access_token_key)
+        return token
+
+    def fetch_access_token(self):
+        # wechatpy 1.8.18 hard-codes https://qyapi.weixin.qq.com/cgi-bin/gettoken here.
+        return self._fetch_access_token(
+            url=f"{self.API_BASE_URL}gettoken",
+            params={"corpid": self.corp_id, "corpsecret": self.secret},
+        )
+
+
+class WeComClient:
+    def __init__(self, settings: WeComSettings, storage: SessionStorage, timeout: float = 10.0):
+        self.agent_id = settings.agent_id
+        self._client = _Client(settings, storage, timeout)
+
+    def call(self, endpoint: str, data: dict, params: dict | None = None) -> dict:
+        """POST ``data`` to ``endpoint``; refresh the token once on 40014/42001."""
+        for attempt in (1, 2):
+            try:
+                return self._client.post(endpoint, data=data, params=dict(params or {}))
+            except WeChatClientException as exc:
+                errcode = exc.errcode
+                if errcode in TOKEN_ERRORS and attempt == 1:
+                    log.info("access token rejected (errcode %s); fetching a new one", errcode)
+                    self._client.session.delete(self._client.access_token_key)
+                    continue
+                raise WeComError(errcode, str(exc.errmsg), errcode not in PERMANENT_ERRORS) from None
+            except requests.RequestException as exc:
+                # The exception text holds the URL with the access token: keep only its kind.
+                raise WeComError(None, type(exc).__name__, True) from None
+        raise WeComError(42001, "access token still rejected after refresh", True)
+
+    def send(self, recipients: list[str], body: dict, duplicate_check: bool = False) -> dict:
+        """``message/send`` to at most 1000 userids; ``body`` is the msgtype part of the request."""
+        if not 0 < len(recipients) <= MAX_RECIPIENTS:
+            raise ValueError(f"message/send takes 1..{MAX_RECIPIENTS} recipients, got {len(recipients)}")
+        data = {"touser": "|".join(recipients), "agentid": self.agent_id, **body}
+        if duplicate_check:
+            data.update(enable_duplicate_check=1, duplicate_check_interval=1800)
+        return self.call("message/send", data)
+
+    def update_template_card(self, userids: list[str], response_code: str, update: dict) -> dict:
+        """``message/update_template_card``: ``update`` is {"button": {...}} or {"template_card": {...}}."""
+        data = {"userids": userids, "agentid": self.agent_id, "response_code": response_code, **update}
+        return self.call("message/update_template_card", data)
+
+    def create_menu(self, menu: dict) -> dict:
+        return self.call("menu/create", menu, params={"agentid": self.agent_id})
+
+
+class UpdateButtonReply(BaseReply):
+    """The passive reply to a card tap that greys the tapped button for the tapping user."""
+
+    type = "update_button"
+    replace_name = StringField("ReplaceName")
+
+    def render(self):
+        now = int(time.time())
+        return (
+            "<xml>"
+            f"<ToUserName><![CDATA[{self.target}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{self.source}]]></FromUserName>"
+            f"<CreateTime>{now}</CreateTime>"
+            "<MsgType><![CDATA[update_button]]></MsgType>"
+            f"<Button><ReplaceName><![CDATA[{self.replace_name}]]></ReplaceName></Button>"
+            "</xml>"
+        )
+
+
+def batches(userids: list[str], size: int = MAX_RECIPIENTS) -> list[list[str]]:
+    unique = list(dict.fromkeys(u for u in userids if u))
+    return [unique[i:i + size] for i in range(0, len(unique), size)]

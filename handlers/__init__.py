@@ -1,0 +1,2 @@
+"""The policy, one module per area. Importing this package registers every handler and job."""
+from handlers import general  # noqa: F401

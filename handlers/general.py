@@ -1,0 +1,104 @@
+"""Help, identity (P1) and the answers to everything the bot does not otherwise understand."""
+from __future__ import annotations
+
+from bot import messages
+from bot.context import Context, Reply
+from bot.router import intent, on_event, registry, special_handler
+
+WHOAMI = ("你是 {name}（{userid}）\n部门：{department}\n小组：{group}\n角色：{roles}\n直属上级：{superior}")
+HELP_HEADER = "我是{bot}，可以帮你："
+HELP_FOOTER = "随时发「取消」可退出正在进行的操作。"
+WELCOME = "你好，{name}！我是{bot}。\n\n{help}"
+ORG_HEADER = "【{department}】总监：{director}"
+
+
+def help_text(ctx: Context) -> str:
+    roles = ctx.user.roles if ctx.user else frozenset()
+    lines = [HELP_HEADER.format(bot=messages.BOT_NAME)]
+    for route in registry.help_entries(roles):
+        lines.append(f"• {route.keywords[0]} — {route.summary}")
+        if route.example:
+            lines.append(f"  例：{route.example}")
+    lines.append(HELP_FOOTER)
+    return "\n".join(lines)
+
+
+@intent("help", "帮助", "help", "/help", "菜单", "?", "？", summary="查看我能做什么", example="帮助")
+def show_help(ctx: Context) -> str:
+    """List what the bot can do (generated from the handler registry)."""
+    return help_text(ctx)
+
+
+@intent("whoami", "我是谁", "/whoami", summary="查看你在组织架构中的角色、小组和上级", example="我是谁")
+def who_am_i(ctx: Context) -> str:
+    """P1: the sender's role, group and leader, from the org data."""
+    user = ctx.user
+    superior = ctx.org.superior(user)
+    return WHOAMI.format(name=user.name, userid=user.userid, department=user.department_name,
+                         group=user.group_name or "（不属于小组）", roles=user.role_label,
+                         superior=f"{superior.name}（{superior.role_label}）" if superior else "（无）")
+
+
+@intent("org", "组织架构", "/org", summary="查看本部门的组织架构", example="组织架构")
+def org_chart(ctx: Context) -> str:
+    """P1: the department's matrix: director, groups, leaders, specialists."""
+    org = ctx.org
+    home = org.departments[org.home_department]
+    lines = [ORG_HEADER.format(department=home["name"], director=org.name(home["head"]))]
+    for group in org.groups.values():
+        if group["department"] != org.home_department:
+            continue
+        members = [m.name for m in org.group_members(group["id"]) if m.userid != group["leader"]]
+        lines.append(f"• {group['name']}：组长 {org.name(group['leader'])}；专员 {'、'.join(members) or '（暂无）'}")
+    return "\n".join(lines)
+
+
+@special_handler("cancel")
+def cancel(ctx: Context) -> str:
+    """取消: leave whatever multi-turn conversation is going on."""
+    if ctx.conversation.active:
+        ctx.conversation.end()
+        return messages.CANCELLED
+    return messages.NOTHING_TO_CANCEL
+
+
+@special_handler("fallback")
+def not_understood(ctx: Context) -> str:
+    """A message that matches nothing: it is stored (by the inbound record) and answered with help."""
+    text = (ctx.message.text or ctx.message.event_key or "").strip()
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    prefix = messages.CONVERSATION_EXPIRED if ctx.conversation.expired else ""
+    return prefix + messages.UNKNOWN.format(text=shown, help=help_text(ctx))
+
+
+@special_handler("stranger")
+def stranger(ctx: Context) -> str:
+    """Someone not in the org: a friendly refusal that says whom to ask."""
+    return messages.STRANGER.format(bot=messages.BOT_NAME, userid=ctx.userid)
+
+
+@special_handler("non_text")
+def non_text(ctx: Context) -> str:
+    """Images, voice, files…: stored, and the sender is told to use words."""
+    kind = messages.NON_TEXT_KINDS.get(ctx.message.msg_type, "消息")
+    return messages.NON_TEXT.format(kind=kind)
+
+
+@special_handler("stale_card")
+def stale_card(ctx: Context) -> Reply:
+    """A tap on a card no handler owns any more."""
+    return Reply(text=messages.STALE_CARD, button="已失效")
+
+
+@special_handler("ignore")
+def ignore(ctx: Context) -> None:
+    """Events that need no answer (subscribe, view, location reports…): stored, not answered."""
+    return None
+
+
+@on_event("enter_agent")
+def welcome(ctx: Context) -> None:
+    """Greet a member the first time they open the app (once, through the ledger)."""
+    ctx.notify_once("welcome", "first", ctx.userid,
+                    text=WELCOME.format(name=ctx.user.name, bot=messages.BOT_NAME, help=help_text(ctx)))
+    return None

@@ -1,0 +1,13 @@
+"""SQLAlchemy models. No Flask, no WeCom: only tables and the session."""
+from models.audit import AuditEntry
+from models.base import Base, utcnow
+from models.conversation import ConversationState
+from models.inbound import InboundCallback
+from models.org import Department, Group, Person
+from models.outbox import NotificationLedger, OutboxMessage
+from models.runtime import KeyValue, Lease
+
+__all__ = [
+    "AuditEntry", "Base", "ConversationState", "Department", "Group", "InboundCallback",
+    "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "Person", "utcnow",
+]

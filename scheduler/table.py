@@ -1,0 +1,45 @@
+"""The job table of DESIGN.md: which job runs when. Times are in ``scheduler.timezone``;
+the ones the policy leaves open come from ``[policy]``."""
+from __future__ import annotations
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import PolicySettings
+
+DAYS = {"MON": "mon", "TUE": "tue", "WED": "wed", "THU": "thu", "FRI": "fri", "SAT": "sat", "SUN": "sun"}
+
+
+def _weekly(spec: str) -> dict:
+    day, clock = spec.split()
+    hour, minute = clock.split(":")
+    return {"day_of_week": DAYS[day], "hour": int(hour), "minute": int(minute)}
+
+
+def job_schedules(policy: PolicySettings) -> dict[str, dict]:
+    """Job id → cron fields (APScheduler ``CronTrigger`` keyword arguments)."""
+    start, end = policy.working_hours.split("-")
+    working = {"day_of_week": "mon-fri", "hour": f"{int(start[:2])}-{int(end[:2])}"}
+    return {
+        "weekly_report_reminder": _weekly(policy.weekly_report_remind),  # P10
+        "weekly_report_overdue": _weekly(policy.weekly_report_due),  # P10, at the deadline
+        "monthly_report_reminder": {"hour": 10, "minute": 0},  # P10, checks the month's deadline daily
+        "minutes_overdue": {"minute": 10},  # P9, hourly
+        "decision_owner_check": {"minute": 20},  # P12, hourly
+        "action_item_followup": {"hour": 9, "minute": 30},  # P12, daily
+        "approval_reminder": {**working, "minute": 0},  # P3, hourly in working hours
+        "emergency_backfill_reminder": {"minute": 30},  # P5, hourly
+        "weekly_sync_prompt": {"day_of_week": "thu", "hour": 10, "minute": 0},  # P18
+        "weekly_sync_digest": {"day_of_week": "fri", "hour": 10, "minute": 0},  # P18
+        "meeting_reminder": {"minute": "*/5"},  # P11
+        "manager_digest": {"day_of_week": "mon", "hour": 9, "minute": 0},  # P0
+        "quarterly_audit": {"month": "1,4,7,10", "day": 1, "hour": 9, "minute": 0},  # P16
+        "self_evaluation_reminder": {"day": 25, "hour": 10, "minute": 0},  # P13, monthly
+        "superior_evaluation_reminder": {"month": "3,6,9,12", "day": 20, "hour": 10, "minute": 0},  # P13
+    }
+
+
+JOB_IDS = tuple(job_schedules(PolicySettings()))
+
+
+def trigger_for(job_id: str, policy: PolicySettings, timezone) -> CronTrigger:
+    return CronTrigger(timezone=timezone, **job_schedules(policy)[job_id])
