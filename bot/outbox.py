@@ -30,7 +30,8 @@ _WAKE_KEY = "outbox_written"
 # ---- writing -----------------------------------------------------------------------------
 
 def split_content(content: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split text into parts of at most ``limit`` UTF-8 bytes, at line breaks where possible."""
+    """Split text into parts of at most ``limit`` UTF-8 bytes, at line breaks where possible;
+    the parts joined give back the text exactly."""
     parts, current = [], ""
     for line in content.splitlines(keepends=True):
         while len(line.encode()) > limit:  # a single over-long line: cut by characters
@@ -48,7 +49,7 @@ def split_content(content: str, limit: int = TEXT_LIMIT) -> list[str]:
         current += line
     if current or not parts:
         parts.append(current)
-    return [p.rstrip("\n") or p for p in parts]
+    return parts
 
 
 def enqueue(session: Session, recipients: list[str], body: dict, origin: str | None = None) -> list[OutboxMessage]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,10 +28,12 @@ class Runtime:
     client: WeComClient
     registry: Registry = field(default_factory=lambda: default_registry)
     dispatcher: Dispatcher | None = None
+    clock: Callable[[], datetime] | None = None  # tests set the time here
 
     def now(self) -> datetime:
-        """The wall clock in the configured time zone (contexts carry it to handlers)."""
-        return datetime.now(timezone.utc).astimezone(self.settings.tz)
+        """The clock in the configured time zone (contexts carry it to handlers)."""
+        current = self.clock() if self.clock else datetime.now(timezone.utc)
+        return current.astimezone(self.settings.tz)
 
     def start_dispatcher(self, **options) -> Dispatcher:
         if self.dispatcher is None:

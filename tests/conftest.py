@@ -1,0 +1,177 @@
+"""Fixtures: a migrated database (temp SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
+a fake WeCom API on loopback that records calls by path, and the bot served over real HTTP
+with a helper that posts encrypted, signed callbacks."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, pool, text
+from werkzeug.serving import make_server
+
+from bot.config import load_settings
+from bot.emulator.api import EmulatorState, create_fake_wecom_app
+from bot.emulator.callbacks import CallbackSender
+from models import migrate
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake servers' access log is noise
+
+
+class ServerThread:
+    """A WSGI app served on 127.0.0.1 (a free port) in a background thread."""
+
+    def __init__(self, app, port: int = 0):
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02, message: str = "condition"):
+    """Poll until ``predicate()`` is truthy; return its value or fail the test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    """A freshly migrated database for one test."""
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path / 'bot.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def fake_wecom():
+    """The emulator's WeCom API alone, on loopback: ``.state`` records calls by path."""
+    base = load_settings(None)
+    state = EmulatorState(base.wecom.corp_id, base.wecom.secret, base.wecom.agent_id)
+    server = ServerThread(create_fake_wecom_app(state))
+    server.state = state
+    server.api_base_url = f"{server.url}/cgi-bin/"
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_settings(db_url, fake_wecom):
+    """Demo-org settings pointed at the test database and the fake WeCom API."""
+    def make(**overrides):
+        base = load_settings(None)
+        wecom_overrides = overrides.pop("wecom", {})
+        wecom = dataclasses.replace(base.wecom, api_base_url=fake_wecom.api_base_url, **wecom_overrides)
+        values = dict(database_url=db_url, scheduler_enabled=False, emulator_enabled=False, demo=False, wecom=wecom)
+        values.update(overrides)
+        return dataclasses.replace(base, **values)
+    return make
+
+
+class BotServer:
+    """The bot behind real HTTP, plus what a test needs to talk to it and look inside."""
+
+    def __init__(self, settings, fake_wecom, clock=None):
+        from app import create_app
+
+        self.settings = settings
+        self.app = create_app(settings)
+        self.runtime = self.app.extensions["runtime"]
+        self.runtime.clock = clock
+        self.http = ServerThread(self.app)
+        self.callback_url = f"{self.http.url}{settings.wecom.callback_path}"
+        self.app.config["EMULATOR_CALLBACK_URL"] = self.callback_url
+        self.wecom = CallbackSender(settings.wecom, self.callback_url)
+        self.fake = fake_wecom
+
+    def say(self, userid: str, content: str, **kw):
+        response = self.wecom.text(userid, content, **kw)
+        assert response.status_code == 200, response.text
+        return response
+
+    def received(self, userid: str) -> list[dict]:
+        """What the bot sent to ``userid`` through the fake WeCom API (text, markdown, cards)."""
+        state = self.fake.state if self.fake else self.app.extensions["emulator"]
+        return state.sent_to(userid)
+
+    def wait_messages(self, userid: str, count: int = 1, timeout: float = 5.0) -> list[dict]:
+        return wait_until(lambda: (m := self.received(userid)) and len(m) >= count and m,
+                          timeout, message=f"{count} message(s) to {userid}")
+
+    def last_text(self, userid: str, count: int = 1) -> str:
+        message = self.wait_messages(userid, count)[count - 1]
+        return message.get("text") or message.get("markdown") or ""
+
+    def session(self):
+        return self.runtime.session_factory()
+
+    def stop(self):
+        from app import shutdown_app
+        self.http.stop()
+        shutdown_app(self.app)
+
+
+@pytest.fixture
+def start_bot(make_settings, fake_wecom):
+    started = []
+
+    def start(clock=None, **overrides):
+        bot = BotServer(make_settings(**overrides), fake_wecom, clock=clock)
+        started.append(bot)
+        return bot
+    yield start
+    for bot in started:
+        try:
+            bot.stop()
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def bot(start_bot):
+    return start_bot()
+
+
+class FixedClock:
+    """A settable clock for handlers (``runtime.clock``)."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta):
+        from datetime import timedelta
+        self.current += timedelta(**delta)
+
+
+ROOT = Path(__file__).resolve().parent.parent
