@@ -113,6 +113,9 @@ class WeComClient:
                     log.info("access token rejected (errcode %s); fetching a new one", errcode)
                     self._client.session.delete(self._client.access_token_key)
                     continue
+                if errcode is None:  # an HTTP error status, wrapped by wechatpy
+                    status = getattr(exc.response, "status_code", "?")
+                    raise WeComError(None, f"HTTP {status}", True) from None
                 raise WeComError(errcode, str(exc.errmsg), errcode not in PERMANENT_ERRORS) from None
             except requests.RequestException as exc:
                 # The exception text holds the URL with the access token: keep only its kind.

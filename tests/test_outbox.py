@@ -1,0 +1,213 @@
+"""The transactional outbox: nothing lost when WeCom fails or the process dies, nothing twice."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, strategies as st
+from sqlalchemy import select
+
+from bot import outbox
+from bot.outbox import Dispatcher, split_content
+from bot.runtime import build_runtime
+from models import OutboxMessage
+from tests.conftest import ROOT, wait_until
+
+
+@pytest.fixture
+def fast_retries(monkeypatch):
+    monkeypatch.setattr(outbox, "backoff_seconds", lambda attempts: 0.05)
+
+
+def _rows(bot):
+    with bot.session() as s:
+        return s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+@pytest.mark.parametrize("faults", [["http500"], ["busy", "busy"], ["limit"], ["http500", "busy", "expired"]])
+def test_a_failing_api_delivers_once_it_recovers(bot, fast_retries, faults):
+    bot.fake.state.fail_next(*faults)
+    bot.say("zhangsan", "我是谁")
+    messages = bot.wait_messages("zhangsan", 1)
+    assert "张三" in messages[0]["text"]
+    row = wait_until(lambda: (r := _rows(bot)) and r[0].status == "sent" and r[0], message="row sent")
+    # an expired token is refreshed within the same attempt; every other fault costs one
+    assert row.attempts == len([f for f in faults if f != "expired"]) + 1
+    assert len(bot.received("zhangsan")) == 1
+    # retried sends ask WeCom to drop duplicates
+    sends = bot.fake.state.calls_to("message/send")
+    assert sends[-1]["json"].get("enable_duplicate_check") == 1
+
+
+def test_an_expired_token_is_refreshed_and_the_send_retried(bot):
+    bot.say("lisi", "我是谁")
+    bot.wait_messages("lisi", 1)
+    assert len(bot.fake.state.calls_to("gettoken")) == 1
+    bot.fake.state.expire_tokens()
+    bot.say("lisi", "帮助")
+    bot.wait_messages("lisi", 2)
+    assert len(bot.fake.state.calls_to("gettoken")) == 2  # 42001 → fetch a new token → resend
+
+
+def test_a_permanent_error_marks_the_row_failed_and_logs_it(bot, caplog):
+    bot.fake.state.known_users = {"nobody"}  # every recipient invalid → 81013
+    bot.say("wangwu", "我是谁")
+    row = wait_until(lambda: (r := _rows(bot)) and r[0].status == "failed" and r[0], message="row failed")
+    assert "81013" in row.last_error
+    assert any("failed for good" in r.getMessage() for r in caplog.records)
+
+
+def test_rows_past_the_retry_budget_are_failed(make_settings, fake_wecom, fast_retries):
+    runtime = build_runtime(make_settings())
+    with runtime.session_factory.begin() as s:
+        outbox.enqueue_text(s, ["zhangsan"], "hello", "test")
+    fake_wecom.state.fail_next(*["busy"] * 50)
+    dispatcher = Dispatcher(runtime.session_factory, runtime.client, retry_budget=timedelta(seconds=0.3),
+                            poll_interval=0.02).start()
+    try:
+        def failed_row():
+            with runtime.session_factory() as s:
+                row = s.scalars(select(OutboxMessage)).one()
+                return row if row.status == "failed" else None
+        row = wait_until(failed_row, message="budget exhausted")
+        assert row.attempts >= 2
+    finally:
+        dispatcher.stop()
+        runtime.close()
+
+
+def test_a_commit_wakes_the_dispatcher_without_waiting_for_the_poll(make_settings, fake_wecom):
+    runtime = build_runtime(make_settings())
+    dispatcher = Dispatcher(runtime.session_factory, runtime.client, poll_interval=60).start()
+    try:
+        with runtime.session_factory.begin() as s:
+            outbox.enqueue_text(s, ["zhangsan"], "wake up", "test")
+        # far sooner than the 60 s poll: only the after-commit wake-up can explain it
+        wait_until(lambda: fake_wecom.state.sent_to("zhangsan"), timeout=10, message="delivery")
+    finally:
+        dispatcher.stop()
+        runtime.close()
+
+
+def test_a_rolled_back_transaction_sends_nothing(make_settings, fake_wecom):
+    runtime = build_runtime(make_settings())
+    dispatcher = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.05).start()
+    try:
+        with pytest.raises(RuntimeError):
+            with runtime.session_factory.begin() as s:
+                outbox.enqueue_text(s, ["zhangsan"], "never", "test")
+                s.flush()
+                raise RuntimeError("the state change failed")
+        with runtime.session_factory.begin() as s:
+            outbox.enqueue_text(s, ["zhangsan"], "marker", "test")
+        wait_until(lambda: fake_wecom.state.sent_to("zhangsan"), message="marker")
+        assert [m["text"] for m in fake_wecom.state.sent_to("zhangsan")] == ["marker"]
+    finally:
+        dispatcher.stop()
+        runtime.close()
+
+
+def test_two_dispatchers_never_send_the_same_row_twice(make_settings, fake_wecom):
+    runtime = build_runtime(make_settings())
+    with runtime.session_factory.begin() as s:
+        for i in range(60):
+            outbox.enqueue_text(s, ["zhangsan"], f"message {i}", "test")
+    first = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.01, name="one")
+    second = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.01, name="two")
+    first.start(), second.start()
+    try:
+        wait_until(lambda: len(fake_wecom.state.sent_to("zhangsan")) >= 60, timeout=20, message="60 sends")
+        texts = [m["text"] for m in fake_wecom.state.sent_to("zhangsan")]
+        assert sorted(texts) == sorted(f"message {i}" for i in range(60))
+        with runtime.session_factory() as s:
+            leased_by = {r.leased_by for r in s.scalars(select(OutboxMessage))}
+        assert leased_by <= {"one", "two"}
+    finally:
+        first.stop(), second.stop()
+        runtime.close()
+
+
+def test_recipients_are_batched_by_a_thousand(make_settings, fake_wecom):
+    runtime = build_runtime(make_settings())
+    people = [f"user{i:04d}" for i in range(2500)]
+    with runtime.session_factory.begin() as s:
+        rows = outbox.enqueue_text(s, people + people[:10], "全员通知", "test")
+    assert [len(r.recipients.split("|")) for r in rows] == [1000, 1000, 500]
+    dispatcher = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.05).start()
+    try:
+        wait_until(lambda: len(fake_wecom.state.calls_to("message/send")) == 3, message="three sends")
+        sends = fake_wecom.state.calls_to("message/send")
+        assert sorted(len(c["json"]["touser"].split("|")) for c in sends) == [500, 1000, 1000]
+        assert fake_wecom.state.sent_to("user2499")
+    finally:
+        dispatcher.stop()
+        runtime.close()
+
+
+def test_a_killed_process_delivers_its_pending_messages_after_restart(make_settings, fake_wecom, tmp_path, start_bot):
+    """Kill -9 a real `app.py serve` while WeCom is failing, restart, and the reply arrives."""
+    settings = make_settings()
+    config = tmp_path / "bot.toml"
+    example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    demo = (ROOT / "bot" / "demo.toml").read_text(encoding="utf-8")
+    org = demo[demo.index("[org]"):]
+    head = example[:example.index("[policy]")]
+    head = head.replace('url = "sqlite:///var/bot.db"', f'url = "{settings.database_url}"')
+    head = head.replace('api_base_url = "https://qyapi.weixin.qq.com/cgi-bin/"',
+                        f'api_base_url = "{fake_wecom.api_base_url}"')
+    head = head.replace("enabled = true ", "enabled = false ")
+    for key in ("corp_id", "secret", "token", "encoding_aes_key"):
+        head = _replace_value(head, key, getattr(settings.wecom, key))
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    head = head.replace("port = 8000", f"port = {port}")
+    config.write_text(head + org, encoding="utf-8")
+
+    fake_wecom.state.fail_next(*["http500"] * 10_000)
+    proc = subprocess.Popen([sys.executable, "app.py", "serve", "--config", str(config)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        from bot.emulator.callbacks import CallbackSender
+        sender = CallbackSender(settings.wecom, f"http://127.0.0.1:{port}/wecom/callback")
+        wait_until(lambda: _answers(sender), timeout=30, message="server up")
+        wait_until(lambda: len(fake_wecom.state.calls_to("message/send")) >= 2, timeout=10, message="failing sends")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert fake_wecom.state.sent_to("zhaoliu") == []
+    fake_wecom.state.faults.clear()
+    bot = start_bot()  # the same database: pending rows are picked up again
+    messages = bot.wait_messages("zhaoliu", 1, timeout=10)
+    assert "赵六" in messages[0]["text"]
+
+
+def _answers(sender) -> bool:
+    try:
+        return sender.text("zhaoliu", "我是谁", msg_id=99887766).status_code == 200
+    except Exception:
+        return False
+
+
+def _replace_value(text: str, key: str, value) -> str:
+    import re
+    return re.sub(rf'^{key} = .*$', f'{key} = "{value}"', text, count=1, flags=re.M)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab中文\n 🙂")), max_size=3000))
+def test_split_content_is_lossless_and_within_the_limit(text):
+    parts = split_content(text, limit=100)
+    assert "".join(parts) == text
+    assert all(len(p.encode()) <= 100 for p in parts)
+    assert all(parts) or text == ""
+
+
+def test_split_content_prefers_line_breaks():
+    text = "\n".join(f"第{i}行：" + "内容" * 20 for i in range(50))
+    parts = split_content(text)
+    assert len(parts) > 1
+    assert all(p.endswith("\n") for p in parts[:-1])
