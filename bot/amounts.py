@@ -21,7 +21,7 @@ _NUMERAL = "".join(_CN_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
 _CANDIDATE = re.compile(
     rf"(?P<currency>(?:[¥￥]|RMB|rmb|人民币)\s*)?"
     rf"(?P<number>[0-9][0-9,.{_NUMERAL}]*|[{_NUMERAL}]+)"
-    r"(?P<unit>\s*(?:元整|元|块钱|圆|[kKwW](?![A-Za-z])|块(?![\u4e00-\u9fff])))?")
+    r"(?P<unit>\s*(?:元整|元|块钱|圆|[kKwW](?=元|块)|[kKwW](?![A-Za-z\u4e00-\u9fff])|块(?![\u4e00-\u9fff])))?")
 # Words that make a number a quantity, a date or a size rather than money.
 _MEASURE = set("台个件人天月年次套张本份位名条只把支部辆间层周日号期批箱包盒瓶斤米克页行项片颗根卷双对副组核"
                "寸岁楼室栋座届轮季度点时分秒倍成折款代小块%‰℃")

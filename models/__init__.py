@@ -1,4 +1,5 @@
 """SQLAlchemy models. No Flask, no WeCom: only tables and the session."""
+from models.approval import ApprovalRequest, ApprovalStep
 from models.audit import AuditEntry
 from models.base import Base, utcnow
 from models.conversation import ConversationState
@@ -8,6 +9,6 @@ from models.outbox import NotificationLedger, OutboxMessage
 from models.runtime import KeyValue, Lease
 
 __all__ = [
-    "AuditEntry", "Base", "ConversationState", "Department", "Group", "InboundCallback",
+    "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "ConversationState", "Department", "Group", "InboundCallback",
     "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "Person", "utcnow",
 ]

@@ -89,7 +89,7 @@ def make_settings(db_url, fake_wecom):
     def make(**overrides):
         base = load_settings(None)
         wecom_overrides = overrides.pop("wecom", {})
-        wecom = dataclasses.replace(base.wecom, api_base_url=fake_wecom.api_base_url, **wecom_overrides)
+        wecom = dataclasses.replace(base.wecom, **{"api_base_url": fake_wecom.api_base_url, **wecom_overrides})
         values = dict(database_url=db_url, scheduler_enabled=False, emulator_enabled=False, demo=False, wecom=wecom)
         values.update(overrides)
         return dataclasses.replace(base, **values)
@@ -99,14 +99,14 @@ def make_settings(db_url, fake_wecom):
 class BotServer:
     """The bot behind real HTTP, plus what a test needs to talk to it and look inside."""
 
-    def __init__(self, settings, fake_wecom, clock=None):
+    def __init__(self, settings, fake_wecom, clock=None, port: int = 0):
         from app import create_app
 
         self.settings = settings
         self.app = create_app(settings)
         self.runtime = self.app.extensions["runtime"]
         self.runtime.clock = clock
-        self.http = ServerThread(self.app)
+        self.http = ServerThread(self.app, port)
         self.callback_url = f"{self.http.url}{settings.wecom.callback_path}"
         self.app.config["EMULATOR_CALLBACK_URL"] = self.callback_url
         self.wecom = CallbackSender(settings.wecom, self.callback_url)
@@ -175,3 +175,33 @@ class FixedClock:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def config_file(tmp_path, make_settings):
+    """A real TOML config (example keys + the demo org) for command-line tests."""
+    import re
+
+    def write(port: int | None = None, database_url: str | None = None, **overrides) -> Path:
+        settings = make_settings(**overrides)
+        example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+        demo = (ROOT / "bot" / "demo.toml").read_text(encoding="utf-8")
+        head = example[:example.index("[policy]")]
+        values = {"url": database_url or settings.database_url, "api_base_url": settings.wecom.api_base_url,
+                  "corp_id": settings.wecom.corp_id, "secret": settings.wecom.secret,
+                  "token": settings.wecom.token, "encoding_aes_key": settings.wecom.encoding_aes_key}
+        for key, value in values.items():
+            head = re.sub(rf'^{key} = .*$', f'{key} = "{value}"', head, count=1, flags=re.M)
+        head = re.sub(r"^enabled = true", "enabled = false", head, flags=re.M)
+        head = re.sub(r"^port = 8000", f"port = {port or free_port()}", head, flags=re.M)
+        path = tmp_path / "bot.toml"
+        path.write_text(head + demo[demo.index("[org]"):], encoding="utf-8")
+        return path
+    return write

@@ -14,7 +14,7 @@ from bot import outbox
 from bot.outbox import Dispatcher, split_content
 from bot.runtime import build_runtime
 from models import OutboxMessage
-from tests.conftest import ROOT, wait_until
+from tests.conftest import ROOT, free_port, wait_until
 
 
 @pytest.fixture
@@ -147,27 +147,12 @@ def test_recipients_are_batched_by_a_thousand(make_settings, fake_wecom):
         runtime.close()
 
 
-def test_a_killed_process_delivers_its_pending_messages_after_restart(make_settings, fake_wecom, tmp_path, start_bot):
+def test_a_killed_process_delivers_its_pending_messages_after_restart(make_settings, fake_wecom, config_file,
+                                                                      start_bot):
     """Kill -9 a real `app.py serve` while WeCom is failing, restart, and the reply arrives."""
     settings = make_settings()
-    config = tmp_path / "bot.toml"
-    example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
-    demo = (ROOT / "bot" / "demo.toml").read_text(encoding="utf-8")
-    org = demo[demo.index("[org]"):]
-    head = example[:example.index("[policy]")]
-    head = head.replace('url = "sqlite:///var/bot.db"', f'url = "{settings.database_url}"')
-    head = head.replace('api_base_url = "https://qyapi.weixin.qq.com/cgi-bin/"',
-                        f'api_base_url = "{fake_wecom.api_base_url}"')
-    head = head.replace("enabled = true ", "enabled = false ")
-    for key in ("corp_id", "secret", "token", "encoding_aes_key"):
-        head = _replace_value(head, key, getattr(settings.wecom, key))
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    head = head.replace("port = 8000", f"port = {port}")
-    config.write_text(head + org, encoding="utf-8")
-
+    port = free_port()
+    config = config_file(port=port)
     fake_wecom.state.fail_next(*["http500"] * 10_000)
     proc = subprocess.Popen([sys.executable, "app.py", "serve", "--config", str(config)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -191,11 +176,6 @@ def _answers(sender) -> bool:
         return sender.text("zhaoliu", "我是谁", msg_id=99887766).status_code == 200
     except Exception:
         return False
-
-
-def _replace_value(text: str, key: str, value) -> str:
-    import re
-    return re.sub(rf'^{key} = .*$', f'{key} = "{value}"', text, count=1, flags=re.M)
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab中文\n 🙂")), max_size=3000))

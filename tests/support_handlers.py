@@ -1,0 +1,69 @@
+"""Hidden handlers that exercise the plumbing (conversations, cards, jobs) in tests.
+
+Registered on the real registry, hidden from 帮助; imported only by tests.
+"""
+from bot.cards import button_card, replace_button
+from bot.context import Context, JobContext, Reply
+from bot.router import intent, job, on_card, on_flow, registry
+
+
+@intent("test.ask", "测试问答", hidden=True)
+def ask_amount(ctx: Context) -> str:
+    """Start a two-question conversation."""
+    ctx.conversation.start("test.ask", "AMOUNT", {"item": ctx.args})
+    return "金额是多少？"
+
+
+@on_flow("test.ask")
+def answer(ctx: Context) -> str:
+    """Take the answers in turn."""
+    text = ctx.message.text.strip()
+    if ctx.conversation.state == "AMOUNT":
+        ctx.conversation.advance("REASON", {"amount": text})
+        return "用途是什么？"
+    data = ctx.conversation.data
+    ctx.conversation.end()
+    return f"已记录：{data['item']} {data['amount']} {text}"
+
+
+@intent("test.card", "测试卡片", hidden=True)
+def send_card(ctx: Context) -> None:
+    """Send the sender a card with two buttons."""
+    ctx.send_card(ctx.userid, button_card(f"test_{ctx.message.msg_id}", "测试卡片", "请选择",
+                                          [("事项", ctx.args or "无")],
+                                          [("确认", "testcard:ok", "primary"), ("拒绝", "testcard:no", "danger")]))
+
+
+@on_card("testcard")
+def tap(ctx: Context) -> Reply:
+    """Record the tap and grey the buttons."""
+    label = "已确认" if ctx.message.event_key.endswith(":ok") else "已拒绝"
+    ctx.update_card(ctx.userid, ctx.message.response_code, replace_button(label))
+    ctx.audit(ctx.userid, "tapped", "test_card", ctx.message.task_id, key=ctx.message.event_key)
+    return Reply(text=f"你点了「{label}」", button=label)
+
+
+@intent("test.boom", "测试出错", hidden=True)
+def boom(ctx: Context) -> str:
+    """Fail after writing, to prove the transaction rolls back."""
+    ctx.send_text(ctx.userid, "this must never be sent")
+    raise RuntimeError("handler bug")
+
+
+def remind_everyone(ctx: JobContext) -> None:
+    """A job that notifies two people once per ISO week."""
+    period = ctx.now.strftime("%G-W%V")
+    for userid in ("zhangsan", "lisi"):
+        ctx.notify_once("test_reminder", period, userid, text=f"{period} 的测试提醒")
+
+
+def install_test_job(job_id: str = "quarterly_audit"):
+    """Temporarily make ``job_id`` run ``remind_everyone`` (returns an undo function)."""
+    previous = registry.jobs.pop(job_id, None)
+    job(job_id)(remind_everyone)
+
+    def undo():
+        registry.jobs.pop(job_id, None)
+        if previous:
+            registry.jobs[job_id] = previous
+    return undo

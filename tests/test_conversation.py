@@ -1,0 +1,69 @@
+"""Multi-turn conversations: state in the database, a timeout, and 取消 to leave."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+import tests.support_handlers  # noqa: F401
+from models import ConversationState, InboundCallback, OutboxMessage
+from tests.conftest import FixedClock
+
+
+def test_the_next_message_goes_to_the_open_question(bot):
+    bot.say("zhangsan", "测试问答 服务器")
+    assert bot.last_text("zhangsan", 1) == "金额是多少？"
+    bot.say("zhangsan", "8万")
+    assert bot.last_text("zhangsan", 2) == "用途是什么？"
+    bot.say("zhangsan", "压测")
+    assert bot.last_text("zhangsan", 3) == "已记录：服务器 8万 压测"
+    with bot.session() as s:
+        assert s.get(ConversationState, "zhangsan") is None
+
+
+def test_conversations_are_per_user(bot):
+    bot.say("zhangsan", "测试问答 A")
+    bot.wait_messages("zhangsan", 1)
+    bot.say("lisi", "我是谁")
+    assert "李四" in bot.last_text("lisi")
+
+
+def test_the_state_survives_a_restart(start_bot):
+    first = start_bot()
+    first.say("wangwu", "测试问答 打印机")
+    first.wait_messages("wangwu", 1)
+    first.stop()
+    second = start_bot()
+    second.say("wangwu", "3000元")
+    assert second.last_text("wangwu", 2) == "用途是什么？"  # the same fake WeCom saw both
+
+
+def test_cancel_leaves_the_conversation(bot):
+    bot.say("lisi", "测试问答 椅子")
+    bot.wait_messages("lisi", 1)
+    bot.say("lisi", "取消")
+    assert "已取消" in bot.last_text("lisi", 2)
+    bot.say("lisi", "我是谁")
+    assert "李四" in bot.last_text("lisi", 3)
+
+
+def test_an_expired_conversation_lets_the_message_route_normally(start_bot):
+    clock = FixedClock(datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc))
+    bot = start_bot(clock=clock)
+    bot.say("qianqi", "测试问答 显示器")
+    bot.wait_messages("qianqi", 1)
+    clock.advance(minutes=31)  # policy.conversation_timeout_minutes = 30
+    bot.say("qianqi", "我是谁")
+    assert "钱七" in bot.last_text("qianqi", 2)
+    bot.say("qianqi", "随便说点什么")
+    # the expired flow was cleared, so this is an ordinary unknown message
+    assert "没看懂" in bot.last_text("qianqi", 3)
+
+
+def test_a_failing_handler_keeps_the_message_rolls_back_and_apologises(bot):
+    bot.say("zhouba", "测试出错")
+    text = bot.last_text("zhouba")
+    assert "出错了" in text and "已保存" in text
+    with bot.session() as s:
+        row = s.scalars(select(InboundCallback)).one()
+        bodies = [r.payload for r in s.scalars(select(OutboxMessage))]
+    assert (row.status, row.content, row.error) == ("failed", "测试出错", "RuntimeError")
+    assert all("never be sent" not in str(b) for b in bodies)
