@@ -55,7 +55,7 @@ def test_tapping_a_card_button_in_the_page(demo):
     assert tap.json() == {"ok": True}
     wait_until(lambda: requests.get(f"{demo.http.url}/emulator/api/cards", params={"userid": "lisi"}, timeout=5)
                .json()["cards"][str(card["id"])] == {"replace_name": "已确认"}, message="card updated")
-    assert any(m.get("text") == "你点了「已确认」" for m in page_messages(demo, "lisi"))
+    wait_until(lambda: any(m.get("text") == "你点了「已确认」" for m in page_messages(demo, "lisi")), message="reply")
     again = requests.post(f"{demo.http.url}/emulator/api/tap",
                           json={"userid": "lisi", "message_id": card["id"], "key": "testcard:ok"}, timeout=10)
     assert again.status_code == 400 and "不能点击" in again.json()["error"]

@@ -138,10 +138,10 @@ def test_recipients_are_batched_by_a_thousand(make_settings, fake_wecom):
     assert [len(r.recipients.split("|")) for r in rows] == [1000, 1000, 500]
     dispatcher = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.05).start()
     try:
-        wait_until(lambda: len(fake_wecom.state.calls_to("message/send")) == 3, message="three sends")
+        wait_until(lambda: fake_wecom.state.sent_to("user2499") and fake_wecom.state.sent_to("user0000")
+                   and fake_wecom.state.sent_to("user1500"), message="all three batches delivered")
         sends = fake_wecom.state.calls_to("message/send")
         assert sorted(len(c["json"]["touser"].split("|")) for c in sends) == [500, 1000, 1000]
-        assert fake_wecom.state.sent_to("user2499")
     finally:
         dispatcher.stop()
         runtime.close()
