@@ -22,7 +22,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,31 +31,29 @@ sys.path.insert(0, str(ROOT))
 HOST = "127.0.0.1"
 LUA = Path(__file__).with_name("callbacks.lua")
 WRK_THREADS = 1  # the load generator shares the 2 cores with the servers: one thread is plenty
+WARMUP_REQUESTS = 3000
 TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.5, 50.0, 150.0
 
 
-# ---- child processes ----------------------------------------------------------------------
-
-def bench_settings(args):
-    from bot.config import load_settings
-    base = load_settings(None)
-    return dataclasses.replace(
-        base, database_url=args.db or base.database_url, host=HOST, port=args.port or base.port,
-        threads=args.threads or base.threads, scheduler_enabled=False, emulator_enabled=False, demo=False,
-        wecom=dataclasses.replace(base.wecom, api_base_url=args.api or base.wecom.api_base_url))
-
+# ---- child processes: `--serve fake|bot|bare` ---------------------------------------------
 
 def serve(args) -> int:
-    """Run one server (``--serve fake|bot|bare``) in this process until SIGINT/SIGTERM."""
     import waitress
+    from bot.config import load_settings
     from bot.logs import setup_logging
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # lets the finally below run
-    settings = bench_settings(args)
+    base = load_settings(None)
+    settings = dataclasses.replace(
+        base, database_url=args.db, host=HOST, port=args.port, threads=args.threads,
+        scheduler_enabled=False, emulator_enabled=False, demo=False,
+        wecom=dataclasses.replace(base.wecom, api_base_url=args.api))
     setup_logging(settings.log_level, settings.secrets())
-    if args.serve == "fake":
+    threads, on_exit = settings.threads, lambda: None
+    if args.serve == "fake":  # not measured: 4 threads are enough for the dispatcher's calls
         from bot.emulator.api import EmulatorState, create_fake_wecom_app
-        state = EmulatorState(settings.wecom.corp_id, settings.wecom.secret, settings.wecom.agent_id)
-        waitress.serve(create_fake_wecom_app(state), host=HOST, port=args.port, threads=4, ident="fake-wecom")
+        app = create_fake_wecom_app(EmulatorState(settings.wecom.corp_id, settings.wecom.secret,
+                                                  settings.wecom.agent_id))
+        threads = 4
     elif args.serve == "bare":
         from flask import Flask, request
         app = Flask("bare")
@@ -65,14 +62,14 @@ def serve(args) -> int:
         def bare():
             request.get_data()
             return ""
-        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="wecom-bot")
     else:  # the bot, as in app.py cmd_serve
         from app import create_app, shutdown_app
         app = create_app(settings)
-        try:
-            waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="wecom-bot")
-        finally:
-            shutdown_app(app)
+        on_exit = lambda: shutdown_app(app)
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=threads, ident="wecom-bot")
+    finally:
+        on_exit()
     return 0
 
 
@@ -84,23 +81,18 @@ def free_port() -> int:
 
 def wait_ready(proc, port: int, log: Path, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server on port {port} exited:\n{log.read_text()[-2000:]}")
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
             socket.create_connection((HOST, port), timeout=0.5).close()
             return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} not ready after {timeout}s:\n{log.read_text()[-2000:]}")
+    raise RuntimeError(f"server on port {port} did not start:\n{log.read_text()[-2000:]}")
 
 
-def proc_status(pid: int, key: str) -> float:
-    """A /proc/<pid>/status value in MB (VmHWM: peak RSS, VmRSS: current)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def peak_rss_mb(pid: int) -> float:
+    line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 def cpu_seconds(pid: int) -> float:
@@ -119,8 +111,8 @@ def write_requests(path: Path, count: int, first_msg_id: int) -> None:
     users = itertools.cycle(p["userid"] for p in settings.org.people)
     with path.open("w") as out:
         for i in range(count):
-            inner = sender.inner_xml(next(users), "text", {"Content": "我是谁"}, msg_id=first_msg_id + i)
-            query, body = sender.envelope(inner)
+            query, body = sender.envelope(sender.inner_xml(next(users), "text", {"Content": "我是谁"},
+                                                           msg_id=first_msg_id + i))
             out.write(f"{settings.wecom.callback_path}?{urlencode(query)}\t{body.decode()}\n")
 
 
@@ -133,136 +125,97 @@ def run_wrk(port: int, path: Path, duration: float, connections: int) -> dict:
         raise RuntimeError(f"wrk printed no RESULT line:\n{out}")
     r = {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
     return dict(requests=r["requests"], seconds=r["duration_us"] / 1e6, p50=r["p50_us"] / 1000,
-                p99=r["p99_us"] / 1000, errors=r["non200"] + r["socket_errors"], ok=r["requests"] - r["non200"],
-                started=r["started"], wraps=r["wraps"])
+                p99=r["p99_us"] / 1000, errors=r["non200"] + r["socket_errors"],
+                ok=r["requests"] - r["non200"], started=r["started"], wraps=r["wraps"])
 
 
-def run_python(port: int, path: Path, duration: float, connections: int) -> dict:
-    """Fallback load generator: one keep-alive http.client connection per thread."""
-    import http.client
-    reqs = [line.rstrip("\n").split("\t", 1) for line in path.open()]
-    counter, latencies, statuses = itertools.count(), [], []
-    stop = time.monotonic() + duration
-
-    def worker():
-        conn = http.client.HTTPConnection(HOST, port, timeout=10)
-        while time.monotonic() < stop:
-            target, body = reqs[next(counter) % len(reqs)]
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", target, body.encode(), {"Content-Type": "text/xml"})
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=10)
-                status = 0
-            latencies.append(time.perf_counter() - t0)
-            statuses.append(status)
-        conn.close()
-
-    started = time.monotonic()
-    workers = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(duration + 15)
-    latencies.sort()
-    pct = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
-    ok = statuses.count(200)
-    issued = next(counter)
-    return dict(requests=len(latencies), seconds=time.monotonic() - started, p50=pct(0.50), p99=pct(0.99),
-                errors=len(statuses) - ok, ok=ok, started=issued, wraps=issued // len(reqs))
-
-
-def outbox_counts(db: Path) -> dict[str, int]:
+def query(db: Path, sql: str) -> list:  # a WAL reader: never blocks the bot's writers
     with sqlite3.connect(db, timeout=30) as conn:
-        return dict(conn.execute("SELECT status, count(*) FROM outbox_messages GROUP BY status").fetchall())
+        return conn.execute(sql).fetchall()
 
 
 # ---- the benchmark --------------------------------------------------------------------------
 
-def benchmark(args, tmp: Path, procs: list) -> None:
+def benchmark(args, tmp: Path, procs: dict) -> None:
     from bot.config import load_settings
     from models import migrate
     threads = args.threads or load_settings(None).threads
     db = tmp / "bot.db"
     migrate.upgrade(f"sqlite:///{db}")
     ports = {name: free_port() for name in ("fake", "bot", "bare")}
-    api = f"http://{HOST}:{ports['fake']}/cgi-bin/"
-    pids = {}
-    for name in ("fake", "bot", "bare"):
-        log = tmp / f"{name}.log"
-        cmd = [sys.executable, __file__, "--serve", name, "--port", str(ports[name]), "--db", f"sqlite:///{db}",
-               "--api", api, "--threads", str(threads)]
-        procs.append((subprocess.Popen(cmd, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT), ports[name], log))
-        pids[name] = procs[-1][0].pid
-    warmup = max(1.0, min(3.0, args.duration / 5))
+    for name, port in ports.items():
+        cmd = [sys.executable, __file__, "--serve", name, "--port", str(port), "--db", f"sqlite:///{db}",
+               "--api", f"http://{HOST}:{ports['fake']}/cgi-bin/", "--threads", str(threads)]
+        with (tmp / f"{name}.log").open("w") as log:
+            procs[name] = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     count = args.requests or int(args.duration * 6000)
     t0 = time.perf_counter()
-    write_requests(tmp / "warmup.txt", 3000, 10**15)
+    write_requests(tmp / "warmup.txt", WARMUP_REQUESTS, 10**15)
     write_requests(tmp / "run.txt", count, 2 * 10**15)
-    print(f"generated {count} + 3000 (warm-up) unique signed callbacks in {time.perf_counter() - t0:.1f} s")
-    for proc, port, log in procs:
-        wait_ready(proc, port, log)
-    if shutil.which("wrk"):
-        load, generator = run_wrk, f"wrk -t{WRK_THREADS} -c{args.connections} (bench/callbacks.lua)"
-    else:
-        print("wrk is not installed (`apt-get install wrk`); falling back to the slower Python load generator")
-        load, generator = run_python, f"Python threads + http.client, {args.connections} connections"
-    print(f"load: {generator}; {args.duration:g} s each after {warmup:g} s warm-up; waitress threads={threads}")
+    print(f"generated {count} + {WARMUP_REQUESTS} (warm-up) unique signed callbacks in {time.perf_counter() - t0:.1f} s")
+    for name, proc in procs.items():
+        wait_ready(proc, ports[name], tmp / f"{name}.log")
+    load = run_wrk
+    if not shutil.which("wrk"):
+        from pyload import run_python as load  # bench/pyload.py
+        print("wrk not found: install it with `apt-get install wrk`; using the slower Python load generator")
+    warmup = max(1.0, min(3.0, args.duration / 5))
+    print(f"load: {'wrk' if load is run_wrk else 'Python threads'}, {args.connections} connections, {args.duration:g} s "
+          f"per endpoint after {warmup:g} s warm-up; waitress threads={threads}")
 
-    results, cpu, sent_ok = {}, {}, 0
+    results, cpu, served = {}, {}, {}
     for name in ("bare", "bot"):
+        cpu0 = {n: cpu_seconds(p.pid) for n, p in procs.items()}
         warm = load(ports[name], tmp / "warmup.txt", warmup, args.connections)
-        before = {n: cpu_seconds(p) for n, p in pids.items()}
-        results[name] = load(ports[name], tmp / "run.txt", args.duration, args.connections)
-        cpu[name] = {n: cpu_seconds(p) - before[n] for n, p in pids.items()}
-        if name == "bot":
-            sent_ok = warm["ok"] + results[name]["ok"]
-            started = warm["started"] + results[name]["started"]
-        time.sleep(0.5)
+        results[name] = run = load(ports[name], tmp / "run.txt", args.duration, args.connections)
+        served[name] = dict(requests=warm["requests"] + run["requests"], ok=warm["ok"] + run["ok"],
+                            started=warm["started"] + run["started"])
+        if name == "bot":  # the dispatcher delivers the outbox to the fake API: wait (≤ 60 s)
+            t_end, deadline = time.monotonic(), time.monotonic() + 60
+            while query(db, "SELECT count(*) FROM outbox_messages WHERE status IN ('pending', 'sending')")[0][0] \
+                    and time.monotonic() < deadline:
+                time.sleep(0.2)
+            drained = time.monotonic() - t_end
+        cpu[name] = {n: cpu_seconds(p.pid) - cpu0[n] for n, p in procs.items()}
 
     print(f"\n{'endpoint':10}{'callbacks/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}")
     for name, r in results.items():
-        print(f"{name:10}{r['requests'] / r['seconds']:12.0f}{r['p50']:9.1f}{r['p99']:9.1f}{r['errors']:8d}{r['requests']:10d}")
+        print(f"{name:10}{r['requests'] / r['seconds']:12.0f}{r['p50']:9.1f}{r['p99']:9.1f}{r['errors']:8d}"
+              f"{r['requests']:10d}")
     bot, bare = results["bot"], results["bare"]
     ratio = (bot["requests"] / bot["seconds"]) / (bare["requests"] / bare["seconds"])
     verdict = lambda ok: "met" if ok else "MISSED"
     print(f"ratio bot/bare = {ratio:.2f}   (target ≥ {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)})")
     print(f"bot p99 = {bot['p99']:.1f} ms   (target < {TARGET_P99_MS:g} ms: {verdict(bot['p99'] < TARGET_P99_MS)})")
-    for name in ("bare", "bot"):
-        used = cpu[name]
-        print(f"CPU seconds during the {name} run: bot {used['bot']:.1f}, bare {used['bare']:.1f}, "
-              f"fake API {used['fake']:.1f}")
+    rss = {n: peak_rss_mb(p.pid) for n, p in procs.items()}
+    print(f"peak RSS (VmHWM) bot = {rss['bot']:.0f} MB   (target < {TARGET_RSS_MB:g} MB: "
+          f"{verdict(rss['bot'] < TARGET_RSS_MB)}); bare {rss['bare']:.0f} MB, fake API {rss['fake']:.0f} MB")
     if bot["wraps"]:
-        print(f"WARNING: the bot run used up the {count} callbacks and repeated some (duplicates): raise --requests")
+        print(f"WARNING: the bot run used up the {count} callbacks and repeated some: raise --requests")
 
-    # Correctness: every callback answered 200 is stored once; the dispatcher drains the outbox.
-    deadline, drained = time.monotonic() + 60, time.monotonic()
-    while (c := outbox_counts(db)) and (c.get("pending", 0) + c.get("sending", 0)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    drain = time.monotonic() - drained
-    rss = {n: proc_status(p, "VmHWM") for n, p in pids.items()}
-    with sqlite3.connect(db, timeout=30) as conn:
-        stored = conn.execute("SELECT count(*) FROM inbound_callbacks").fetchone()[0]
-        handlers = conn.execute("SELECT handler, status, count(*) FROM inbound_callbacks GROUP BY 1, 2").fetchall()
-    print(f"\ninbound callbacks stored: {stored}; answered 200: {sent_ok}; sent (incl. in flight at the end): "
-          f"{started}  -> {'OK' if sent_ok <= stored <= started else 'MISMATCH'}")
-    print("handled as: " + ", ".join(f"{h}/{s}={n}" for h, s, n in handlers))
-    print(f"outbox rows: {dict(sorted(c.items()))} (drained {drain:.1f} s after the bot run)")
-    print(f"peak RSS (VmHWM): bot {rss['bot']:.0f} MB (target < {TARGET_RSS_MB:g} MB: "
-          f"{verdict(rss['bot'] < TARGET_RSS_MB)}), bare {rss['bare']:.0f} MB, fake API {rss['fake']:.0f} MB")
+    # Correctness: every callback answered 200 is stored once, and its reply is delivered.
+    stored = query(db, "SELECT count(*) FROM inbound_callbacks")[0][0]
+    ok, started = served["bot"]["ok"], served["bot"]["started"]
+    print(f"\ninbound callbacks stored: {stored}; answered 200: {ok}; sent incl. in flight when the load "
+          f"stopped: {started} -> {'OK' if ok <= stored <= started else 'MISMATCH'}")
+    handled = query(db, "SELECT handler, status, count(*) FROM inbound_callbacks GROUP BY 1, 2")
+    print("handled as: " + ", ".join(f"{h}/{s}={n}" for h, s, n in handled))
+    outbox = dict(query(db, "SELECT status, count(*) FROM outbox_messages GROUP BY 1"))
+    print(f"outbox rows: {outbox} (pending+sending reached 0 {drained:.1f} s after the bot run)"
+          if not outbox.keys() & {"pending", "sending"} else f"outbox rows: {outbox} (NOT drained after 60 s)")
+    per_call = lambda seconds, calls: f"{seconds / max(calls, 1) * 1000:.2f} ms"
+    print(f"CPU per callback (warm-up + run + drain): bare {per_call(cpu['bare']['bare'], served['bare']['requests'])}; "
+          f"bot {per_call(cpu['bot']['bot'], stored)} incl. outbox delivery, fake API {per_call(cpu['bot']['fake'], stored)}")
 
 
-def stop(procs: list) -> None:
-    for proc, _, _ in procs:
+def stop(procs: dict) -> None:
+    for proc in procs.values():
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)  # waitress.serve returns; the bot closes its runtime
-    for proc, _, _ in procs:
+            proc.terminate()  # SIGTERM: waitress.serve returns and the bot closes its runtime
+    deadline = time.monotonic() + 5
+    for proc in procs.values():
         try:
-            proc.wait(5)
+            proc.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
@@ -274,15 +227,13 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (32)")
     parser.add_argument("--threads", type=int, help="waitress threads (default: settings.threads)")
     parser.add_argument("--requests", type=int, help="callbacks to pre-generate (default 6000 × duration)")
-    parser.add_argument("--serve", choices=("fake", "bot", "bare"), help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--db", help=argparse.SUPPRESS)
-    parser.add_argument("--api", help=argparse.SUPPRESS)
+    for hidden in ("--serve", "--port", "--db", "--api"):  # used by the child processes
+        parser.add_argument(hidden, type=int if hidden == "--port" else str, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         return serve(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up below on SIGTERM too
-    procs: list = []
+    procs: dict = {}
     tmp = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
     try:
         benchmark(args, tmp, procs)

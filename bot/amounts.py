@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 AMBIGUOUS = "ambiguous"
+MAX_YUAN = 10 ** 12
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
               "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
@@ -55,7 +56,8 @@ def find_amounts(text: str) -> list[AmountSpan]:
         if value is None or value <= 0 or not _looks_like_money(number, bool(m.group("currency")), unit):
             continue
         value *= {"k": 1000, "w": 10_000}.get(unit.lower(), 1)
-        yuan = int(value) if value == value.to_integral_value() else None
+        # Fen, or a sum beyond any plausible request (the column holds < 9.2e18): ask, do not store.
+        yuan = int(value) if value == value.to_integral_value() and value < MAX_YUAN else None
         found.append(AmountSpan(yuan, m.start(), end))
     return found
 
@@ -143,6 +145,7 @@ class ParsedRequest:
 _LEAD = re.compile(r"^\s*(?:我(?:要|想|需要)|想要|需要|帮我|请)?\s*(?:申请)?\s*(?:紧急)?\s*(?:采购|报销|购买|买)"
                    r"\s*(?:申请)?\s*[:：,，]?")
 _REASON = re.compile(r"(?:[,，;；。\s]|^)\s*(?:(?:理由|原因|用途|事由)\s*[:：是为]?\s*|(?=用于|因为|为了|供))")
+_DANGLING = re.compile(r"^(?:或者|或|和|到|至|~|-|—)\s*|\s*(?:或者|或|和|到|至|~|-|—)$")  # left by removed amounts
 _TRIM = " \t\r\n,，。;；:：、.!！"
 
 
@@ -161,7 +164,7 @@ def parse_request(text: str) -> ParsedRequest:
     if match and match.end() < len(rest.rstrip(_TRIM)):
         reason = rest[match.end():].strip(_TRIM)
         rest = rest[:match.start()]
-    item = re.sub(r"\s+", " ", rest).strip(_TRIM)
+    item = _DANGLING.sub("", re.sub(r"\s+", " ", rest).strip(_TRIM)).strip(_TRIM)
     return ParsedRequest(kind, item, amount, re.sub(r"\s+", " ", reason), emergency)
 
 

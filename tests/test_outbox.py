@@ -3,7 +3,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,6 +20,23 @@ from tests.conftest import ROOT, free_port, wait_until
 @pytest.fixture
 def fast_retries(monkeypatch):
     monkeypatch.setattr(outbox, "backoff_seconds", lambda attempts: 0.05)
+
+
+@pytest.fixture
+def runtime(make_settings):
+    """A runtime with no server; ``runtime.dispatch(**options)`` starts a dispatcher stopped at teardown."""
+    runtime = build_runtime(make_settings())
+    started = []
+
+    def dispatch(**options):
+        dispatcher = Dispatcher(runtime.session_factory, runtime.client, **options).start()
+        started.append(dispatcher)
+        return dispatcher
+    runtime.dispatch = dispatch
+    yield runtime
+    for dispatcher in started:
+        dispatcher.stop()
+    runtime.close()
 
 
 def _rows(bot):
@@ -60,91 +77,66 @@ def test_a_permanent_error_marks_the_row_failed_and_logs_it(bot, caplog):
     assert any("failed for good" in r.getMessage() for r in caplog.records)
 
 
-def test_rows_past_the_retry_budget_are_failed(make_settings, fake_wecom, fast_retries):
-    runtime = build_runtime(make_settings())
+def test_rows_past_the_retry_budget_are_failed(runtime, fake_wecom, fast_retries):
     with runtime.session_factory.begin() as s:
         outbox.enqueue_text(s, ["zhangsan"], "hello", "test")
     fake_wecom.state.fail_next(*["busy"] * 50)
-    dispatcher = Dispatcher(runtime.session_factory, runtime.client, retry_budget=timedelta(seconds=0.3),
-                            poll_interval=0.02).start()
-    try:
-        def failed_row():
-            with runtime.session_factory() as s:
-                row = s.scalars(select(OutboxMessage)).one()
-                return row if row.status == "failed" else None
-        row = wait_until(failed_row, message="budget exhausted")
-        assert row.attempts >= 2
-    finally:
-        dispatcher.stop()
-        runtime.close()
+    runtime.dispatch(retry_budget=timedelta(seconds=0.3), poll_interval=0.02)
+
+    def failed_row():
+        with runtime.session_factory() as s:
+            row = s.scalars(select(OutboxMessage)).one()
+            return row if row.status == "failed" else None
+    row = wait_until(failed_row, message="budget exhausted")
+    assert row.attempts >= 2
 
 
-def test_a_commit_wakes_the_dispatcher_without_waiting_for_the_poll(make_settings, fake_wecom):
-    runtime = build_runtime(make_settings())
-    dispatcher = Dispatcher(runtime.session_factory, runtime.client, poll_interval=60).start()
-    try:
+def test_a_commit_wakes_the_dispatcher_without_waiting_for_the_poll(runtime, fake_wecom):
+    runtime.dispatch(poll_interval=60)
+    with runtime.session_factory.begin() as s:
+        outbox.enqueue_text(s, ["zhangsan"], "wake up", "test")
+    # far sooner than the 60 s poll: only the after-commit wake-up can explain it
+    wait_until(lambda: fake_wecom.state.sent_to("zhangsan"), timeout=10, message="delivery")
+
+
+def test_a_rolled_back_transaction_sends_nothing(runtime, fake_wecom):
+    runtime.dispatch(poll_interval=0.05)
+    with pytest.raises(RuntimeError):
         with runtime.session_factory.begin() as s:
-            outbox.enqueue_text(s, ["zhangsan"], "wake up", "test")
-        # far sooner than the 60 s poll: only the after-commit wake-up can explain it
-        wait_until(lambda: fake_wecom.state.sent_to("zhangsan"), timeout=10, message="delivery")
-    finally:
-        dispatcher.stop()
-        runtime.close()
+            outbox.enqueue_text(s, ["zhangsan"], "never", "test")
+            s.flush()
+            raise RuntimeError("the state change failed")
+    with runtime.session_factory.begin() as s:
+        outbox.enqueue_text(s, ["zhangsan"], "marker", "test")
+    wait_until(lambda: fake_wecom.state.sent_to("zhangsan"), message="marker")
+    assert [m["text"] for m in fake_wecom.state.sent_to("zhangsan")] == ["marker"]
 
 
-def test_a_rolled_back_transaction_sends_nothing(make_settings, fake_wecom):
-    runtime = build_runtime(make_settings())
-    dispatcher = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.05).start()
-    try:
-        with pytest.raises(RuntimeError):
-            with runtime.session_factory.begin() as s:
-                outbox.enqueue_text(s, ["zhangsan"], "never", "test")
-                s.flush()
-                raise RuntimeError("the state change failed")
-        with runtime.session_factory.begin() as s:
-            outbox.enqueue_text(s, ["zhangsan"], "marker", "test")
-        wait_until(lambda: fake_wecom.state.sent_to("zhangsan"), message="marker")
-        assert [m["text"] for m in fake_wecom.state.sent_to("zhangsan")] == ["marker"]
-    finally:
-        dispatcher.stop()
-        runtime.close()
-
-
-def test_two_dispatchers_never_send_the_same_row_twice(make_settings, fake_wecom):
-    runtime = build_runtime(make_settings())
+def test_two_dispatchers_never_send_the_same_row_twice(runtime, fake_wecom):
     with runtime.session_factory.begin() as s:
         for i in range(60):
             outbox.enqueue_text(s, ["zhangsan"], f"message {i}", "test")
-    first = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.01, name="one")
-    second = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.01, name="two")
-    first.start(), second.start()
-    try:
-        wait_until(lambda: len(fake_wecom.state.sent_to("zhangsan")) >= 60, timeout=20, message="60 sends")
-        texts = [m["text"] for m in fake_wecom.state.sent_to("zhangsan")]
-        assert sorted(texts) == sorted(f"message {i}" for i in range(60))
-        with runtime.session_factory() as s:
-            leased_by = {r.leased_by for r in s.scalars(select(OutboxMessage))}
-        assert leased_by <= {"one", "two"}
-    finally:
-        first.stop(), second.stop()
-        runtime.close()
+    runtime.dispatch(poll_interval=0.01, name="one")
+    runtime.dispatch(poll_interval=0.01, name="two")
+    wait_until(lambda: len(fake_wecom.state.sent_to("zhangsan")) >= 60, timeout=20, message="60 sends")
+    time.sleep(0.3)  # a duplicate send, if any, would land now
+    texts = [m["text"] for m in fake_wecom.state.sent_to("zhangsan")]
+    assert sorted(texts) == sorted(f"message {i}" for i in range(60))
+    with runtime.session_factory() as s:
+        leased_by = {r.leased_by for r in s.scalars(select(OutboxMessage))}
+    assert leased_by <= {"one", "two"}
 
 
-def test_recipients_are_batched_by_a_thousand(make_settings, fake_wecom):
-    runtime = build_runtime(make_settings())
+def test_recipients_are_batched_by_a_thousand(runtime, fake_wecom):
     people = [f"user{i:04d}" for i in range(2500)]
     with runtime.session_factory.begin() as s:
         rows = outbox.enqueue_text(s, people + people[:10], "全员通知", "test")
     assert [len(r.recipients.split("|")) for r in rows] == [1000, 1000, 500]
-    dispatcher = Dispatcher(runtime.session_factory, runtime.client, poll_interval=0.05).start()
-    try:
-        wait_until(lambda: fake_wecom.state.sent_to("user2499") and fake_wecom.state.sent_to("user0000")
-                   and fake_wecom.state.sent_to("user1500"), message="all three batches delivered")
-        sends = fake_wecom.state.calls_to("message/send")
-        assert sorted(len(c["json"]["touser"].split("|")) for c in sends) == [500, 1000, 1000]
-    finally:
-        dispatcher.stop()
-        runtime.close()
+    runtime.dispatch(poll_interval=0.05)
+    wait_until(lambda: fake_wecom.state.sent_to("user2499") and fake_wecom.state.sent_to("user0000")
+               and fake_wecom.state.sent_to("user1500"), message="all three batches delivered")
+    sends = fake_wecom.state.calls_to("message/send")
+    assert sorted(len(c["json"]["touser"].split("|")) for c in sends) == [500, 1000, 1000]
 
 
 def test_a_killed_process_delivers_its_pending_messages_after_restart(make_settings, fake_wecom, config_file,

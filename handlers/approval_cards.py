@@ -1,0 +1,308 @@
+"""The approval chain (P3, P4, P5): who signs, the cards they get, and what their taps decide.
+
+A tap is decided with a conditional UPDATE (… WHERE current_step = :step AND status = 'pending'),
+so two taps at once — same approver twice, or 同意 and 驳回 together — record exactly one decision.
+"""
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from sqlalchemy import update
+
+from bot.amounts import format_yuan
+from bot.cards import button_card, replace_button
+from bot.context import BaseContext, Context, Reply
+from bot.router import on_card, on_flow
+from models import ApprovalRequest, ApprovalStep
+
+KIND_LABELS = {"procurement": "采购", "reimbursement": "报销"}
+ROLE_LABELS = {"department_head": "部门负责人", "group_leader": "组长", "director": "总监", "finance": "财务",
+               "ceo": "CEO"}
+STATUS_LABELS = {"draft": "草稿", "pending": "审批中", "approved": "已通过", "rejected": "已驳回",
+                 "withdrawn": "已撤回", "cancelled": "已取消", "failed": "无法审批"}
+SKIP_SELF = "申请人本人，跳过"
+SKIP_SIGNED = "已在前序步骤审批，跳过"
+REASON_FLOW = "approval.reject_reason"
+SKIP_WORDS = {"跳过", "无", "没有", "不填"}
+
+CARD_TITLE = "{kind}审批 #{id}"
+CARD_TITLE_EMERGENCY = "紧急{kind}补办审批 #{id}"
+CARD_DESC = "{label}·第{index}/{total}步，请审批"
+SUBMITTED = ("已提交{kind}申请，编号 {id}。\n审批链：{chain}\n现在等待 {approver}（{label}）审批，每一步我都会告诉你。\n"
+             "可随时发「审批记录 {id}」查看进度，或「撤回 {id}」撤回。")
+EMERGENCY_ALERT = ("⚠️ 紧急{kind}（P5）：{requester} 已先行处理「{item}」{amount}，事由：{reason}。\n"
+                   "需按正常流程补办审批：{chain}\n轮到你时会收到审批卡片。")
+CHAIN_FAILED = "抱歉，{kind}申请 #{id} 无法提交：审批链中的「{label}」（{role}）没有对应的人。已通知总监处理，处理后请重新申请。"
+CHAIN_FAILED_DIRECTOR = "⚠️ {requester} 的{kind}申请 #{id}（{item}，{amount}）无法审批：组织架构中没有「{role}」，请补充配置。"
+STEP_APPROVED = "✅ 你的{kind}申请 #{id}（{item}）{label}已由 {approver} 同意。\n下一步：{next_label}（{next_approver}）。需要时可发「催办 {id}」。"
+APPROVED = "🎉 你的{kind}申请 #{id}（{item}，{amount}）已全部审批通过！\n审批链：{chain}"
+REJECTED = ("❌ 你的{kind}申请 #{id}（{item}，{amount}）在{label}被 {approver} 驳回。\n理由：{reason}\n"
+            "如需重新申请，修改后再发一次，例如：{example}")
+NO_REASON = "（审批人未填写）"
+EMERGENCY_REJECTED = "⚠️ 紧急{kind} #{id}（{requester}：{item}，{amount}）已先行执行，但补办审批被 {approver} 驳回。理由：{reason}。请跟进处理（P5、P16）。"
+APPROVER_APPROVED = "已同意 #{id}。{next}"
+APPROVER_NEXT = "已转 {approver}（{label}）。"
+APPROVER_DONE = "审批已全部完成，我已通知 {requester}。"
+ASK_REASON = "已驳回 #{id}。请回复驳回理由（会转告 {requester}），不想填写请回复「跳过」。"
+REASON_PASSED = "好的，已把驳回结果和理由转告 {requester}。"
+NOT_YOUR_STEP = "#{id} 的这一步由 {approver} 审批，你的操作没有生效。"
+ALREADY_DECIDED = "#{id} 这一步已处理过（{state}），这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
+STALE = "这张审批卡片已失效。发「待我审批」查看还需要你处理的申请。"
+DRAFT_NOT_YOURS = "这份申请不是你发起的，不能替别人提交或取消。"
+DRAFT_CANCELLED = "好的，已取消这份申请，没有提交。需要时再发，例如：采购申请 测试服务器3台 8万元 用于压测环境"
+DRAFT_DONE = "这份申请{state}，无需再操作。发「我的申请」查看进度。"
+
+
+def kind_label(request: ApprovalRequest) -> str:
+    return KIND_LABELS.get(request.kind, request.kind)
+
+
+def plan_chain(ctx: BaseContext, request: ApprovalRequest) -> tuple[list[ApprovalStep], ApprovalStep | None]:
+    """The steps of ``request``'s chain and the first step without a person (None when all are staffed).
+
+    P4: a step with ``min_amount_wan`` applies only from that amount up (the CEO from the director's
+    limit). Nobody approves their own request, nor signs twice: such steps are kept, as skipped.
+    """
+    requester = ctx.org.get(request.requester)
+    steps, signed = [], set()
+    for rule in ctx.policy.chains.get(request.kind, ()):
+        if rule.min_amount_wan is not None and Decimal(request.amount_yuan) < Decimal(str(rule.min_amount_wan)) * 10000:
+            continue
+        person = _resolve(ctx, rule.role, requester) if requester else None
+        step = ApprovalStep(position=len(steps) + 1, role=rule.role, label=rule.label,
+                            approver=person.userid if person else None, status="waiting")
+        steps.append(step)
+        if person is None:
+            return steps, step
+        if person.userid == request.requester:
+            step.status, step.note = "skipped", SKIP_SELF
+        elif person.userid in signed:
+            step.status, step.note = "skipped", SKIP_SIGNED
+        signed.add(person.userid)
+    return steps, None
+
+
+def _resolve(ctx: BaseContext, role: str, requester):
+    org = ctx.org
+    if role == "department_head":
+        return org.department_head(requester.department_id)
+    if role == "group_leader":
+        return org.group_leader(requester.group_id)
+    if role == "director":
+        return org.director
+    if role == "finance":
+        return org.get(org.finance_ids[0]) if org.finance_ids else None
+    if role == "ceo":
+        return org.get(org.ceo_id) if org.ceo_id else None
+    return None
+
+
+def chain_text(ctx: BaseContext, steps: list[ApprovalStep], marks: bool = False) -> str:
+    """初审 王总监 → 复审 刘财务 → 终审 陈总 (skipped steps struck out with their reason)."""
+    parts = []
+    for step in steps:
+        name = ctx.org.name(step.approver) if step.approver else "（无人）"
+        if step.status == "skipped":
+            parts.append(f"{step.label} {name}（{step.note}）")
+            continue
+        mark = {"approved": "✓", "rejected": "✗", "pending": "…"}.get(step.status, "") if marks else ""
+        parts.append(f"{step.label} {name}{mark}")
+    return " → ".join(parts)
+
+
+def start_chain(ctx: Context, request: ApprovalRequest) -> str:
+    """P3: build the chain of a submitted request, card its first approver, tell the requester."""
+    steps, unstaffed = plan_chain(ctx, request)
+    kind, amount = kind_label(request), format_yuan(request.amount_yuan)
+    if unstaffed is not None or not any(s.status == "waiting" for s in steps):
+        label = unstaffed.label if unstaffed else "审批"
+        role = ROLE_LABELS.get(unstaffed.role, unstaffed.role) if unstaffed else "审批人"
+        request.status, request.finished_at, request.outcome_notified = "failed", ctx.now, True
+        request.note = f"no person for role {unstaffed.role if unstaffed else '-'}"
+        ctx.audit(ctx.userid, "failed", "approval", request.id, role=unstaffed.role if unstaffed else None)
+        director = ctx.org.director_id
+        if director and director != ctx.userid:
+            ctx.send_text(director, CHAIN_FAILED_DIRECTOR.format(requester=ctx.org.name(request.requester), kind=kind,
+                                                                 id=request.id, item=request.item, amount=amount,
+                                                                 role=role))
+        return CHAIN_FAILED.format(kind=kind, id=request.id, label=label, role=role)
+    request.steps = steps
+    first = next(s for s in steps if s.status == "waiting")
+    first.status, first.started_at, request.current_step = "pending", ctx.now, first.position
+    ctx.session.flush()
+    ctx.audit(ctx.userid, "created", "approval", request.id, kind=request.kind, amount_yuan=request.amount_yuan,
+              emergency=request.emergency, chain=[s.approver for s in steps])
+    for step in steps:
+        if step.status == "skipped":
+            ctx.audit("system:approval", "skipped", "approval", request.id, step=step.position, note=step.note)
+    chain = chain_text(ctx, steps)
+    if request.emergency:  # P5: the whole chain hears of the emergency at once
+        approvers = sorted({s.approver for s in steps if s.status != "skipped"})
+        ctx.send_text(approvers, EMERGENCY_ALERT.format(kind=kind, requester=ctx.org.name(request.requester),
+                                                        item=request.item, amount=amount,
+                                                        reason=request.reason or "（未填写）", chain=chain))
+        ctx.audit(ctx.userid, "emergency_recorded", "approval", request.id, alerted=approvers)
+    send_step_card(ctx, request, first)
+    return SUBMITTED.format(kind=kind, id=request.id, chain=chain, approver=ctx.org.name(first.approver),
+                            label=first.label)
+
+
+def approver_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep) -> tuple[str, dict]:
+    """The 同意 / 驳回 card for ``step``: (task_id, card). A fresh task_id each time it is sent."""
+    active = [s for s in request.steps if s.status != "skipped"]
+    task_id = f"appr_{request.id}_{step.position}_{secrets.token_hex(4)}"
+    title = (CARD_TITLE_EMERGENCY if request.emergency else CARD_TITLE).format(kind=kind_label(request), id=request.id)
+    fields = [("申请人", ctx.org.name(request.requester)), ("事项", request.item),
+              ("金额", format_yuan(request.amount_yuan)), ("事由", request.reason or "（未填写）"),
+              ("进度", " → ".join(f"{ctx.org.name(s.approver)}{'✓' if s.status == 'approved' else ''}" for s in active))]
+    card = button_card(task_id, title, CARD_DESC.format(label=step.label, index=active.index(step) + 1,
+                                                         total=len(active)), fields,
+                       [("同意", f"approval:approve:{request.id}:{step.position}", "primary"),
+                        ("驳回", f"approval:reject:{request.id}:{step.position}", "danger")])
+    return task_id, card
+
+
+def send_step_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep, actor: str = "system:approval") -> None:
+    task_id, card = approver_card(ctx, request, step)
+    rows = ctx.send_card(step.approver, card)
+    ctx.session.flush()
+    step.task_id, step.card_outbox_id = task_id, rows[0].id
+    ctx.audit(actor, "carded", "approval", request.id, step=step.position, approver=step.approver, task_id=task_id)
+
+
+def _grey(ctx: Context, label: str, text: str | None = None) -> Reply:
+    """Grey the tapped card: for everyone through its ResponseCode, for the tapper at once."""
+    if ctx.message and ctx.message.response_code:
+        ctx.update_card(ctx.userid, ctx.message.response_code, replace_button(label))
+    return Reply(text=text, button=label)
+
+
+@on_card("approval")
+def decide(ctx: Context) -> Reply:
+    """Approval card taps: 同意 / 驳回, by the current step's approver only."""
+    parts = (ctx.message.event_key or "").split(":")
+    if len(parts) != 4 or parts[1] not in ("approve", "reject") or not (parts[2].isdigit() and parts[3].isdigit()):
+        return Reply(text=STALE)
+    verdict, request_id, position = parts[1], int(parts[2]), int(parts[3])
+    request = ctx.session.get(ApprovalRequest, request_id)
+    step = request.step_at(position) if request else None
+    if step is None:
+        return Reply(text=STALE)
+    if step.approver != ctx.userid:
+        return Reply(text=NOT_YOUR_STEP.format(id=request_id, approver=ctx.org.name(step.approver)))
+    following = next((s for s in request.steps if s.position > position and s.status == "waiting"), None)
+    if verdict == "reject":
+        values = dict(status="rejected", finished_at=ctx.now)
+    elif following:
+        values = dict(current_step=following.position)
+    else:
+        values = dict(status="approved", finished_at=ctx.now, outcome_notified=True)
+    won = ctx.session.execute(
+        update(ApprovalRequest)
+        .where(ApprovalRequest.id == request_id, ApprovalRequest.current_step == position,
+               ApprovalRequest.status == "pending")
+        .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+    ctx.session.expire_all()  # the row may have changed under us (the other tap, a withdrawal)
+    request = ctx.session.get(ApprovalRequest, request_id)
+    step = request.step_at(position)
+    if not won:
+        state = STATUS_LABELS.get(step.status) or STATUS_LABELS.get(request.status, request.status)
+        if step.status == "pending":  # the request moved on without this step (withdrawn, failed)
+            state = STATUS_LABELS.get(request.status, request.status)
+        return Reply(text=ALREADY_DECIDED.format(id=request_id, state=state), button=state)
+    step.status, step.decided_at = ("approved" if verdict == "approve" else "rejected"), ctx.now
+    ctx.audit(ctx.userid, step.status, "approval", request_id, step=position, label=step.label)
+    if verdict == "reject":
+        return _rejected(ctx, request, step)
+    return _approved(ctx, request, step, following)
+
+
+def _approved(ctx: Context, request: ApprovalRequest, step: ApprovalStep, following: ApprovalStep | None) -> Reply:
+    kind, requester = kind_label(request), ctx.org.name(request.requester)
+    if following:
+        following.status, following.started_at = "pending", ctx.now
+        send_step_card(ctx, request, following)
+        ctx.send_text(request.requester, STEP_APPROVED.format(
+            kind=kind, id=request.id, item=request.item, label=step.label, approver=ctx.org.name(ctx.userid),
+            next_label=following.label, next_approver=ctx.org.name(following.approver)))
+        done = APPROVER_NEXT.format(approver=ctx.org.name(following.approver), label=following.label)
+    else:
+        ctx.audit("system:approval", "completed", "approval", request.id)
+        ctx.send_text(request.requester, APPROVED.format(kind=kind, id=request.id, item=request.item,
+                                                         amount=format_yuan(request.amount_yuan),
+                                                         chain=chain_text(ctx, request.steps, marks=True)))
+        done = APPROVER_DONE.format(requester=requester)
+    return _grey(ctx, "已同意", APPROVER_APPROVED.format(id=request.id, next=done))
+
+
+def _rejected(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> Reply:
+    if request.emergency:  # P5/P16: an emergency action whose post-hoc approval failed
+        flag_rejected_emergency(ctx, request, step)
+    conversation = ctx.conversation
+    if conversation.active and conversation.flow == REASON_FLOW:  # an earlier rejection still waiting
+        earlier = ctx.session.get(ApprovalRequest, conversation.data.get("request_id"))
+        if earlier is not None:
+            announce_rejection(ctx, earlier, "")
+    conversation.start(REASON_FLOW, "REASON", {"request_id": request.id})
+    return _grey(ctx, "已驳回", ASK_REASON.format(id=request.id, requester=ctx.org.name(request.requester)))
+
+
+def flag_rejected_emergency(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep) -> None:
+    recipients = sorted({ctx.org.director_id, *ctx.org.compliance_ids} - {None})
+    ctx.send_text(recipients, EMERGENCY_REJECTED.format(
+        kind=kind_label(request), id=request.id, requester=ctx.org.name(request.requester), item=request.item,
+        amount=format_yuan(request.amount_yuan), approver=ctx.org.name(step.approver), reason=step.note or NO_REASON))
+    ctx.audit("system:approval", "emergency_flagged", "approval", request.id, to=recipients)
+
+
+def announce_rejection(ctx: BaseContext, request: ApprovalRequest, reason: str) -> None:
+    """Tell the requester their request was rejected, by whom and why (once)."""
+    if request.outcome_notified or request.status != "rejected":
+        return
+    step = next(s for s in request.steps if s.status == "rejected")
+    request.outcome_notified, request.note = True, reason or None
+    step.note = reason or None
+    if reason:
+        ctx.audit(step.approver, "reason_given", "approval", request.id, step=step.position, reason=reason)
+    ctx.send_text(request.requester, REJECTED.format(
+        kind=kind_label(request), id=request.id, item=request.item, amount=format_yuan(request.amount_yuan),
+        label=step.label, approver=ctx.org.name(step.approver), reason=reason or NO_REASON,
+        example=f"{kind_label(request)}申请 {request.item} {format_yuan(request.amount_yuan)} 用于…"))
+
+
+@on_flow(REASON_FLOW)
+def rejection_reason(ctx: Context) -> str:
+    """After 驳回: the approver's next message is the reason (「跳过」 for none), passed to the requester."""
+    request = ctx.session.get(ApprovalRequest, ctx.conversation.data.get("request_id"))
+    ctx.conversation.end()
+    text = (ctx.message.text or "").strip()
+    reason = "" if text in SKIP_WORDS else text[:500]
+    if request is not None:
+        announce_rejection(ctx, request, reason)
+    return REASON_PASSED.format(requester=ctx.org.name(request.requester if request else ""))
+
+
+@on_card("apprq")
+def confirm_draft(ctx: Context) -> Reply:
+    """Summary card taps: 提交 or 取消 a drafted request."""
+    parts = (ctx.message.event_key or "").split(":")
+    if len(parts) != 3 or parts[1] not in ("submit", "cancel") or not parts[2].isdigit():
+        return Reply(text=STALE)
+    request = ctx.session.get(ApprovalRequest, int(parts[2]))
+    if request is None:
+        return Reply(text=STALE)
+    if request.requester != ctx.userid:
+        return Reply(text=DRAFT_NOT_YOURS)
+    target = "pending" if parts[1] == "submit" else "cancelled"
+    won = ctx.session.execute(
+        update(ApprovalRequest).where(ApprovalRequest.id == request.id, ApprovalRequest.status == "draft")
+        .values(status=target, submitted_at=ctx.now if target == "pending" else None)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    ctx.session.refresh(request)
+    if not won:
+        state = STATUS_LABELS.get(request.status, request.status)
+        return Reply(text=DRAFT_DONE.format(state=state), button=state)
+    if target == "cancelled":
+        return _grey(ctx, "已取消", DRAFT_CANCELLED)
+    return _grey(ctx, "已提交", start_chain(ctx, request))

@@ -1,0 +1,280 @@
+"""Approvals (P3–P5): 采购 / 报销 / 紧急采购 requests, 我的申请, 待我审批, 催办, 撤回, 审批记录.
+
+The chain and the card taps live in ``approval_cards``, the reminders in ``approval_jobs``.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from bot.amounts import AMBIGUOUS, format_yuan, parse_amount, parse_request
+from bot.cards import button_card, replace_button
+from bot.context import Context
+from bot.router import intent, on_flow
+from handlers import approval_jobs  # noqa: F401  (registers the jobs)
+from handlers.approval_cards import (STATUS_LABELS, approver_card, chain_text, kind_label, plan_chain)
+from models import ApprovalRequest, ApprovalStep, AuditEntry, OutboxMessage
+
+REQUEST_FLOW = "approval.request"
+EXAMPLE = "采购申请 测试服务器3台 8万元 用于压测环境"
+ASK_ITEM = "要{kind}什么？请回复事项名称，例如：测试服务器3台（发「取消」可退出）"
+ASK_AMOUNT = "金额是多少？例如：8万元、12000元（发「取消」可退出）"
+ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额，例如：8万元、3500元（发「取消」可退出）"
+ASK_AMOUNT_AMBIGUOUS = "我看到了不止一个金额（或带角分），不敢猜。请只回复一个整数金额，例如：8万元、3500元"
+NO_CHAIN = "暂不支持「{kind}」审批。可以发：{example}"
+SUMMARY_TITLE = "请确认{kind}申请"
+SUMMARY_TITLE_EMERGENCY = "请确认紧急{kind}（先执行，后补办）"
+SUMMARY_DESC = "确认无误请点「提交」"
+HOWTO = ("发一句话就能申请，我会算好审批链并逐级送审（P3、P4）：\n"
+         "• 采购申请 测试服务器3台 8万元 用于压测环境\n• 我要采购三台服务器，预算8万元\n• 报销 差旅费 3500元\n"
+         "• 紧急采购 备用电源 2万元 机房断电（先执行、后补办，P5）\n"
+         "审批链：部门负责人初审 → 财务复审；{limit}万元及以上再由 CEO 终审。\n"
+         "提交后可发：我的申请、催办 编号、撤回 编号、审批记录 编号；审批人发「待我审批」。")
+NO_REQUESTS = "你还没有提交过申请。发一句话就能申请，例如：" + EXAMPLE
+MINE_HEADER = "你最近的申请："
+MINE_FOOTER = "发「审批记录 编号」看详情，「催办 编号」提醒审批人，「撤回 编号」撤回。例如：审批记录 {id}"
+NOTHING_PENDING = "目前没有需要你审批的申请。"
+PENDING_HEADER = "你有 {count} 件待审批，卡片已重新发送："
+NEED_NUMBER = "请带上申请编号，例如：{command} 12（发「我的申请」查看编号）"
+NOT_FOUND = "没有找到你的申请 #{id}。发「我的申请」查看你的申请和编号。"
+NOT_OPEN = "申请 #{id} {state}，无需{action}。"
+URGE_TOO_SOON = "#{id} 已于 {last} 催办过，{hours} 小时内只催办一次，请在 {next} 之后再试。"
+URGE_TEXT = "⏰ {requester} 催办：{kind}申请 #{id}（{item}，{amount}）等待你{label}。请在审批卡片上处理，或发「待我审批」重新获取卡片。"
+URGED = "已提醒 {approver} 尽快审批 #{id}。"
+WITHDRAWN_APPROVER = "{requester} 已撤回{kind}申请 #{id}（{item}），无需再审批。"
+WITHDRAWN = "已撤回申请 #{id}，已通知 {approver}。"
+HISTORY_FORBIDDEN = "只有申请人、审批人和总监可以查看 #{id} 的审批记录。"
+HISTORY_HEADER = "#{id} {kind}：{item}，{amount}（{state}）\n审批链：{chain}"
+ACTIONS = {"created": "提交申请", "carded": "送审", "approved": "同意", "rejected": "驳回", "urged": "催办",
+           "withdrawn": "撤回", "escalated": "升级提醒", "reminded": "提醒审批", "skipped": "跳过",
+           "completed": "全部通过", "failed": "无法审批", "reason_given": "填写驳回理由",
+           "emergency_recorded": "记录紧急处理", "emergency_flagged": "通报紧急驳回", "chased": "催补办"}
+RESPONSE_CODE_HOURS = 72  # WeCom: a response_code works once, for 72 hours
+
+
+@intent("approval.request", "采购申请", "采购", "报销申请", "报销", summary="发起采购或报销申请（P3、P4）",
+        example=EXAMPLE, pattern=r"^(我要|我想|想要|需要|帮我|申请)(申请)?(紧急)?(采购|报销|买)")
+def request_approval(ctx: Context) -> str | None:
+    """Start a procurement or reimbursement request; ask for what is missing."""
+    return _begin(ctx, emergency=False)
+
+
+@intent("approval.emergency", "紧急采购", summary="紧急情况先执行、后补办审批（P5）", example="紧急采购 备用电源 2万元 机房断电")
+def request_emergency(ctx: Context) -> str | None:
+    """P5: record an emergency purchase and open its post-hoc approval (补办)."""
+    return _begin(ctx, emergency=True)
+
+
+def _begin(ctx: Context, emergency: bool) -> str | None:
+    parsed = parse_request(ctx.message.text or ctx.args or "")
+    kind = parsed.kind or "procurement"
+    if kind not in ctx.policy.chains:
+        return NO_CHAIN.format(kind=kind, example=EXAMPLE)
+    amount = parsed.amount if isinstance(parsed.amount, int) else None
+    data = {"kind": kind, "item": parsed.item[:200], "amount": amount, "reason": parsed.reason[:500],
+            "emergency": emergency or parsed.emergency, "ambiguous": parsed.amount == AMBIGUOUS}
+    return _next_question(ctx, data)
+
+
+def _next_question(ctx: Context, data: dict) -> str | None:
+    kind = "报销" if data["kind"] == "reimbursement" else "采购"
+    if not data["item"]:
+        ctx.conversation.start(REQUEST_FLOW, "ITEM", data)
+        return ASK_ITEM.format(kind=kind)
+    if data["amount"] is None:
+        ctx.conversation.start(REQUEST_FLOW, "AMOUNT", data)
+        return ASK_AMOUNT_AMBIGUOUS if data.pop("ambiguous", False) else ASK_AMOUNT
+    ctx.conversation.end()
+    _send_summary(ctx, data)
+    return None
+
+
+@on_flow(REQUEST_FLOW)
+def request_flow(ctx: Context) -> str | None:
+    """The reply to 「要采购什么？」 or 「金额是多少？」."""
+    data, text = ctx.conversation.data, (ctx.message.text or "").strip()
+    if ctx.conversation.state == "ITEM":
+        parsed = parse_request(text)
+        data["item"] = (parsed.item or text)[:200]
+        if data["amount"] is None and isinstance(parsed.amount, int):
+            data["amount"] = parsed.amount
+        data["reason"] = data["reason"] or parsed.reason[:500]
+        return _next_question(ctx, data)
+    amount = parse_amount(text)
+    if not isinstance(amount, int):
+        ctx.conversation.advance("AMOUNT")  # ask again; the timeout starts over
+        return ASK_AMOUNT_AMBIGUOUS if amount == AMBIGUOUS else ASK_AMOUNT_AGAIN
+    data["amount"] = amount
+    return _next_question(ctx, data)
+
+
+def _send_summary(ctx: Context, data: dict) -> None:
+    """The summary card with 提交 / 取消: nothing is submitted before the requester confirms."""
+    request = ApprovalRequest(kind=data["kind"], requester=ctx.userid, department_id=ctx.user.department_id,
+                              item=data["item"], amount_yuan=data["amount"], reason=data["reason"],
+                              emergency=data["emergency"], status="draft", created_at=ctx.now)
+    ctx.session.add(request)
+    ctx.session.flush()
+    steps, _ = plan_chain(ctx, request)
+    kind = kind_label(request)
+    title = (SUMMARY_TITLE_EMERGENCY if request.emergency else SUMMARY_TITLE).format(kind=kind)
+    card = button_card(f"apprq_{request.id}_{secrets.token_hex(4)}", title, SUMMARY_DESC,
+                       [("事项", request.item), ("金额", format_yuan(request.amount_yuan)),
+                        ("事由", request.reason or "（未填写）"), ("审批链", chain_text(ctx, steps))],
+                       [("提交", f"apprq:submit:{request.id}", "primary"),
+                        ("取消", f"apprq:cancel:{request.id}", "grey")])
+    ctx.send_card(ctx.userid, card)
+
+
+@intent("approval.howto", "如何申请", summary="看看怎么发起采购、报销申请", example="如何申请")
+def howto(ctx: Context) -> str:
+    """How to request an approval, with examples."""
+    return HOWTO.format(limit=f"{ctx.policy.director_limit_wan:g}")
+
+
+@intent("approval.mine", "我的申请", summary="查看我提交的申请和进度", example="我的申请")
+def my_requests(ctx: Context) -> str:
+    """The sender's latest requests and where each one stands."""
+    rows = ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.requester == ctx.userid,
+                                                             ApprovalRequest.status != "draft")
+                               .order_by(ApprovalRequest.id.desc()).limit(10)).all()
+    if not rows:
+        return NO_REQUESTS
+    lines = [MINE_HEADER]
+    for r in rows:
+        state = STATUS_LABELS.get(r.status, r.status)
+        step = r.step_at(r.current_step)
+        if r.status == "pending" and step:
+            state = f"待 {ctx.org.name(step.approver)} {step.label}"
+        lines.append(f"#{r.id} {kind_label(r)} {r.item} {format_yuan(r.amount_yuan)} — {state}")
+    lines.append(MINE_FOOTER.format(id=rows[0].id))
+    return "\n".join(lines)
+
+
+@intent("approval.pending", "待我审批", summary="查看并重新获取待我审批的卡片", example="待我审批")
+def pending_for_me(ctx: Context) -> str:
+    """Re-send a card for every step waiting for the sender's decision."""
+    steps = _pending_steps(ctx)
+    if not steps:
+        return NOTHING_PENDING
+    lines = [PENDING_HEADER.format(count=len(steps))]
+    for step in steps:
+        request = step.request
+        task_id, card = approver_card(ctx, request, step)
+        rows = ctx.send_card(ctx.userid, card)
+        ctx.session.flush()
+        step.task_id, step.card_outbox_id = task_id, rows[0].id
+        lines.append(f"#{request.id} {ctx.org.name(request.requester)} {kind_label(request)} {request.item} "
+                     f"{format_yuan(request.amount_yuan)}（{step.label}）")
+    return "\n".join(lines)
+
+
+def _pending_steps(ctx: Context) -> list[ApprovalStep]:
+    return list(ctx.session.scalars(
+        select(ApprovalStep).join(ApprovalRequest)
+        .where(ApprovalStep.approver == ctx.userid, ApprovalStep.status == "pending",
+               ApprovalRequest.status == "pending", ApprovalRequest.current_step == ApprovalStep.position)
+        .order_by(ApprovalRequest.id).limit(10)))
+
+
+def _own_open_request(ctx: Context, command: str, action: str) -> ApprovalRequest | str:
+    match = re.search(r"\d+", ctx.args or "")
+    if not match:
+        return NEED_NUMBER.format(command=command)
+    request = ctx.session.get(ApprovalRequest, int(match.group()))
+    if request is None or request.requester != ctx.userid or request.status == "draft":
+        return NOT_FOUND.format(id=match.group())
+    if request.status != "pending":
+        return NOT_OPEN.format(id=request.id, state=STATUS_LABELS.get(request.status, request.status), action=action)
+    return request
+
+
+@intent("approval.urge", "催办", summary="提醒审批人尽快处理我的申请", example="催办 12")
+def urge(ctx: Context) -> str:
+    """Remind the current approver, at most once per policy.urge_interval_hours."""
+    request = _own_open_request(ctx, "催办", "催办")
+    if isinstance(request, str):
+        return request
+    interval = timedelta(hours=ctx.policy.urge_interval_hours)
+    if request.last_urged_at and ctx.now - request.last_urged_at < interval:
+        local = request.last_urged_at.astimezone(ctx.settings.tz)
+        return URGE_TOO_SOON.format(id=request.id, last=f"{local:%H:%M}", hours=ctx.policy.urge_interval_hours,
+                                    next=f"{local + interval:%m-%d %H:%M}")
+    step = request.step_at(request.current_step)
+    request.last_urged_at = ctx.now
+    ctx.send_text(step.approver, URGE_TEXT.format(
+        requester=ctx.org.name(request.requester), kind=kind_label(request), id=request.id, item=request.item,
+        amount=format_yuan(request.amount_yuan), label=step.label))
+    ctx.audit(ctx.userid, "urged", "approval", request.id, step=step.position, approver=step.approver)
+    return URGED.format(approver=ctx.org.name(step.approver), id=request.id)
+
+
+@intent("approval.withdraw", "撤回", summary="撤回审批中的申请", example="撤回 12")
+def withdraw(ctx: Context) -> str:
+    """Withdraw a pending request; the approver's card is greyed (or they are told by text)."""
+    request = _own_open_request(ctx, "撤回", "撤回")
+    if isinstance(request, str):
+        return request
+    position = request.current_step
+    won = ctx.session.execute(
+        update(ApprovalRequest).where(ApprovalRequest.id == request.id, ApprovalRequest.status == "pending",
+                                      ApprovalRequest.current_step == position)
+        .values(status="withdrawn", finished_at=ctx.now, outcome_notified=True)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    ctx.session.expire_all()
+    request = ctx.session.get(ApprovalRequest, request.id)
+    if not won:
+        return NOT_OPEN.format(id=request.id, state=STATUS_LABELS.get(request.status, request.status), action="撤回")
+    step = request.step_at(position)
+    step.status, step.decided_at = "withdrawn", ctx.now
+    code = _usable_response_code(ctx, step)
+    if code:
+        ctx.update_card(step.approver, code, replace_button("已撤回"))
+    else:
+        ctx.send_text(step.approver, WITHDRAWN_APPROVER.format(requester=ctx.org.name(request.requester),
+                                                               kind=kind_label(request), id=request.id,
+                                                               item=request.item))
+    ctx.audit(ctx.userid, "withdrawn", "approval", request.id, step=position, card_updated=bool(code))
+    return WITHDRAWN.format(id=request.id, approver=ctx.org.name(step.approver))
+
+
+def _usable_response_code(ctx: Context, step: ApprovalStep) -> str | None:
+    """The response_code WeCom returned when the step's card was sent, if it can still be used."""
+    row = ctx.session.get(OutboxMessage, step.card_outbox_id) if step.card_outbox_id else None
+    if row is None or row.status != "sent" or not row.sent_at or not (row.response or {}).get("response_code"):
+        return None
+    if ctx.now - row.sent_at >= timedelta(hours=RESPONSE_CODE_HOURS):
+        return None
+    return row.response["response_code"]
+
+
+@intent("approval.history", "审批记录", summary="查看一份申请的审批记录", example="审批记录 12")
+def history(ctx: Context) -> str:
+    """P16: the audit trail of one request, for its requester, its approvers and the director."""
+    match = re.search(r"\d+", ctx.args or "")
+    if not match:
+        return NEED_NUMBER.format(command="审批记录")
+    request = ctx.session.get(ApprovalRequest, int(match.group()))
+    if request is None or request.status == "draft":
+        return NOT_FOUND.format(id=match.group())
+    allowed = {request.requester, ctx.org.director_id, *(s.approver for s in request.steps)}
+    if ctx.userid not in allowed:
+        return HISTORY_FORBIDDEN.format(id=request.id)
+    entries = ctx.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "approval",
+                                                           AuditEntry.record_id == str(request.id))
+                                  .order_by(AuditEntry.id)).all()
+    lines = [HISTORY_HEADER.format(id=request.id, kind=kind_label(request), item=request.item,
+                                   amount=format_yuan(request.amount_yuan),
+                                   state=STATUS_LABELS.get(request.status, request.status),
+                                   chain=chain_text(ctx, request.steps, marks=True))]
+    for entry in entries:
+        actor = "系统" if entry.actor.startswith("system:") else ctx.org.name(entry.actor)
+        detail = entry.detail or {}
+        extra = ctx.org.name(detail["approver"]) if entry.action in ("carded", "reminded", "escalated") \
+            and detail.get("approver") else detail.get("reason", "")
+        local = entry.at.astimezone(ctx.settings.tz)
+        lines.append(f"{local:%m-%d %H:%M} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""Approval jobs run with a fixed now (P3 reminders and escalation, P5 post-hoc approval chase)."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scheduler import run_job
+from tests.conftest import FixedClock
+from tests.test_approvals import audit_actions, submit, tap, texts, wait_card, wait_text
+
+T0 = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def timed_bot(start_bot):
+    return start_bot(clock=FixedClock(T0))
+
+
+def _run(bot, job_id, hours):
+    ids = run_job(bot.runtime, job_id, T0 + timedelta(hours=hours))
+    bot.runtime.dispatcher.wait_for(ids, timeout=5)
+    return ids
+
+
+def test_a_slow_step_is_reminded_once_per_period_then_escalated(timed_bot):
+    bot = timed_bot
+    request_id = submit(bot, "zhangsan", "采购 服务器 3万元")
+    wait_card(bot, "wangzong")
+    assert _run(bot, "approval_reminder", 23) == []  # P3: not yet approval_remind_hours (24)
+    assert len(_run(bot, "approval_reminder", 25)) == 1
+    assert "已等待你初审 25 小时" in wait_text(bot, "wangzong", "⏰")
+    assert _run(bot, "approval_reminder", 26) == []  # the same period: no second reminder
+    _run(bot, "approval_reminder", 49)  # a new reminder period, and past approval_escalate_hours (48)
+    assert len([t for t in texts(bot, "wangzong") if t.startswith("⏰")]) == 2
+    # the director is the slow approver here, so the CEO hears of it
+    assert "在初审已等待 王总监 49 小时" in wait_text(bot, "chenzong", "⚠️")
+    assert _run(bot, "approval_reminder", 50) == []
+    assert audit_actions(bot, request_id).count("reminded") == 2
+    assert audit_actions(bot, request_id).count("escalated") == 1
+
+
+def test_escalation_goes_to_the_director_for_other_approvers(timed_bot):
+    bot = timed_bot
+    submit(bot, "lisi", "报销 差旅费 3500元")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "同意")
+    wait_card(bot, "liucaiwu")
+    _run(bot, "approval_reminder", 49)
+    assert "已等待 刘财务 49 小时" in wait_text(bot, "wangzong", "⚠️")
+    assert texts(bot, "chenzong") == []
+
+
+def test_a_rejection_without_a_reason_is_still_announced(timed_bot):
+    bot = timed_bot
+    request_id = submit(bot, "qianqi", "采购 椅子 2000元")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "驳回")
+    wait_text(bot, "wangzong", "请回复驳回理由")
+    _run(bot, "approval_reminder", 1)  # after conversation_timeout_minutes (30)
+    assert "（审批人未填写）" in wait_text(bot, "qianqi", f"❌ 你的采购申请 #{request_id}")
+
+
+def test_an_emergency_is_chased_until_done_and_escalated(timed_bot):
+    bot = timed_bot
+    request_id = submit(bot, "wangwu", "紧急采购 备用电源 2万元 机房断电")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "同意")
+    wait_card(bot, "liucaiwu")
+    assert _run(bot, "emergency_backfill_reminder", 1) == []
+    assert len(_run(bot, "emergency_backfill_reminder", 5)) == 2  # requester and pending approver
+    assert "补办审批尚未完成" in wait_text(bot, "wangwu", "补办审批尚未完成")
+    assert "补办审批等待你复审" in wait_text(bot, "liucaiwu", "补办审批等待你")
+    assert _run(bot, "emergency_backfill_reminder", 6) == []
+    assert _run(bot, "approval_reminder", 30) == []  # emergencies are chased by their own job
+    _run(bot, "emergency_backfill_reminder", 49)  # P5: past emergency_backfill_hours (48)
+    assert "已超过 48 小时仍未补办完成" in wait_text(bot, "wangzong", "已超过 48 小时")
+    tap(bot, "liucaiwu", wait_card(bot, "liucaiwu"), "同意")
+    wait_text(bot, "wangwu", "已全部审批通过")
+    assert _run(bot, "emergency_backfill_reminder", 60) == []  # done: nobody is chased any more
+    assert "chased" in audit_actions(bot, request_id) and "escalated" in audit_actions(bot, request_id)
