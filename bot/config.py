@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEMO_CONFIG = Path(__file__).with_name("demo.toml")
@@ -27,6 +27,17 @@ ENV_OVERRIDES = {
     "DATABASE_URL": ("database", "url"),
 }
 _REQUIRED = object()
+# Feature sections ([meetings], [[collaborations]], …): a handler module registers a parser with
+# ``@config_section("meetings")``; it runs at start-up (``build_runtime``) and raises ConfigError.
+SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {}
+
+
+def config_section(name: str):
+    """Register ``parser(raw_value_or_None) -> parsed`` for the top-level config key ``name``."""
+    def register(parser: Callable[[Any], Any]):
+        SECTION_PARSERS[name] = parser
+        return parser
+    return register
 
 
 class ConfigError(Exception):
@@ -105,7 +116,21 @@ class Settings:
     emulator_enabled: bool = False
     demo: bool = False
     source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)  # sections later features read
+    extra: dict[str, Any] = field(default_factory=dict)  # raw feature sections, by top-level key
+    sections: dict[str, Any] = field(default_factory=dict)  # the same, parsed by SECTION_PARSERS
+
+    def section(self, name: str) -> Any:
+        """A feature section parsed by its registered parser (see ``config_section``)."""
+        if name not in self.sections:
+            self.sections[name] = SECTION_PARSERS[name](self.extra.get(name))
+        return self.sections[name]
+
+    def validate_sections(self) -> None:
+        for name in SECTION_PARSERS:
+            self.section(name)
+        unknown = sorted(set(self.extra) - set(SECTION_PARSERS))
+        if unknown:
+            raise ConfigError(f"{unknown[0]}: unknown key (see config.example.toml for the keys)")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -205,7 +230,9 @@ def parse_settings(raw: dict, demo: bool = False, source: str = "", **overrides:
 
     policy = _parse_policy(_Table(top.get("policy", dict, {}), "policy"))
     org = _parse_org(_Table(top.get("org", dict), "org"))
-    extra = {key: top.get(key, list, []) for key in ("meetings", "collaborations") if key in raw}
+    known = {"server", "wecom", "database", "scheduler", "emulator", "policy", "org"}
+    extra = {key: raw[key] for key in raw if key not in known}
+    top.used.update(extra)  # checked against the registered feature sections at start-up
     top.finish()
     values = dict(wecom=wecom, org=org, policy=policy, database_url=database_url, host=host, port=port,
                   threads=threads, log_level=log_level, scheduler_enabled=scheduler_enabled, timezone=tz,

@@ -48,7 +48,9 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, registry: Registry | None = None) -> Runtime:
-    import handlers  # noqa: F401  (registers every handler on the default registry)
+    import handlers  # noqa: F401  (registers every handler and config section)
+
+    settings.validate_sections()
 
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)

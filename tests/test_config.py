@@ -73,3 +73,12 @@ def test_a_missing_config_file_is_one_line(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unknown_top_level_section_is_refused_at_start_up():
+    from bot.runtime import build_runtime
+    config = example()
+    config["meeetings"] = {"recurring": []}
+    settings = parse_settings(config)
+    with pytest.raises(ConfigError, match="meeetings: unknown key"):
+        build_runtime(settings)

@@ -1,0 +1,1 @@
+"""Meetings, minutes and decisions (P9, P11, P12)."""
