@@ -43,6 +43,7 @@ class Registry:
         self.flows: dict[str, Route] = {}
         self.special: dict[str, Route] = {}  # fallback, stranger, non_text
         self.jobs: dict[str, Route] = {}
+        self.flow_cancellers: dict[str, Route] = {}
 
     # ---- registration ----------------------------------------------------------------------
     def intent(self, name: str, *keywords: str, summary: str = "", example: str = "",
@@ -71,6 +72,10 @@ class Registry:
 
     def on_flow(self, flow: str):
         return self._keyed(self.flows, flow, "flow")
+
+    def on_flow_cancel(self, flow: str):
+        """Called when the user sends 取消 inside ``flow``; its return value (if any) is the reply."""
+        return self._keyed(self.flow_cancellers, flow, "flow_cancel")
 
     def job(self, job_id: str):
         """A job: ``def job(ctx: JobContext) -> None``; ``scheduler/`` says when it runs."""
@@ -136,5 +141,6 @@ on_menu = registry.on_menu
 on_card = registry.on_card
 on_event = registry.on_event
 on_flow = registry.on_flow
+on_flow_cancel = registry.on_flow_cancel
 special_handler = registry.special_handler
 job = registry.job

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bot.amounts import format_yuan
 from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
-from bot.router import on_card, on_flow
+from bot.router import on_card, on_flow, on_flow_cancel
 from models import ApprovalRequest, ApprovalStep
 
 KIND_LABELS = {"procurement": "采购", "reimbursement": "报销"}
@@ -48,6 +48,7 @@ ASK_REASON = "已驳回 #{id}。请回复驳回理由（会转告 {requester}）
 REASON_PASSED = "好的，已把驳回结果和理由转告 {requester}。"
 NOT_YOUR_STEP = "#{id} 的这一步由 {approver} 审批，你的操作没有生效。"
 ALREADY_DECIDED = "#{id} 这一步已处理过（{state}），这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
+REQUEST_FLOW = "approval.request"
 STALE = "这张审批卡片已失效。发「待我审批」查看还需要你处理的申请。"
 DRAFT_NOT_YOURS = "这份申请不是你发起的，不能替别人提交或取消。"
 DRAFT_CANCELLED = "好的，已取消这份申请，没有提交。需要时再发，例如：采购申请 测试服务器3台 8万元 用于压测环境"
@@ -172,10 +173,12 @@ def send_step_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalSte
 
 
 def _grey(ctx: Context, label: str, text: str | None = None) -> Reply:
-    """Grey the tapped card: for everyone through its ResponseCode, for the tapper at once."""
+    """Grey the tapped card: for everyone through its ResponseCode, for the tapper at once.
+    (Typed answers have no ResponseCode: the card keeps its buttons, and a late tap is refused.)"""
     if ctx.message and ctx.message.response_code:
         ctx.update_card(ctx.userid, ctx.message.response_code, replace_button(label))
-    return Reply(text=text, button=label)
+        return Reply(text=text, button=label)
+    return Reply(text=text)
 
 
 @on_card("approval")
@@ -283,6 +286,15 @@ def rejection_reason(ctx: Context) -> str:
     return REASON_PASSED.format(requester=ctx.org.name(request.requester if request else ""))
 
 
+@on_flow_cancel(REASON_FLOW)
+def skip_reason(ctx: Context) -> str:
+    """取消 instead of a reason: the requester is told at once, without one."""
+    request = ctx.session.get(ApprovalRequest, ctx.conversation.data.get("request_id"))
+    if request is not None:
+        announce_rejection(ctx, request, "")
+    return REASON_PASSED.format(requester=ctx.org.name(request.requester if request else ""))
+
+
 @on_card("apprq")
 def confirm_draft(ctx: Context) -> Reply:
     """Summary card taps: 提交 or 取消 a drafted request."""
@@ -294,7 +306,14 @@ def confirm_draft(ctx: Context) -> Reply:
         return Reply(text=STALE)
     if request.requester != ctx.userid:
         return Reply(text=DRAFT_NOT_YOURS)
-    target = "pending" if parts[1] == "submit" else "cancelled"
+    return settle_draft(ctx, request, submit=parts[1] == "submit")
+
+
+def settle_draft(ctx: Context, request: ApprovalRequest, submit: bool) -> Reply:
+    """Submit or cancel a draft exactly once — from its card or typed 提交 / 取消."""
+    if ctx.conversation.active and ctx.conversation.flow == REQUEST_FLOW:
+        ctx.conversation.end()  # the summary was waiting for this answer
+    target = "pending" if submit else "cancelled"
     won = ctx.session.execute(
         update(ApprovalRequest).where(ApprovalRequest.id == request.id, ApprovalRequest.status == "draft")
         .values(status=target, submitted_at=ctx.now if target == "pending" else None)

@@ -13,16 +13,18 @@ from sqlalchemy import select, update
 from bot.amounts import AMBIGUOUS, format_yuan, parse_amount, parse_request
 from bot.cards import button_card, replace_button
 from bot.context import Context
-from bot.router import intent, on_flow
+from bot.router import intent, on_flow, on_flow_cancel
 from handlers import approval_jobs  # noqa: F401  (registers the jobs)
-from handlers.approval_cards import (STATUS_LABELS, approver_card, chain_text, kind_label, plan_chain)
+from handlers.approval_cards import (REQUEST_FLOW, STATUS_LABELS, approver_card, chain_text, kind_label,
+                                     plan_chain, settle_draft)
 from models import ApprovalRequest, ApprovalStep, AuditEntry, OutboxMessage
 
-REQUEST_FLOW = "approval.request"
 EXAMPLE = "采购申请 测试服务器3台 8万元 用于压测环境"
 ASK_ITEM = "要{kind}什么？请回复事项名称，例如：测试服务器3台（发「取消」可退出）"
 ASK_AMOUNT = "金额是多少？例如：8万元、12000元（发「取消」可退出）"
 ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额，例如：8万元、3500元（发「取消」可退出）"
+ASK_CONFIRM = "请点卡片上的「提交」或「取消」，也可以直接回复「提交」或「取消」。"
+CONFIRM_WORDS = {"提交", "确认", "确定", "是"}
 ASK_AMOUNT_AMBIGUOUS = "我看到了不止一个金额（或带角分），不敢猜。请只回复一个整数金额，例如：8万元、3500元"
 NO_CHAIN = "暂不支持「{kind}」审批。可以发：{example}"
 SUMMARY_TITLE = "请确认{kind}申请"
@@ -87,8 +89,8 @@ def _next_question(ctx: Context, data: dict) -> str | None:
     if data["amount"] is None:
         ctx.conversation.start(REQUEST_FLOW, "AMOUNT", data)
         return ASK_AMOUNT_AMBIGUOUS if data.pop("ambiguous", False) else ASK_AMOUNT
-    ctx.conversation.end()
-    _send_summary(ctx, data)
+    draft_id = _send_summary(ctx, data)
+    ctx.conversation.start(REQUEST_FLOW, "CONFIRM", {"draft": draft_id})  # typed 提交 / 取消 work too
     return None
 
 
@@ -96,6 +98,11 @@ def _next_question(ctx: Context, data: dict) -> str | None:
 def request_flow(ctx: Context) -> str | None:
     """The reply to 「要采购什么？」 or 「金额是多少？」."""
     data, text = ctx.conversation.data, (ctx.message.text or "").strip()
+    if ctx.conversation.state == "CONFIRM":
+        request = ctx.session.get(ApprovalRequest, data["draft"])
+        if text not in CONFIRM_WORDS:
+            return ASK_CONFIRM
+        return settle_draft(ctx, request, submit=True).text
     if ctx.conversation.state == "ITEM":
         parsed = parse_request(text)
         data["item"] = (parsed.item or text)[:200]
@@ -111,7 +118,7 @@ def request_flow(ctx: Context) -> str | None:
     return _next_question(ctx, data)
 
 
-def _send_summary(ctx: Context, data: dict) -> None:
+def _send_summary(ctx: Context, data: dict) -> int:
     """The summary card with 提交 / 取消: nothing is submitted before the requester confirms."""
     request = ApprovalRequest(kind=data["kind"], requester=ctx.userid, department_id=ctx.user.department_id,
                               item=data["item"], amount_yuan=data["amount"], reason=data["reason"],
@@ -127,6 +134,15 @@ def _send_summary(ctx: Context, data: dict) -> None:
                        [("提交", f"apprq:submit:{request.id}", "primary"),
                         ("取消", f"apprq:cancel:{request.id}", "grey")])
     ctx.send_card(ctx.userid, card)
+    return request.id
+
+
+@on_flow_cancel(REQUEST_FLOW)
+def cancel_request(ctx: Context) -> str | None:
+    """取消 while drafting: a summary already shown becomes cancelled (its card can no longer submit)."""
+    draft_id = ctx.conversation.data.get("draft")
+    request = ctx.session.get(ApprovalRequest, draft_id) if draft_id else None
+    return settle_draft(ctx, request, submit=False).text if request else None
 
 
 @intent("approval.howto", "如何申请", summary="看看怎么发起采购、报销申请", example="如何申请")

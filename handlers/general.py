@@ -57,8 +57,10 @@ def org_chart(ctx: Context) -> str:
 def cancel(ctx: Context) -> str:
     """取消: leave whatever multi-turn conversation is going on."""
     if ctx.conversation.active:
+        canceller = registry.flow_cancellers.get(ctx.conversation.flow)
+        answer = canceller.func(ctx) if canceller else None
         ctx.conversation.end()
-        return messages.CANCELLED
+        return answer or messages.CANCELLED
     return messages.NOTHING_TO_CANCEL
 
 

@@ -253,15 +253,12 @@ def test_urge_reminds_the_approver_once_per_interval(start_bot):
 def test_withdraw_greys_the_approvers_card(bot):
     request_id = submit(bot, "zhaoliu", "采购 白板 800元")
     card = wait_card(bot, "wangzong")
-    # The fake API does not register the response_code message/send returns (real WeCom does):
-    # register it here, so the withdrawal can use it as WeCom would accept it.
+    # the response_code message/send returned for the card is what the withdrawal may use (doc 94888)
     with bot.session() as s:
         from models import ApprovalStep, OutboxMessage
         step = s.scalars(select(ApprovalStep).where(ApprovalStep.request_id == request_id)).first()
         code = wait_until(lambda: (s.get(OutboxMessage, step.card_outbox_id).response or {}).get("response_code")
                           or s.expire_all())
-    bot.fake.state.response_codes[code] = {"userid": "wangzong", "task_id": card["task_id"],
-                                           "issued": time.time(), "used": False}
     bot.say("zhaoliu", f"撤回 {request_id}")
     assert "已撤回申请" in wait_text(bot, "zhaoliu", "已撤回")
     update = wait_until(lambda: approval_updates(bot, "已撤回"))[0]["json"]
@@ -329,3 +326,38 @@ def test_restart_mid_chain_delivers_the_next_card(start_bot):
     tap(second, "liucaiwu", card, "同意")
     tap(second, "chenzong", wait_card(second, "chenzong"), "同意")
     wait_text(second, "zhangsan", "已全部审批通过")
+
+
+def test_the_summary_can_be_answered_by_typing(bot):
+    bot.say("lisi", "采购 投影仪 6000元")
+    summary = wait_card(bot, "lisi", "apprq_")
+    bot.say("lisi", "好的吧")
+    wait_text(bot, "lisi", "也可以直接回复「提交」或「取消」")
+    bot.say("lisi", "提交")
+    assert "已提交采购申请" in wait_text(bot, "lisi", "已提交采购申请")
+    wait_card(bot, "wangzong")
+    tap(bot, "lisi", summary, "取消")  # the card is stale now: nothing changes
+    wait_text(bot, "lisi", "无需再操作")
+    with bot.session() as s:
+        assert s.scalars(select(ApprovalRequest.status)).all() == ["pending"]
+
+
+def test_typing_cancel_on_the_summary_cancels_the_draft(bot):
+    bot.say("wangwu", "报销 打车费 120元")
+    summary = wait_card(bot, "wangwu", "apprq_")
+    bot.say("wangwu", "取消")
+    wait_text(bot, "wangwu", "已取消这份申请")
+    tap(bot, "wangwu", summary, "提交")  # a late tap on the card cannot resurrect it
+    wait_text(bot, "wangwu", "无需再操作")
+    with bot.session() as s:
+        assert s.scalars(select(ApprovalRequest.status)).all() == ["cancelled"]
+    assert cards(bot, "wangzong") == []
+
+
+def test_cancel_instead_of_a_reason_still_tells_the_requester(bot):
+    request_id = submit(bot, "qianqi", "采购 键盘 300元")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "驳回")
+    wait_text(bot, "wangzong", "请回复驳回理由")
+    bot.say("wangzong", "取消")
+    told = wait_text(bot, "qianqi", f"❌ 你的采购申请 #{request_id}（")
+    assert "（审批人未填写）" in told

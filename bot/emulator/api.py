@@ -65,7 +65,7 @@ class EmulatorState:
     def sent_to(self, userid: str) -> list[dict]:
         return [m for m in self.messages_for(userid) if m["direction"] == "out"]
 
-    def issue_response_code(self, userid: str, task_id: str) -> str:
+    def issue_response_code(self, userid: str | None, task_id: str) -> str:
         code = "RC" + secrets.token_hex(12)
         with self.lock:
             self.response_codes[code] = {"userid": userid, "task_id": task_id, "issued": time.time(), "used": False}
@@ -171,8 +171,10 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
                               markdown=(body.get("markdown") or {}).get("content"),
                               card=body.get("template_card"))
         answer = {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid), "msgid": msgid}
-        if msgtype == "template_card" and (body.get("template_card") or {}).get("card_type") in INTERACTIVE:
-            answer["response_code"] = "RC" + secrets.token_hex(12)
+        card = body.get("template_card") or {}
+        if msgtype == "template_card" and card.get("card_type") in INTERACTIVE:
+            # WeCom (doc 94888): the send's response_code can update the card once, within 72 h.
+            answer["response_code"] = state.issue_response_code(None, card["task_id"])
         return jsonify(answer)
 
     @bp.post("/message/update_template_card")
