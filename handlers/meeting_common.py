@@ -1,0 +1,91 @@
+"""Helpers the meeting, minutes and decision modules share: names, labels, lookups."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.context import BaseContext
+from bot.dates import format_day, format_range
+from models.meeting import ActionItem, Meeting
+
+NAME_SEPARATORS = re.compile(r"[\s,，、;；/]+")
+
+
+def find_person(ctx: BaseContext, token: str) -> str | None:
+    """A userid from a name as written (张三) or a userid (zhangsan); None when nobody matches."""
+    token = token.strip().lstrip("@")
+    if not token:
+        return None
+    if ctx.org.get(token):
+        return token
+    matches = [m.userid for m in ctx.org.members.values() if m.name == token]
+    return matches[0] if len(matches) == 1 else None
+
+
+def find_people(ctx: BaseContext, text: str) -> tuple[list[str], list[str]]:
+    """(userids found, names not found) for a list of names separated by spaces, 、 or commas."""
+    found, unknown = [], []
+    for token in NAME_SEPARATORS.split(text.strip()):
+        if not token:
+            continue
+        userid = find_person(ctx, token)
+        if userid:
+            found.append(userid)
+        else:
+            unknown.append(token)
+    return list(dict.fromkeys(found)), unknown
+
+
+def names(ctx: BaseContext, userids) -> str:
+    return "、".join(ctx.org.name(u) for u in userids) or "（无）"
+
+
+def sample_name(ctx: BaseContext, exclude: str = "") -> str:
+    """A real colleague's name for the examples in our answers."""
+    for member in ctx.org.members.values():
+        if member.userid != exclude and member.has("specialist"):
+            return member.name
+    return "张三"
+
+
+def when_text(ctx: BaseContext, meeting: Meeting) -> str:
+    return format_range(meeting.starts_at, meeting.ends_at, ctx.settings.tz)
+
+
+def local(ctx: BaseContext, moment: datetime) -> datetime:
+    return moment.astimezone(ctx.settings.tz)
+
+
+def due_text(ctx: BaseContext, item: ActionItem) -> str:
+    """截止 12月5日（周六）, or nothing when the item has no deadline."""
+    if item.due_at is None:
+        return ""
+    return f"截止 {format_day(local(ctx, item.due_at).date())}"
+
+
+def item_line(ctx: BaseContext, item: ActionItem, with_owner: bool = True) -> str:
+    """#12 完成供应商比价（负责人 张三，截止 12月5日（周六））"""
+    facts = []
+    if with_owner:
+        facts.append(f"负责人 {ctx.org.name(item.owner)}" if item.owner else "⚠️ 待指派负责人")
+    if item.due_at is not None:
+        facts.append(due_text(ctx, item))
+    if item.status == "done":
+        facts.append("已完成")
+    elif item.progress:
+        facts.append(f"进展：{item.progress[:40]}")
+    return f"#{item.id} {item.text}" + (f"（{'，'.join(facts)}）" if facts else "")
+
+
+def open_items(ctx: BaseContext, owner: str | None = None) -> list[ActionItem]:
+    query = select(ActionItem).where(ActionItem.status == "open")
+    if owner is not None:
+        query = query.where(ActionItem.owner == owner)
+    return list(ctx.session.scalars(query.order_by(ActionItem.id)))
+
+
+def can_manage(ctx: BaseContext, meeting: Meeting, userid: str) -> bool:
+    """P12: the chair assigns owners; the director may too."""
+    return userid in (meeting.chair, ctx.org.director_id)

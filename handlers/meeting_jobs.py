@@ -1,0 +1,97 @@
+"""Meeting jobs: remind attendees before a meeting (P11), ask for the minutes when it ends and chase
+late minutes (P9). Every send goes through the ledger, so a re-run sends nothing twice."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.cards import button_card
+from bot.context import JobContext
+from bot.router import job
+from handlers.meeting_common import item_line, local, open_items, when_text
+from handlers.meeting_schedule import ensure_occurrences
+from models.meeting import Meeting
+
+REMIND = "📅 会议提醒：「{title}」#{id} {minutes} 分钟后开始\n时间：{when}\n主持：{chair}　记录：{taker}\n议程：{agenda}"
+OPEN_ITEMS = "\n\n待跟进的决议（{count} 项）：\n{items}"
+NO_AGENDA = "（未填写）"
+PROMPT_TITLE = "请提交会议纪要 #{id}"
+PROMPT_DESC = "{title}·P9：{hours} 小时内提交"
+PROMPT_SUB = "点「填写纪要」后回复内容，或直接发：纪要 #{id} 议题：… 决议：… 负责人：姓名"
+OVERDUE = "⏰ 会议 #{id}「{title}」（{when}）的纪要已过截止时间 {due}，请尽快发「纪要 #{id} …」提交（P9）。"
+ESCALATE = ("⚠️ 会议 #{id}「{title}」（{when}）的纪要已过截止时间 {hours} 小时，记录人 {taker} 仍未提交（P9）。"
+            "请督促提交。")
+MAX_ITEMS_SHOWN = 10
+
+
+@job("meeting_reminder")
+def meeting_reminder(ctx: JobContext) -> None:
+    """P11: remind attendees before each meeting; P9: ask the minute-taker for minutes once it ends."""
+    ensure_occurrences(ctx)
+    lead = timedelta(minutes=ctx.policy.meeting_remind_minutes)
+    upcoming = ctx.session.scalars(select(Meeting).where(Meeting.status == "scheduled", Meeting.starts_at > ctx.now,
+                                                         Meeting.starts_at <= ctx.now + lead)
+                                   .order_by(Meeting.starts_at, Meeting.id)).all()
+    for meeting in upcoming:
+        text = _reminder_text(ctx, meeting)
+        sent = [u for u in meeting.attendees if ctx.notify_once("meeting_remind", "before", u, meeting.id, text=text)]
+        if sent:
+            ctx.audit(f"system:{ctx.job_id}", "reminded", "meeting", meeting.id, to=sent)
+    # Only meetings that ended within the minutes window: an old one is minutes_overdue's business.
+    ended = ctx.session.scalars(select(Meeting).where(Meeting.status == "scheduled", Meeting.ends_at <= ctx.now,
+                                                      Meeting.minutes_due_at > ctx.now)
+                                .order_by(Meeting.ends_at, Meeting.id)).all()
+    for meeting in ended:
+        if ctx.notify_once("minutes_prompt", "ended", meeting.minute_taker, meeting.id, card=_prompt_card(ctx, meeting)):
+            ctx.audit(f"system:{ctx.job_id}", "minutes_requested", "meeting", meeting.id, to=meeting.minute_taker,
+                      due_at=meeting.minutes_due_at.isoformat())
+
+
+def _reminder_text(ctx: JobContext, meeting: Meeting) -> str:
+    minutes = max(1, round((meeting.starts_at - ctx.now).total_seconds() / 60))
+    text = REMIND.format(title=meeting.title, id=meeting.id, minutes=minutes, when=when_text(ctx, meeting),
+                         chair=ctx.org.name(meeting.chair), taker=ctx.org.name(meeting.minute_taker),
+                         agenda=meeting.agenda or NO_AGENDA)
+    if meeting.weekly:  # P11/P12: the weekly meeting goes through what is still open
+        items = open_items(ctx)
+        if items:
+            shown = "\n".join(item_line(ctx, i) for i in items[:MAX_ITEMS_SHOWN])
+            if len(items) > MAX_ITEMS_SHOWN:
+                shown += f"\n……共 {len(items)} 项，发「决议列表 编号」查看"
+            text += OPEN_ITEMS.format(count=len(items), items=shown)
+    return text
+
+
+def _prompt_card(ctx: JobContext, meeting: Meeting) -> dict:
+    due = local(ctx, meeting.minutes_due_at)
+    return button_card(f"minutes_{meeting.id}_{secrets.token_hex(4)}", PROMPT_TITLE.format(id=meeting.id),
+                       PROMPT_DESC.format(title=meeting.title[:16], hours=ctx.policy.minutes_due_hours),
+                       [("会议", meeting.title[:30]), ("时间", when_text(ctx, meeting)),
+                        ("截止", f"{due:%m-%d %H:%M}")],
+                       [("填写纪要", f"minutes:write:{meeting.id}", "primary")],
+                       sub_title=PROMPT_SUB.format(id=meeting.id))
+
+
+@job("minutes_overdue")
+def minutes_overdue(ctx: JobContext) -> None:
+    """P9: remind the minute-taker once the deadline passes; escalate to the chair and the director
+    minutes_escalate_hours later."""
+    ensure_occurrences(ctx, until=ctx.now)
+    late = ctx.session.scalars(select(Meeting).where(Meeting.status == "scheduled", Meeting.minutes_due_at <= ctx.now)
+                               .order_by(Meeting.minutes_due_at, Meeting.id)).all()
+    escalate_after = timedelta(hours=ctx.policy.minutes_escalate_hours)
+    for meeting in late:
+        facts = dict(id=meeting.id, title=meeting.title, when=when_text(ctx, meeting),
+                     due=f"{local(ctx, meeting.minutes_due_at):%m-%d %H:%M}", taker=ctx.org.name(meeting.minute_taker))
+        if ctx.notify_once("minutes_overdue", "due", meeting.minute_taker, meeting.id, text=OVERDUE.format(**facts)):
+            ctx.audit(f"system:{ctx.job_id}", "minutes_reminded", "meeting", meeting.id, to=meeting.minute_taker)
+        if ctx.now < meeting.minutes_due_at + escalate_after:
+            continue
+        hours = int((ctx.now - meeting.minutes_due_at).total_seconds() // 3600)
+        text = ESCALATE.format(**facts, hours=hours)
+        sent = [u for u in dict.fromkeys([meeting.chair, ctx.org.director_id])
+                if u and ctx.notify_once("minutes_escalate", "escalate", u, meeting.id, text=text)]
+        if sent:
+            ctx.audit(f"system:{ctx.job_id}", "minutes_escalated", "meeting", meeting.id, to=sent, hours=hours)

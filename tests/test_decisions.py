@@ -1,0 +1,102 @@
+"""Decisions (P12) end to end: owners by card and by text, escalation of unowned resolutions,
+completion and progress by the owner only, and the owners' follow-up."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import wait_until
+from tests.test_approvals import cards, tap, texts, wait_text
+from tests.test_meetings import MONDAY, clock, run, weekly_bot  # noqa: F401
+from tests.test_minutes import audit, end_meeting_and_submit, items
+
+SUBMITTED = MONDAY + timedelta(hours=2, minutes=10)  # when end_meeting_and_submit sends the minutes
+THREE = "纪要\n决议：完成供应商比价 负责人：张三 截止：12月5日\n决议：整理需求清单\n决议：准备季度汇报材料"
+
+
+def test_unowned_resolutions_are_escalated_to_chair_and_director_after_24_hours(start_bot, clock):
+    bot = start_bot(clock=clock, extra={"meetings": {"recurring": [
+        {"title": "部门周会", "schedule": "0 10 * * mon", "chair": "lizuzhang", "minute_taker": "lizuzhang",
+         "attendees": ["zhangsan", "lisi"]}]}})
+    bot.clock = clock
+    end_meeting_and_submit(bot, THREE)
+    assert run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=23)) == []
+    assert len(run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=25))) == 4  # 2 items × chair, director
+    for userid in ("lizuzhang", "wangzong"):
+        warnings = wait_until(lambda: len(t := [x for x in texts(bot, userid) if x.startswith("⚠️")]) == 2 and t)
+        assert "整理需求清单" in warnings[0] and "仍没有负责人" in warnings[0] and "指派" in warnings[0]
+    assert run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=26)) == []  # once
+    assert audit(bot, "action_item").count(("system:decision_owner_check", "escalated")) == 2
+
+
+def test_the_chair_assigns_an_owner_by_card_and_by_text(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, THREE)
+    _, second, third = items(bot)
+    card = wait_until(lambda: [c for c in cards(bot, "wangzong", "decision_") if f":{second.id}:" in
+                               c["button_list"][0]["key"]])[0]
+    tap(bot, "wangzong", card, "赵组长")
+    assert "已指派 赵组长 负责决议" in wait_text(bot, "wangzong", "已指派")
+    assert f"你是决议 #{second.id} 的负责人：整理需求清单" in wait_text(bot, "zhaozuzhang", "📌")
+    bot.say("wangzong", f"指派 {third.id} 孙组长")
+    wait_until(lambda: [t for t in texts(bot, "wangzong") if "已指派 孙组长" in t])
+    assert [i.owner for i in items(bot)] == ["zhangsan", "zhaozuzhang", "sunzuzhang"]
+    # nothing is escalated now: every resolution has an owner
+    assert run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=25)) == []
+
+
+def test_only_the_chair_assigns_and_names_must_be_known(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, THREE)
+    _, second, _ = items(bot)
+    bot.say("zhangsan", f"指派 {second.id} 张三")
+    assert "只能由会议主持人 王总监 或总监指派" in wait_text(bot, "zhangsan", "只能由")
+    bot.say("wangzong", f"指派 {second.id} 张3")
+    assert f"例如：指派 {second.id} " in wait_text(bot, "wangzong", "通讯录里没有「张3」")
+    bot.say("wangzong", "指派")
+    wait_text(bot, "wangzong", "请这样写：指派 决议编号 姓名")
+    assert items(bot)[1].owner is None
+
+
+def test_the_owner_reports_progress_and_completion(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, THREE)
+    first = items(bot)[0]
+    bot.say("zhangsan", "我的待办")
+    mine = wait_text(bot, "zhangsan", "你负责的待办（1 项）")
+    assert f"#{first.id} 完成供应商比价（截止 12月5日（周六））" in mine
+    bot.say("zhangsan", f"进展 {first.id} 已联系三家供应商")
+    wait_text(bot, "zhangsan", f"已记录决议 #{first.id} 的进展")
+    bot.say("zhangsan", f"完成 {first.id}")
+    assert "完成" in wait_text(bot, "zhangsan", "👍 已记录")
+    assert f"张三 已完成决议 #{first.id}" in wait_text(bot, "wangzong", "✅")
+    done = items(bot)[0]
+    assert done.status == "done" and done.done_at == bot.clock.current and done.progress == "已联系三家供应商"
+    assert ("zhangsan", "completed") in audit(bot, "action_item")
+    bot.say("zhangsan", "我的待办")
+    wait_text(bot, "zhangsan", "没有待办")
+
+
+def test_completing_someone_elses_item_changes_nothing(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, THREE)
+    first, second, _ = items(bot)
+    bot.say("lizuzhang", f"完成 {first.id}")
+    answer = wait_text(bot, "lizuzhang", "只有负责人")
+    assert f"决议 #{first.id} 的负责人是 张三" in answer and "我的待办" in answer
+    bot.say("lizuzhang", f"完成 {second.id}")
+    assert "（尚未指派）" in wait_text(bot, "lizuzhang", "（尚未指派）")
+    bot.say("lizuzhang", "完成 999")
+    wait_text(bot, "lizuzhang", "没有找到决议 #999")
+    assert [i.status for i in items(bot)] == ["open", "open", "open"]
+
+
+def test_owners_are_followed_up_weekly_and_daily_once_past_due(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, THREE)
+    tuesday = MONDAY.replace(hour=9, minute=30) + timedelta(days=1)
+    assert run(bot, "action_item_followup", tuesday) == []  # not due, not Monday
+    next_monday = MONDAY.replace(hour=9, minute=30) + timedelta(days=7)  # due 12-05 has passed
+    assert len(run(bot, "action_item_followup", next_monday)) == 1
+    assert "已过截止日期" in wait_text(bot, "zhangsan", "⏰")
+    assert run(bot, "action_item_followup", next_monday + timedelta(minutes=5)) == []  # a re-run sends nothing
+    assert len(run(bot, "action_item_followup", next_monday + timedelta(days=1))) == 1  # daily once past due
