@@ -71,8 +71,7 @@ def _due(ctx: BaseContext, item: ActionItem) -> str:
     return f"（{due_text(ctx, item)}）" if item.due_at else ""
 
 
-@intent("decision.assign", "指派", summary="为决议指派负责人（P12）", example="指派 12 张三",
-        roles=("director", "group_leader"))
+@intent("decision.assign", "指派", summary="为决议指派负责人（P12）", example="指派 12 张三")
 def assign(ctx: Context) -> str:
     """P12: the chair (or the director) names a resolution's owner."""
     match = re.match(r"#?(\d+)\s*(.*)$", (ctx.args or "").strip(), re.S)
@@ -132,7 +131,7 @@ def _own_item(ctx: Context, command: str, action: str) -> tuple[ActionItem | Non
     return item, match.group(2).strip()
 
 
-@intent("decision.done", "完成", summary="报告决议已完成", example="完成 12", hidden=True)
+@intent("decision.done", "完成", summary="报告决议已完成", example="完成 12")
 def complete(ctx: Context) -> str:
     """P12: the owner reports an action item done; the chair hears of it."""
     item, answer = _own_item(ctx, "完成", "报告完成")
@@ -148,7 +147,7 @@ def complete(ctx: Context) -> str:
     return COMPLETED.format(id=item.id, text=item.text)
 
 
-@intent("decision.progress", "进展", summary="更新决议进展", example="进展 12 已联系供应商", hidden=True)
+@intent("decision.progress", "进展", summary="更新决议进展", example="进展 12 已联系供应商")
 def progress(ctx: Context) -> str:
     """P12: the owner notes progress on an action item."""
     item, note = _own_item(ctx, "进展", "更新进展")
@@ -161,7 +160,7 @@ def progress(ctx: Context) -> str:
     return PROGRESS_SAVED.format(id=item.id)
 
 
-@intent("action.mine", "我的待办", "待办", summary="我负责的决议（P12）", example="我的待办", hidden=True)
+@intent("action.mine", "我的待办", "待办", summary="我负责的决议（P12）", example="我的待办")
 def my_items(ctx: Context) -> str:
     """The sender's open action items."""
     items = open_items(ctx, ctx.userid)
@@ -172,7 +171,7 @@ def my_items(ctx: Context) -> str:
     return "\n".join(lines)
 
 
-@intent("decision.list", "决议列表", "决议", summary="会议的决议", example="决议列表 3", hidden=True)
+@intent("decision.list", "决议列表", "决议", summary="会议的决议", example="决议列表 3")
 def list_decisions(ctx: Context) -> str:
     """A meeting's resolutions (the latest minuted meeting the sender attended when no number is given)."""
     match = re.search(r"\d+", ctx.args or "")

@@ -7,26 +7,60 @@ from bot.router import intent, on_event, registry, special_handler
 
 WHOAMI = ("你是 {name}（{userid}）\n部门：{department}\n小组：{group}\n角色：{roles}\n直属上级：{superior}")
 HELP_HEADER = "我是{bot}，可以帮你："
-HELP_FOOTER = "随时发「取消」可退出正在进行的操作。"
+HELP_FOOTER = "发「帮助 审批」这样的话，看某一类的用法和例子。随时发「取消」可退出正在进行的操作。"
+AREA_HEADER = "【{area}】的用法："
+AREA_UNKNOWN = "没有「{topic}」这一类。可以发：{areas}"
 WELCOME = "你好，{name}！我是{bot}。\n\n{help}"
 ORG_HEADER = "【{department}】总监：{director}"
+# 帮助 is generated from the registry, grouped by the module that registered each intent.
+AREAS = (
+    ("审批", ("handlers.approval",)),
+    ("会议纪要", ("handlers.meeting", "handlers.minutes", "handlers.decision")),
+    ("周报", ("handlers.report",)),
+    ("协作同步", ("handlers.weekly_sync",)),
+    ("通知", ("handlers.notice",)),
+    ("其他", ("",)),
+)
+
+
+def _area(route) -> str:
+    module = getattr(route.func, "__module__", "")
+    return next(label for label, prefixes in AREAS if any(module.startswith(p) for p in prefixes))
+
+
+def _entries(ctx: Context) -> dict[str, list]:
+    roles = ctx.user.roles if ctx.user else frozenset()
+    grouped: dict[str, list] = {label: [] for label, _ in AREAS}
+    for route in registry.help_entries(roles):
+        grouped[_area(route)].append(route)
+    return {label: routes for label, routes in grouped.items() if routes}
 
 
 def help_text(ctx: Context) -> str:
-    roles = ctx.user.roles if ctx.user else frozenset()
+    """The overview: one line per area with its commands (fits one 2048-byte message)."""
     lines = [HELP_HEADER.format(bot=messages.BOT_NAME)]
-    for route in registry.help_entries(roles):
-        lines.append(f"• {route.keywords[0]} — {route.summary}")
-        if route.example:
-            lines.append(f"  例：{route.example}")
+    for label, routes in _entries(ctx).items():
+        lines.append(f"【{label}】" + "、".join(route.keywords[0] for route in routes))
     lines.append(HELP_FOOTER)
     return "\n".join(lines)
 
 
-@intent("help", "帮助", "help", "/help", "菜单", "?", "？", summary="查看我能做什么", example="帮助")
+def area_help(ctx: Context, topic: str) -> str:
+    """One area in detail: each command's summary and an example to copy."""
+    entries = _entries(ctx)
+    label = next((label for label in entries if topic in label or label in topic), None)
+    if label is None:
+        return AREA_UNKNOWN.format(topic=topic, areas="、".join(f"帮助 {a}" for a in entries))
+    lines = [AREA_HEADER.format(area=label)]
+    for route in entries[label]:
+        lines.append(f"• {route.keywords[0]} — {route.summary}" + (f"\n  例：{route.example}" if route.example else ""))
+    return "\n".join(lines)
+
+
+@intent("help", "帮助", "help", "/help", "菜单", "?", "？", summary="查看我能做什么", example="帮助 审批")
 def show_help(ctx: Context) -> str:
-    """List what the bot can do (generated from the handler registry)."""
-    return help_text(ctx)
+    """List what the bot can do (generated from the handler registry); 帮助 <类别> for details."""
+    return area_help(ctx, ctx.args.strip()) if ctx.args.strip() else help_text(ctx)
 
 
 @intent("whoami", "我是谁", "/whoami", summary="查看你在组织架构中的角色、小组和上级", example="我是谁")

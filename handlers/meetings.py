@@ -48,8 +48,7 @@ def _examples(ctx: Context) -> dict:
 
 
 @intent("meeting.register", "登记会议", "新建会议", "安排会议", summary="登记会议，会前提醒（P11）",
-        example="登记会议 评审 明天14:00 参会 张三 记录人 李四",
-        roles=("director", "group_leader"))
+        example="登记会议 评审 明天14:00 参会 张三 记录人 李四")
 def register_meeting(ctx: Context) -> str:
     """Register an ad-hoc meeting from one line; ask for whatever is missing."""
     data = {"chair": ctx.userid, "attendees": [], "taker": None, "title": "", "day": None, "start": None,
@@ -155,7 +154,7 @@ def _create(ctx: Context, data: dict) -> str:
                              default_end="" if data.get("end") else DEFAULT_END)
 
 
-@intent("meeting.list", "会议列表", "会议", "我的会议", summary="接下来的会议", example="会议列表", hidden=True)
+@intent("meeting.list", "会议列表", "会议", "我的会议", summary="接下来的会议", example="会议列表")
 def list_meetings(ctx: Context) -> str:
     """Upcoming meetings the sender attends (the director sees all)."""
     ensure_occurrences(ctx)

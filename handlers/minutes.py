@@ -46,14 +46,13 @@ SHOW_FORBIDDEN = "只有会议 #{id} 的参会人和总监可以查看这份纪�
 SHOW_HEADER = "会议纪要 #{id}「{title}」\n时间：{when}\n记录：{taker}（{at} 提交）\n\n"
 
 
-@intent("minutes.howto", "提交纪要", "如何提交纪要", summary="怎么提交会议纪要（P9）", example="提交纪要", hidden=True)
+@intent("minutes.howto", "提交纪要", "如何提交纪要", summary="怎么提交会议纪要（P9）", example="提交纪要")
 def howto(ctx: Context) -> str:
     """How to send minutes, with an example."""
     return HOWTO.format(name=sample_name(ctx))
 
 
 @intent("minutes.submit", "纪要", "会议纪要", summary="提交会议纪要（P9）", example="纪要 决议：完成比价 负责人：张三",
-        roles=("director", "group_leader"),  # help must fit 2048 bytes; specialists have the menu
         pattern=r"^\s*(议题|决议)\s*\d*\s*[:：]")
 def submit_minutes(ctx: Context) -> str | None:
     """Archive minutes for the sender's meeting (ask which when several wait for minutes)."""
@@ -201,7 +200,7 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
                            decisions=decisions)
 
 
-@intent("minutes.show", "查看纪要", summary="查看纪要全文", example="查看纪要 3", hidden=True)
+@intent("minutes.show", "查看纪要", summary="查看纪要全文", example="查看纪要 3")
 def show_minutes(ctx: Context) -> str:
     """The full text of a meeting's minutes, for its attendees and the director."""
     match = re.search(r"\d+", ctx.args or "")

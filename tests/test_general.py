@@ -5,12 +5,33 @@ from models import InboundCallback
 from tests.conftest import wait_until
 
 
-def test_help_lists_what_the_bot_can_do(bot):
+def test_help_lists_what_the_bot_can_do_in_one_message(bot):
     bot.say("zhangsan", "帮助")
     text = bot.last_text("zhangsan")
     assert "我是创新服务助手" in text
-    assert "• 我是谁 — " in text and "• 帮助 — " in text
+    assert "【审批】采购申请、" in text and "【会议纪要】" in text
+    assert "【其他】帮助、我是谁、组织架构" in text
     assert "取消" in text
+    assert len(text.encode()) <= 2048
+
+
+def test_help_for_one_area_shows_examples(bot):
+    bot.say("zhangsan", "帮助 审批")
+    text = bot.last_text("zhangsan")
+    assert text.startswith("【审批】的用法：")
+    assert "• 采购申请 — " in text and "例：采购申请 测试服务器3台 8万元 用于压测环境" in text
+    bot.say("zhangsan", "帮助 天气")
+    assert "没有「天气」这一类" in bot.last_text("zhangsan", 2) and "帮助 审批" in bot.last_text("zhangsan", 2)
+
+
+def test_every_help_area_fits_one_message_for_every_role(bot):
+    from handlers.general import _entries, area_help, help_text
+    from bot.context import Context
+    for member in bot.runtime.org.members.values():
+        ctx = Context(session=None, settings=bot.settings, org=bot.runtime.org, now=None, user=member)
+        assert len(help_text(ctx).encode()) <= 2048, member.userid
+        for label in _entries(ctx):
+            assert len(area_help(ctx, label).encode()) <= 2048, (member.userid, label)
 
 
 def test_help_also_answers_slash_command_and_english(bot):
@@ -18,6 +39,7 @@ def test_help_also_answers_slash_command_and_english(bot):
     bot.say("lisi", "help")
     assert "我是谁" in bot.last_text("zhangsan")
     assert "我是谁" in bot.last_text("lisi")
+    assert "【审批】" in bot.last_text("lisi")
 
 
 def test_whoami_for_a_specialist_shows_group_and_leader(bot):
