@@ -15,13 +15,20 @@ def _weekly(spec: str) -> dict:
     return {"day_of_week": DAYS[day], "hour": int(hour), "minute": int(minute)}
 
 
+def _daily_at_time_of(spec: str) -> dict:
+    """Every day at the time of a "FRI 17:00" setting: a holiday Friday moves the deadline to an
+    earlier working day (P10), and the job itself checks the calendar and the ledger."""
+    hour, minute = spec.split()[1].split(":")
+    return {"hour": int(hour), "minute": int(minute)}
+
+
 def job_schedules(policy: PolicySettings) -> dict[str, dict]:
     """Job id → cron fields (APScheduler ``CronTrigger`` keyword arguments)."""
     start, end = policy.working_hours.split("-")
     working = {"day_of_week": "mon-fri", "hour": f"{int(start[:2])}-{int(end[:2])}"}
     return {
-        "weekly_report_reminder": _weekly(policy.weekly_report_remind),  # P10
-        "weekly_report_overdue": _weekly(policy.weekly_report_due),  # P10, at the deadline
+        "weekly_report_reminder": _daily_at_time_of(policy.weekly_report_remind),  # P10
+        "weekly_report_overdue": _daily_at_time_of(policy.weekly_report_due),  # P10, at the deadline
         "monthly_report_reminder": {"hour": 10, "minute": 0},  # P10, checks the month's deadline daily
         "minutes_overdue": {"minute": 10},  # P9, hourly
         "decision_owner_check": {"minute": 20},  # P12, hourly

@@ -68,11 +68,14 @@ def test_jobs_list_and_an_unbuilt_job_in_a_real_process(config_file):
     assert listing.returncode == 0
     for job_id in DESIGN_JOB_IDS:
         assert job_id in listing.stdout
-    assert "weekly_report_reminder         day_of_week=fri hour=15 minute=0" in listing.stdout
-    run = subprocess.run([sys.executable, "app.py", "jobs", "run", "manager_digest", "--config", str(config),
-                          "--now", "2026-11-30T09:00:00+08:00"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "weekly_report_reminder         hour=15 minute=0" in listing.stdout  # daily: holidays move it
+    assert "self_evaluation_reminder       day=25 hour=10 minute=0                      implemented: not yet" \
+        in listing.stdout
+    run = subprocess.run([sys.executable, "app.py", "jobs", "run", "self_evaluation_reminder", "--config",
+                          str(config), "--now", "2026-11-25T10:00:00+08:00"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert "job manager_digest ran at 2026-11-30T09:00:00+08:00: 0 message(s)" in run.stdout
+    assert "job self_evaluation_reminder ran at 2026-11-25T10:00:00+08:00: 0 message(s)" in run.stdout
     unknown = subprocess.run([sys.executable, "app.py", "jobs", "run", "no_such_job", "--config", str(config)],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert unknown.returncode == 2 and "unknown job" in unknown.stderr

@@ -1,0 +1,105 @@
+"""Report jobs (P10): remind before the deadline, tell leaders and the director who is missing after it.
+
+Every send goes through the notification ledger, so a job re-run for the same period sends
+nothing twice. The jobs decide from the working calendar whether today is the (possibly moved)
+reminder or deadline day, so they may safely run every day at their time.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.context import JobContext
+from bot.router import job
+from handlers.report_periods import Period, latest_past_deadline, previous_period, report_owers, weekly_period, when
+from handlers.report_views import group_name, group_report_markdown, owers_by_group, period_status
+from models import NotificationLedger
+
+REMIND = ("⏰ {kind}提醒：{period}的{kind}请在 {deadline} 前提交（P10）。\n"
+          "直接发「{kind} 本周完成…」即可，发「{kind}模板」获取模板。")
+OVERDUE_SELF = "⚠️ 你{period}的{kind}已过截止时间（{deadline}），仍未提交。现在补交会记为迟交，发「{kind} …」即可。"
+LEADER_MISSING = ("📋 {period}{kind}已截止（{deadline}）。{group} 还有 {count} 人未交：{names}。\n"
+                  "请提醒他们尽快补交；发「{kind} 汇总」查看本组已交的{kind}。")
+LEADER_ALL_IN = "✅ {period}{kind}已截止（{deadline}），{group} 全部已交（按时 {on_time}，迟交 {late}）。发「{kind} 汇总」查看。"
+OVERDUE_WINDOW = timedelta(days=3)  # only for the period that just closed (a moved deadline is ≤ 2 days early)
+
+
+def _bulk_once(ctx: JobContext, kind: str, period: str, userids: list[str]) -> list[str]:
+    """Record (kind, period, userid) in the ledger for those not yet in it; return them.
+
+    One batched send then reaches them all (the outbox splits it into ≤1000 userids per call)."""
+    if not userids:
+        return []
+    done = set(ctx.session.scalars(select(NotificationLedger.recipient).where(
+        NotificationLedger.kind == kind, NotificationLedger.period == period)))
+    fresh = [u for u in dict.fromkeys(userids) if u not in done]
+    ctx.session.add_all(NotificationLedger(kind=kind, period=period, recipient=u, record="", created_at=ctx.now)
+                        for u in fresh)
+    ctx.session.flush()
+    return fresh
+
+
+def remind_missing(ctx: JobContext, period: Period) -> list[str]:
+    """Remind everyone who owes a report for ``period`` and has not submitted it."""
+    status = period_status(ctx.session, period, report_owers(ctx.org, ctx.policy))
+    targets = _bulk_once(ctx, "report_remind", f"{period.kind}:{period.key}", [m.userid for m in status.missing])
+    if targets:
+        ctx.send_text(targets, REMIND.format(kind=period.kind_label, period=period.label,
+                                             deadline=when(period.deadline, ctx.settings.tz)))
+    return targets
+
+
+def announce_overdue(ctx: JobContext, period: Period) -> None:
+    """After the deadline: each leader gets their group's missing list, the director one markdown per
+    group (counts and the reports), and each late person a nudge."""
+    tz, ledger_period = ctx.settings.tz, f"{period.kind}:{period.key}"
+    facts = dict(kind=period.kind_label, period=period.label, deadline=when(period.deadline, tz))
+    missing_all: list[str] = []
+    for group_id, members in owers_by_group(ctx).items():
+        leader = ctx.org.groups[group_id]["leader"] if group_id in ctx.org.groups else None
+        status = period_status(ctx.session, period, [m for m in members if m.userid != leader])
+        missing_all += [m.userid for m in period_status(ctx.session, period, members).missing]
+        if leader and ctx.org.get(leader):
+            text = (LEADER_MISSING.format(group=group_name(ctx, group_id), count=len(status.missing),
+                                          names="、".join(m.name for m in status.missing), **facts)
+                    if status.missing else
+                    LEADER_ALL_IN.format(group=group_name(ctx, group_id), on_time=len(status.on_time),
+                                         late=len(status.late), **facts))
+            ctx.notify_once("report_overdue_leader", ledger_period, leader, group_id, text=text)
+        director = ctx.org.director_id
+        if director and ctx.org.get(director):
+            ctx.notify_once("report_overdue_director", ledger_period, director, group_id or "-",
+                            markdown=group_report_markdown(ctx, period, group_id))
+    late_people = _bulk_once(ctx, "report_overdue_self", ledger_period, missing_all)
+    if late_people:
+        ctx.send_text(late_people, OVERDUE_SELF.format(**facts))
+
+
+@job("weekly_report_reminder")
+def weekly_report_reminder(ctx: JobContext) -> None:
+    """P10: before the weekly deadline, remind those who have not submitted (once per week)."""
+    period = weekly_period(ctx.now.astimezone(ctx.settings.tz).date(), ctx.policy, ctx.settings.tz)
+    if period.deadline is None or not period.remind_at <= ctx.now < period.deadline:
+        return  # not the (possibly moved) reminder day, or already past the deadline
+    remind_missing(ctx, period)
+
+
+@job("weekly_report_overdue")
+def weekly_report_overdue(ctx: JobContext) -> None:
+    """P10: after the weekly deadline, leaders and the director learn who is missing."""
+    period = latest_past_deadline("weekly", ctx.now, ctx.policy, ctx.settings.tz)
+    if period is not None and ctx.now - period.deadline < OVERDUE_WINDOW:
+        announce_overdue(ctx, period)
+
+
+@job("monthly_report_reminder")
+def monthly_report_reminder(ctx: JobContext) -> None:
+    """P10: monthly and annual reports: remind on the deadline day, announce who is missing after it."""
+    today = ctx.now.astimezone(ctx.settings.tz).date()
+    for kind in ("monthly", "annual"):
+        period = previous_period(kind, ctx.now, ctx.policy, ctx.settings.tz)
+        if period.deadline.astimezone(ctx.settings.tz).date() == today and ctx.now < period.deadline:
+            remind_missing(ctx, period)
+        elif period.deadline <= ctx.now < period.deadline + OVERDUE_WINDOW:
+            announce_overdue(ctx, period)

@@ -1,0 +1,70 @@
+"""Weekly sync jobs (P18): Thursday's prompt to every contact person, Friday's digest to the
+stakeholders and the director. Sent through the ledger: a re-run sends nothing twice."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.context import JobContext
+from bot.router import job
+from handlers.weekly_sync import PROMPT_KIND, CollaborationSpec, all_collaborations, department_name, week_key
+from models.collaboration import SyncUpdate
+
+PROMPT = ("📝 协作「{name}」本周进展同步（P18）：你是{department}的接口人，请回复本周进展，例如：\n"
+          "同步 {name} 本周完成接口联调，下周开始压测\n周五上午我会把双方进展汇总给干系人和总监。")
+DIGEST_HEADER = "## 跨部门协作周同步 · 第{week}周"
+MISSING = "<font color=\"warning\">未同步</font>"
+EXCERPT_CHARS = 300
+
+
+def _updates(ctx: JobContext, week: str) -> dict[tuple[str, str], SyncUpdate]:
+    rows = ctx.session.scalars(select(SyncUpdate).where(SyncUpdate.week == week))
+    return {(u.collaboration, u.department_id): u for u in rows}
+
+
+@job("weekly_sync_prompt")
+def weekly_sync_prompt(ctx: JobContext) -> None:
+    """P18: ask every contact person for this week's progress on each of their collaborations."""
+    week = week_key(ctx.now, ctx)
+    updates = _updates(ctx, week)
+    for collaboration in all_collaborations(ctx):
+        for department_id, userid in collaboration.contacts.items():
+            if (collaboration.name, department_id) in updates or ctx.org.get(userid) is None:
+                continue
+            ctx.notify_once(PROMPT_KIND, week, userid, collaboration.name,
+                            text=PROMPT.format(name=collaboration.name,
+                                               department=department_name(ctx, department_id)))
+
+
+def collaboration_markdown(ctx: JobContext, collaboration: CollaborationSpec,
+                           updates: dict[tuple[str, str], SyncUpdate]) -> str:
+    """One collaboration's week: what each side reported, and which side is missing."""
+    lines = [f"### {collaboration.name}"]
+    missing = []
+    for department_id, userid in collaboration.contacts.items():
+        update = updates.get((collaboration.name, department_id))
+        side = f"**{department_name(ctx, department_id)}**（{ctx.org.name(userid)}）"
+        if update is None:
+            missing.append(department_name(ctx, department_id))
+            lines.append(f"{side}：{MISSING}")
+        else:
+            content = update.content if len(update.content) <= EXCERPT_CHARS else update.content[:EXCERPT_CHARS] + "…"
+            lines.append(f"{side}：{content}")
+    if missing:
+        lines.append(f"缺少：{'、'.join(missing)}")
+    return "\n".join(lines)
+
+
+@job("weekly_sync_digest")
+def weekly_sync_digest(ctx: JobContext) -> None:
+    """P18: each stakeholder and the director get one digest of their collaborations' week."""
+    week = week_key(ctx.now, ctx)
+    updates = _updates(ctx, week)
+    by_recipient: dict[str, list[CollaborationSpec]] = {}
+    for collaboration in all_collaborations(ctx):
+        for userid in (*collaboration.stakeholders, ctx.org.director_id):
+            if userid and ctx.org.get(userid) and collaboration not in by_recipient.setdefault(userid, []):
+                by_recipient[userid].append(collaboration)
+    for userid, collaborations in by_recipient.items():
+        parts = [DIGEST_HEADER.format(week=week.split("W")[1])]
+        parts += [collaboration_markdown(ctx, c, updates) for c in collaborations]
+        ctx.notify_once("sync_digest", week, userid, markdown="\n\n".join(parts))
