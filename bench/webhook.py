@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import itertools
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -42,6 +43,8 @@ def serve(args) -> int:
     from bot.config import load_settings
     from bot.logs import setup_logging
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # lets the finally below run
+    if args.switch_interval:  # an experiment, not what `app.py serve` does
+        sys.setswitchinterval(args.switch_interval)
     base = load_settings(None)
     settings = dataclasses.replace(
         base, database_url=args.db, host=HOST, port=args.port, threads=args.threads,
@@ -100,6 +103,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all CPUs spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_and_load_cpu() -> float:
+    """CPU seconds of this process and its finished children (wrk, the request generator)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 # ---- requests and load --------------------------------------------------------------------
 
 def write_requests(path: Path, count: int, first_msg_id: int) -> None:
@@ -117,7 +132,7 @@ def write_requests(path: Path, count: int, first_msg_id: int) -> None:
 
 
 def run_wrk(port: int, path: Path, duration: float, connections: int) -> dict:
-    cmd = ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{duration:g}s", "--timeout", "10s",
+    cmd = ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{max(1, round(duration))}s", "--timeout", "10s",
            "-s", str(LUA), f"http://{HOST}:{port}/", "--", str(path), str(WRK_THREADS)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
     line = next((l for l in out.splitlines() if l.startswith("RESULT ")), None)
@@ -146,6 +161,8 @@ def benchmark(args, tmp: Path, procs: dict) -> None:
     for name, port in ports.items():
         cmd = [sys.executable, __file__, "--serve", name, "--port", str(port), "--db", f"sqlite:///{db}",
                "--api", f"http://{HOST}:{ports['fake']}/cgi-bin/", "--threads", str(threads)]
+        if args.switch_interval and name == "bot":
+            cmd += ["--switch-interval", str(args.switch_interval)]
         with (tmp / f"{name}.log").open("w") as log:
             procs[name] = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     count = args.requests or int(args.duration * 6000)
@@ -159,13 +176,14 @@ def benchmark(args, tmp: Path, procs: dict) -> None:
     if not shutil.which("wrk"):
         from pyload import run_python as load  # bench/pyload.py
         print("wrk not found: install it with `apt-get install wrk`; using the slower Python load generator")
-    warmup = max(1.0, min(3.0, args.duration / 5))
+    warmup = max(1, min(3, round(args.duration / 5)))  # whole seconds: wrk takes no fractions
     print(f"load: {'wrk' if load is run_wrk else 'Python threads'}, {args.connections} connections, {args.duration:g} s "
           f"per endpoint after {warmup:g} s warm-up; waitress threads={threads}")
 
-    results, cpu, served = {}, {}, {}
+    results, cpu, served, others = {}, {}, {}, {}
     for name in ("bare", "bot"):
         cpu0 = {n: cpu_seconds(p.pid) for n, p in procs.items()}
+        machine0, ours0, wall0 = machine_busy_seconds(), own_and_load_cpu(), time.monotonic()
         warm = load(ports[name], tmp / "warmup.txt", warmup, args.connections)
         results[name] = run = load(ports[name], tmp / "run.txt", args.duration, args.connections)
         served[name] = dict(requests=warm["requests"] + run["requests"], ok=warm["ok"] + run["ok"],
@@ -177,6 +195,8 @@ def benchmark(args, tmp: Path, procs: dict) -> None:
                 time.sleep(0.2)
             drained = time.monotonic() - t_end
         cpu[name] = {n: cpu_seconds(p.pid) - cpu0[n] for n, p in procs.items()}
+        others[name] = max(0.0, machine_busy_seconds() - machine0 - sum(cpu[name].values())
+                           - (own_and_load_cpu() - ours0)) / (time.monotonic() - wall0)
 
     print(f"\n{'endpoint':10}{'callbacks/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}")
     for name, r in results.items():
@@ -203,6 +223,11 @@ def benchmark(args, tmp: Path, procs: dict) -> None:
     outbox = dict(query(db, "SELECT status, count(*) FROM outbox_messages GROUP BY 1"))
     print(f"outbox rows: {outbox} (pending+sending reached 0 {drained:.1f} s after the bot run)"
           if not outbox.keys() & {"pending", "sending"} else f"outbox rows: {outbox} (NOT drained after 60 s)")
+    # A dispatcher starved during the run answers fast and delivers late: count the drain too.
+    print(f"bot end to end (run + drain until every reply is sent): "
+          f"{bot['requests'] / (bot['seconds'] + drained):.0f} callbacks/s")
+    print(f"other processes on the machine used {others['bare']:.2f} (bare run) and {others['bot']:.2f} (bot run) "
+          f"of the {os.cpu_count()} CPUs on average: above ~0.1 the figures are skewed")
     per_call = lambda seconds, calls: f"{seconds / max(calls, 1) * 1000:.2f} ms"
     print(f"CPU per callback (warm-up + run + drain): bare {per_call(cpu['bare']['bare'], served['bare']['requests'])}; "
           f"bot {per_call(cpu['bot']['bot'], stored)} incl. outbox delivery, fake API {per_call(cpu['bot']['fake'], stored)}")
@@ -227,6 +252,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (32)")
     parser.add_argument("--threads", type=int, help="waitress threads (default: settings.threads)")
     parser.add_argument("--requests", type=int, help="callbacks to pre-generate (default 6000 × duration)")
+    parser.add_argument("--switch-interval", type=float, help="experiment: sys.setswitchinterval() in the bot "
+                        "process (seconds; Python's default is 0.005)")
     for hidden in ("--serve", "--port", "--db", "--api"):  # used by the child processes
         parser.add_argument(hidden, type=int if hidden == "--port" else str, help=argparse.SUPPRESS)
     args = parser.parse_args()

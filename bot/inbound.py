@@ -1,15 +1,18 @@
 """Turn one decrypted callback into its effect, exactly once.
 
-In ONE transaction: record the callback under its dedupe key (a retry hits the unique key
-and stops here), route it, run the handler, queue the reply in the outbox, commit. If the
-handler fails, the callback is still stored (status failed) and the sender is told.
+In ONE transaction: route it, record the callback under its dedupe key with the route's
+handler and status (a retry hits the unique key, inserts nothing and stops here), run the
+handler, queue the reply in the outbox, commit. If the handler fails, the callback is still
+stored (status failed) and the sender is told.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot import messages, outbox
 from bot.context import Context, Message, Reply
@@ -33,23 +36,17 @@ def process_message(runtime: Runtime, message: Message) -> Outcome:
     now = runtime.now()
     session = runtime.session_factory()
     try:
-        record = InboundCallback(dedupe_key=message.dedupe_key, received_at=now, userid=message.userid,
-                                 msg_type=message.msg_type, event=message.event,
-                                 content=message.text if message.text is not None else message.event_key,
-                                 payload=message.raw)
-        session.add(record)
-        try:
-            session.flush()
-        except IntegrityError:  # already processed: a WeCom retry
-            session.rollback()
-            return Outcome(handler="-", duplicate=True)
         ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now,
                       message=message, userid=message.userid, user=runtime.org.get(message.userid))
         ctx.conversation = Conversation(session, message.userid, now,
                                         runtime.settings.policy.conversation_timeout_minutes)
+        # Route first, so the callback is stored with its handler and status in one INSERT; the
+        # unique dedupe key makes a retry insert nothing, and it stops here.
         route, status = _route(runtime, ctx)
+        if not _record(session, message, now, handler=route.name, status=status):
+            session.rollback()
+            return Outcome(handler="-", duplicate=True)
         ctx.origin = route.name
-        record.handler, record.status = route.name, status
         reply = route.func(ctx)
         if isinstance(reply, str):
             reply = Reply(text=reply)
@@ -62,6 +59,50 @@ def process_message(runtime: Runtime, message: Message) -> Outcome:
         return _record_failure(runtime, message, exc)
     finally:
         session.close()
+
+
+def _record(session: Session, message: Message, now: datetime, **values) -> bool:
+    """INSERT the callback unless its dedupe key is stored already; True if it was inserted.
+
+    SQLite and PostgreSQL: INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id (on
+    PostgreSQL a concurrent duplicate waits for the first transaction, then inserts nothing).
+    Otherwise: a plain INSERT in a savepoint, the unique key's IntegrityError meaning "stored".
+    """
+    row = dict(dedupe_key=message.dedupe_key, received_at=now, userid=message.userid,
+               msg_type=message.msg_type, event=message.event,
+               content=message.text if message.text is not None else message.event_key,
+               payload=message.raw, handler=None, status="done", error=None)
+    row.update(values)
+    connection = session.connection()
+    statement = _insert_statement(connection.dialect)
+    if statement is not None:  # RETURNING says what was inserted; rowcount is not reliable for that
+        return connection.execute(statement, row).first() is not None
+    try:
+        with session.begin_nested():
+            session.connection().execute(InboundCallback.__table__.insert(), row)
+    except IntegrityError:
+        return False
+    return True
+
+
+_inserts: dict[str, object] = {}
+
+
+def _insert_statement(dialect):
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id for ``dialect``, built once;
+    None where that is not available."""
+    name = dialect.name
+    if name not in _inserts:
+        table = InboundCallback.__table__
+        if name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        elif name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            insert = None
+        _inserts[name] = (insert(table).on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
+                          .returning(table.c.id) if insert and dialect.insert_returning else None)
+    return _inserts[name]
 
 
 def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
@@ -95,13 +136,8 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
 def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outcome:
     """Keep what the user sent and tell them; a retry of the same callback stays a duplicate."""
     with runtime.session_factory.begin() as session:
-        exists = session.query(InboundCallback.id).filter_by(dedupe_key=message.dedupe_key).first()
-        if exists:
+        if not _record(session, message, runtime.now(), status="failed", error=type(exc).__name__):
             return Outcome(handler="-", duplicate=True)
-        session.add(InboundCallback(dedupe_key=message.dedupe_key, received_at=runtime.now(),
-                                    userid=message.userid, msg_type=message.msg_type, event=message.event,
-                                    content=message.text if message.text is not None else message.event_key,
-                                    payload=message.raw, status="failed", error=type(exc).__name__))
         if runtime.org.get(message.userid):
             outbox.enqueue_text(session, [message.userid], messages.INTERNAL_ERROR, "failure")
     return Outcome(handler="failure", status="failed")

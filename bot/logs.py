@@ -17,9 +17,12 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = _TOKEN_IN_URL.sub(r"\1=***", message)
+        cleaned = message
+        if "secret=" in message or "access_token=" in message:  # every match of the pattern has one
+            cleaned = _TOKEN_IN_URL.sub(r"\1=***", cleaned)
         for secret in self.secrets:
-            cleaned = cleaned.replace(secret, "***")
+            if secret in cleaned:
+                cleaned = cleaned.replace(secret, "***")
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[1] is not None:

@@ -14,8 +14,9 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.wecom import WeComClient, WeComError, batches
@@ -113,6 +114,8 @@ class Dispatcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._built: dict[int, tuple] = {}
+        self._mark_statement = None
         event.listen(session_factory, "after_commit", self._after_commit)
 
     def _after_commit(self, session: Session) -> None:
@@ -146,40 +149,75 @@ class Dispatcher:
                 self._wake.clear()
 
     def run_once(self, now: datetime | None = None) -> int:
-        """Claim and deliver what is due; returns how many rows were attempted."""
+        """Claim and deliver what is due; returns how many rows were attempted.
+
+        One transaction claims the batch and reads the claimed rows; the rows sent are marked
+        in one transaction at the end of the batch (or sooner, once a quarter of the lease has
+        passed, so a slow batch never outlives its lease unmarked); a failure is recorded at once.
+        """
         claimed = self._claim(now or datetime.now(timezone.utc))
-        for row_id in claimed:
-            self._deliver(row_id)
+        sent: list[tuple[_Claimed, dict, float]] = []
+        started = time.monotonic()
+        for row in claimed:
+            result = self._deliver(row)
+            if result is not None:
+                sent.append((row, *result))
+            if sent and time.monotonic() - started > self.lease.total_seconds() / 4:
+                self._mark_sent(sent)
+                sent, started = [], time.monotonic()
+        if sent:
+            self._mark_sent(sent)
         return len(claimed)
 
-    def _claimable(self, now: datetime):
+    def _claimable(self, now):
         return or_(
             and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
             and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
         )
 
-    def _claim(self, now: datetime, limit: int = 50) -> list[int]:
-        claimed = []
-        with self.session_factory.begin() as session:
-            ids = session.scalars(select(OutboxMessage.id).where(self._claimable(now))
-                                  .order_by(OutboxMessage.id).limit(limit)).all()
-            for row_id in ids:
-                result = session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, self._claimable(now))
-                    .values(status="sending", lease_until=now + self.lease, leased_by=self.name,
-                            attempts=OutboxMessage.attempts + 1)
-                    .execution_options(synchronize_session=False))
-                if result.rowcount == 1:
-                    claimed.append(row_id)
-        return claimed
+    def _statements(self, limit: int):
+        """The claim's statements, built once (building SQL expressions costs more than running them)."""
+        cached = self._built.get(limit)
+        if cached is None:
+            table = OutboxMessage.__table__
+            due = (select(table.c.id).where(self._claimable(bindparam("due_at", type_=table.c.next_attempt_at.type)))
+                   .order_by(table.c.id).limit(limit)
+                   .with_for_update(skip_locked=True))  # PostgreSQL: dispatchers take disjoint batches
+            claim = (table.update()
+                     .where(table.c.id.in_(bindparam("claim_ids", expanding=True)),
+                            self._claimable(bindparam("due_at", type_=table.c.next_attempt_at.type)))
+                     .values(status="sending", lease_until=bindparam("claim_until", type_=table.c.lease_until.type),
+                             leased_by=bindparam("claimer"), attempts=table.c.attempts + 1))
+            columns = [table.c[name] for name in _Claimed._fields]
+            read = select(*columns).where(table.c.id.in_(bindparam("claim_ids", expanding=True)),
+                                          table.c.status == "sending", table.c.leased_by == bindparam("claimer"),
+                                          table.c.lease_until == bindparam("claim_until", type_=table.c.lease_until.type))
+            cached = self._built[limit] = (due, claim.returning(*columns), claim, read)
+        return cached
 
-    def _deliver(self, row_id: int) -> None:
-        with self.session_factory() as session:
-            row = session.get(OutboxMessage, row_id)
-            kind, payload, attempts = row.kind, dict(row.payload), row.attempts  # counts this one
-            recipients = row.recipients.split("|")
-            created_at = row.created_at
+    def _claim(self, now: datetime, limit: int = 50) -> list["_Claimed"]:
+        """Lease up to ``limit`` due rows to this dispatcher with one conditional UPDATE, and read
+        them, in one transaction. A row leased by another dispatcher in between is not claimable
+        any more, so the UPDATE skips it."""
+        due, claim_returning, claim, read = self._statements(limit)
+        until = now + self.lease
+        with self.session_factory.begin() as session:
+            connection = session.connection()
+            ids = connection.execute(due, {"due_at": now}).scalars().all()
+            if not ids:
+                return []
+            params = {"claim_ids": ids, "due_at": now, "claim_until": until, "claimer": self.name}
+            if connection.dialect.update_returning:
+                rows = connection.execute(claim_returning, params).all()
+            else:
+                connection.execute(claim, params)
+                rows = connection.execute(read, params).all()
+        return sorted((_Claimed(*row) for row in rows), key=lambda row: row.id)
+
+    def _deliver(self, row: "_Claimed") -> tuple[dict, float] | None:
+        """Send one claimed row; returns (response, ms) when sent, None when it failed (recorded)."""
+        kind, payload, attempts = row.kind, dict(row.payload), row.attempts  # attempts counts this one
+        recipients = row.recipients.split("|")
         started = time.perf_counter()
         try:
             if kind == "send":
@@ -190,18 +228,27 @@ class Dispatcher:
             else:
                 raise WeComError(None, f"unknown outbox kind {kind!r}", False)
         except WeComError as exc:
-            self._failed(row_id, attempts, created_at, exc)
-            return
+            self._failed(row.id, attempts, row.created_at, exc)
+            return None
         except Exception as exc:  # a bug, not WeCom: keep the row, retry later, say so
-            log.exception("outbox row %s: unexpected error", row_id)
-            self._failed(row_id, attempts, created_at, WeComError(None, type(exc).__name__, True))
-            return
+            log.exception("outbox row %s: unexpected error", row.id)
+            self._failed(row.id, attempts, row.created_at, WeComError(None, type(exc).__name__, True))
+            return None
+        return response, (time.perf_counter() - started) * 1000
+
+    def _mark_sent(self, sent: list[tuple["_Claimed", dict, float]]) -> None:
+        table = OutboxMessage.__table__
+        if self._mark_statement is None:
+            self._mark_statement = table.update().where(table.c.id == bindparam("row_id")).values(
+                status="sent", sent_at=bindparam("at", type_=table.c.sent_at.type), lease_until=None,
+                response=bindparam("answer", type_=table.c.response.type), last_error=None)
+        at = datetime.now(timezone.utc)
         with self.session_factory.begin() as session:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-                status="sent", sent_at=datetime.now(timezone.utc),
-                lease_until=None, response=_clean_response(response), last_error=None))
-        log.info("outbox sent id=%s kind=%s recipients=%d ms=%.1f", row_id, kind, len(recipients),
-                 (time.perf_counter() - started) * 1000)
+            session.connection().execute(self._mark_statement, [
+                {"row_id": row.id, "at": at, "answer": _clean_response(response)} for row, response, _ in sent])
+        for row, _, ms in sent:
+            log.info("outbox sent id=%s kind=%s recipients=%d ms=%.1f", row.id, row.kind,
+                     row.recipients.count("|") + 1, ms)
 
     def _failed(self, row_id: int, attempts: int, created_at: datetime, exc: WeComError) -> None:
         now = datetime.now(timezone.utc)
@@ -228,6 +275,17 @@ class Dispatcher:
                 return list(rows)
             self.wake()
             time.sleep(0.05)
+
+
+class _Claimed(NamedTuple):
+    """A row leased to this dispatcher, as read in the claiming transaction."""
+
+    id: int
+    kind: str
+    recipients: str
+    payload: dict
+    attempts: int
+    created_at: datetime
 
 
 def _clean_response(response: dict) -> dict:

@@ -113,7 +113,12 @@ def _decrypt(req) -> Message:
         raise BadCallback(403, "bad signature or corp id") from None
     except Exception:
         raise BadCallback(400, "cannot decrypt") from None
-    _safe_fields(inner.encode("utf-8"))  # refuse entities/DTDs before xmltodict sees the inner XML
+    # Entities (and so entity expansion, external entities) exist only with a DTD, and a DTD
+    # only after "<!DOCTYPE": without one, expat in xmltodict sees nothing defusedxml refuses, so
+    # the defusedxml pass runs only when there is a DOCTYPE (refused before xmltodict sees the
+    # inner XML) or when parsing fails (so the answer names the same reason as before).
+    if "<!DOCTYPE" in inner:
+        _safe_fields(inner.encode("utf-8"))
     try:
         parsed = parse_message(inner)
         data = dict(parsed._data)
@@ -121,6 +126,7 @@ def _decrypt(req) -> Message:
         create_time = int(data.get("CreateTime") or 0)
         msg_type = str(data["MsgType"]).lower()
     except Exception:
+        _safe_fields(inner.encode("utf-8"))  # malformed or unsafe XML, unexpected root: say so
         raise BadCallback(400, "malformed message") from None
     return Message(
         msg_type=msg_type, userid=userid, create_time=create_time,

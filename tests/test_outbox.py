@@ -147,12 +147,15 @@ def test_a_killed_process_delivers_its_pending_messages_after_restart(make_setti
     config = config_file(port=port)
     fake_wecom.state.fail_next(*["http500"] * 10_000)
     proc = subprocess.Popen([sys.executable, "app.py", "serve", "--config", str(config)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         from bot.emulator.callbacks import CallbackSender
         sender = CallbackSender(settings.wecom, f"http://127.0.0.1:{port}/wecom/callback")
         wait_until(lambda: _answers(sender), timeout=30, message="server up")
         wait_until(lambda: len(fake_wecom.state.calls_to("message/send")) >= 2, timeout=10, message="failing sends")
+        # Kill it while the row waits for its next attempt (not mid-send under a 60 s lease, which a
+        # restarted process rightly leaves alone until the lease runs out).
+        wait_until(lambda: _waiting_for_retry(settings.database_url), timeout=20, message="row between attempts")
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
@@ -161,6 +164,21 @@ def test_a_killed_process_delivers_its_pending_messages_after_restart(make_setti
     bot = start_bot()  # the same database: pending rows are picked up again
     messages = bot.wait_messages("zhaoliu", 1, timeout=10)
     assert "赵六" in messages[0]["text"]
+
+
+def _waiting_for_retry(url: str) -> bool:
+    from datetime import datetime, timezone
+    from sqlalchemy import create_engine, pool
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(select(OutboxMessage.status, OutboxMessage.next_attempt_at)).first()
+    finally:
+        engine.dispose()
+    if row is None or row.status != "pending":
+        return False
+    due = row.next_attempt_at if row.next_attempt_at.tzinfo else row.next_attempt_at.replace(tzinfo=timezone.utc)
+    return (due - datetime.now(timezone.utc)).total_seconds() > 1.5
 
 
 def _answers(sender) -> bool:

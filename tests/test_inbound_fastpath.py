@@ -1,0 +1,183 @@
+"""The callback fast path: one INSERT per callback (ON CONFLICT DO NOTHING), batched outbox
+claims, settled HTTP environment, cheap log redaction — with the same contracts as before."""
+import logging
+import threading
+
+import pytest
+import requests
+from sqlalchemy import event, func, select
+
+from bot import outbox
+from bot.context import Message
+from bot.inbound import process_message
+from bot.logs import RedactSecrets
+from bot.outbox import Dispatcher
+from bot.runtime import build_runtime
+from models import InboundCallback, OutboxMessage
+
+
+@pytest.fixture
+def runtime(make_settings):
+    runtime = build_runtime(make_settings())
+    yield runtime
+    runtime.close()
+
+
+def _statements(engine):
+    """Collect the SQL the engine runs (executemany counted once)."""
+    seen = []
+
+    def record(_conn, _cursor, statement, _params, _context, executemany):
+        seen.append(" ".join(statement.split()).upper())
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def _text(userid: str, content: str, msg_id: str) -> Message:
+    return Message(msg_type="text", userid=userid, create_time=1700000000, msg_id=msg_id, text=content,
+                   raw={"FromUserName": userid, "Content": content, "MsgId": msg_id})
+
+
+def _count(runtime, model) -> int:
+    with runtime.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_callback_is_stored_with_its_handler_in_one_insert_and_no_update(runtime):
+    seen = _statements(runtime.engine)
+    outcome = process_message(runtime, _text("zhangsan", "我是谁", "1001"))
+    assert (outcome.handler, outcome.status, outcome.duplicate) == ("whoami", "done", False)
+    inbound = [s for s in seen if "INBOUND_CALLBACKS" in s]
+    assert len(inbound) == 1 and inbound[0].startswith("INSERT") and "ON CONFLICT" in inbound[0]
+    with runtime.session_factory() as session:
+        row = session.scalars(select(InboundCallback)).one()
+        assert (row.dedupe_key, row.handler, row.status, row.content, row.error) == \
+            ("msg:1001", "whoami", "done", "我是谁", None)
+        assert row.payload["MsgId"] == "1001"
+        assert session.scalars(select(OutboxMessage)).one().origin == "whoami"
+
+
+def test_a_retry_has_no_second_effect(runtime):
+    message = _text("zhangsan", "我是谁", "1002")
+    assert not process_message(runtime, message).duplicate
+    for _ in range(2):
+        assert process_message(runtime, message).duplicate
+    assert (_count(runtime, InboundCallback), _count(runtime, OutboxMessage)) == (1, 1)
+
+
+def test_unrouted_text_and_strangers_keep_their_status(runtime):
+    assert process_message(runtime, _text("zhangsan", "今天天气怎么样", "1003")).status == "unrouted"
+    assert process_message(runtime, _text("nobody-here", "我是谁", "1004")).handler == "special:stranger"
+    with runtime.session_factory() as session:
+        stored = {r.dedupe_key: (r.handler, r.status) for r in session.scalars(select(InboundCallback))}
+    assert stored["msg:1003"][1] == "unrouted"
+    assert stored["msg:1004"] == ("special:stranger", "done")
+
+
+def test_a_failing_handler_is_recorded_once_and_a_retry_stays_a_duplicate(runtime):
+    import tests.support_handlers  # noqa: F401  (测试出错 raises after queueing a message)
+    message = _text("zhouba", "测试出错", "1005")
+    outcome = process_message(runtime, message)
+    assert (outcome.handler, outcome.status) == ("failure", "failed")
+    assert process_message(runtime, message).duplicate
+    with runtime.session_factory() as session:
+        row = session.scalars(select(InboundCallback)).one()
+        bodies = [r.payload for r in session.scalars(select(OutboxMessage))]
+    assert (row.status, row.handler, row.error) == ("failed", None, "RuntimeError")
+    assert len(bodies) == 1 and "never be sent" not in str(bodies)
+
+
+def test_concurrent_duplicates_have_one_effect(runtime):
+    message = _text("lisi", "我是谁", "1006")
+    barrier, outcomes = threading.Barrier(6), []
+
+    def one():
+        barrier.wait()
+        outcomes.append(process_message(runtime, message))
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(o.duplicate for o in outcomes) == [False] + [True] * 5
+    assert (_count(runtime, InboundCallback), _count(runtime, OutboxMessage)) == (1, 1)
+
+
+# ---- the dispatcher ---------------------------------------------------------------------------
+
+def test_a_batch_is_claimed_with_one_update_and_marked_sent_with_one(runtime, fake_wecom):
+    with runtime.session_factory.begin() as session:
+        for i in range(5):
+            outbox.enqueue_text(session, ["zhangsan"], f"m{i}", "test")
+    dispatcher = Dispatcher(runtime.session_factory, runtime.client, name="solo")
+    try:
+        seen = _statements(runtime.engine)
+        assert dispatcher.run_once() == 5
+        updates = [s for s in seen if s.startswith("UPDATE OUTBOX_MESSAGES")]
+        assert len(updates) == 2  # the claim, then the batch marked sent (one executemany)
+        if runtime.engine.dialect.update_returning:  # the claim's RETURNING reads the rows
+            assert not [s for s in seen if s.startswith("SELECT") and "OUTBOX_MESSAGES.PAYLOAD" in s]
+    finally:
+        dispatcher.stop()
+    assert [m["text"] for m in fake_wecom.state.sent_to("zhangsan")] == [f"m{i}" for i in range(5)]
+    with runtime.session_factory() as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+    assert {(r.status, r.attempts, r.leased_by, r.lease_until) for r in rows} == {("sent", 1, "solo", None)}
+    assert all(r.response["errcode"] == 0 and r.sent_at for r in rows)
+
+
+def test_dispatchers_claiming_at_once_take_disjoint_rows(runtime, fake_wecom):
+    with runtime.session_factory.begin() as session:
+        for i in range(40):
+            outbox.enqueue_text(session, ["lisi"], f"m{i}", "test")
+    dispatchers = [Dispatcher(runtime.session_factory, runtime.client, name=f"d{n}") for n in range(4)]
+    barrier, claimed = threading.Barrier(4), {}
+
+    def claim(d):
+        from datetime import datetime, timezone
+        barrier.wait()
+        claimed[d.name] = [row.id for row in d._claim(datetime.now(timezone.utc), limit=15)]
+    threads = [threading.Thread(target=claim, args=(d,)) for d in dispatchers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for d in dispatchers:
+        d.stop()
+    ids = [i for rows in claimed.values() for i in rows]
+    assert len(ids) == len(set(ids)) == 40
+
+
+# ---- the WeCom client's HTTP session ----------------------------------------------------------
+
+def test_the_environment_is_read_once_and_an_explicit_proxy_still_applies(make_settings, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    from bot.wecom import WeComClient, DatabaseTokenStorage
+    settings = make_settings()
+    direct = WeComClient(settings.wecom, DatabaseTokenStorage(None))._client._http
+    assert direct.trust_env is False and not direct.proxies  # the fake API is on 127.0.0.1: NO_PROXY
+    import dataclasses
+    remote = dataclasses.replace(settings.wecom, api_base_url="https://qyapi.weixin.qq.com/cgi-bin/")
+    http = WeComClient(remote, DatabaseTokenStorage(None))._client._http
+    assert http.trust_env is False
+    assert http.proxies.get("https") == "http://proxy.example:3128"
+    assert http.verify == "/etc/ssl/certs/ca-certificates.crt"
+    assert isinstance(http, requests.Session)
+
+
+# ---- log redaction ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("msg, args, expected", [
+    ("callback type=%s user=%s ms=%.1f", ("text", "zhangsan", 1.5), "callback type=text user=zhangsan ms=1.5"),
+    ("GET %s", ("https://x/cgi-bin/gettoken?corpid=c&corpsecret=S3CR3T-VALUE",), "GET https://x/cgi-bin/gettoken?corpid=c&corpsecret=***"),
+    ("url %s", ("/message/send?access_token=abcdef123",), "url /message/send?access_token=***"),
+    ("secret is %s", ("TOPSECRETKEY",), "secret is ***"),
+])
+def test_log_redaction(msg, args, expected):
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, msg, args, None)
+    assert RedactSecrets(["TOPSECRETKEY"]).filter(record)
+    assert record.getMessage() == expected
+    if expected == msg % args:  # nothing to hide: the record is left as it was
+        assert record.args == args
