@@ -9,17 +9,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import Enum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import ConversationState
 
 
 class Conversation:
-    def __init__(self, session: Session, userid: str, now: datetime, timeout_minutes: int):
+    def __init__(self, session: Session, userid: str, now: datetime, timeout_minutes: int,
+                 row: ConversationState | None = None):
+        """The user's conversation; an expired one is dropped (unless ``row`` is given: the
+        timeout sweeper hands an expired row to the flow's timeout handler)."""
         self.session, self.userid, self.now = session, userid, now
         self.timeout = timedelta(minutes=timeout_minutes)
-        self._row: ConversationState | None = session.get(ConversationState, userid)
-        self.expired = bool(self._row and self._row.expires_at <= now)
+        self._row: ConversationState | None = row or session.get(ConversationState, userid)
+        self.expired = bool(row is None and self._row and self._row.expires_at <= now)
         if self.expired:
             self.expired_flow = self._row.flow
             session.delete(self._row)
@@ -64,3 +68,10 @@ class Conversation:
         self._row.data = data
         self._row.updated_at = self.now
         self._row.expires_at = self.now + self.timeout
+
+
+def expire_conversations(session: Session, now: datetime, limit: int = 200) -> list[ConversationState]:
+    """The conversations whose time is up, locked for this transaction (the sweeper's input)."""
+    query = (select(ConversationState).where(ConversationState.expires_at <= now)
+             .order_by(ConversationState.expires_at).limit(limit).with_for_update(skip_locked=True))
+    return list(session.scalars(query))

@@ -44,6 +44,7 @@ class Registry:
         self.special: dict[str, Route] = {}  # fallback, stranger, non_text
         self.jobs: dict[str, Route] = {}
         self.flow_cancellers: dict[str, Route] = {}
+        self.flow_timeouts: dict[str, Route] = {}
 
     # ---- registration ----------------------------------------------------------------------
     def intent(self, name: str, *keywords: str, summary: str = "", example: str = "",
@@ -76,6 +77,11 @@ class Registry:
     def on_flow_cancel(self, flow: str):
         """Called when the user sends 取消 inside ``flow``; its return value (if any) is the reply."""
         return self._keyed(self.flow_cancellers, flow, "flow_cancel")
+
+    def on_flow_timeout(self, flow: str):
+        """Called (by the scheduler's sweeper) when ``flow`` times out; its return value, if any,
+        is sent to the user instead of the generic "timed out" note."""
+        return self._keyed(self.flow_timeouts, flow, "flow_timeout")
 
     def job(self, job_id: str):
         """A job: ``def job(ctx: JobContext) -> None``; ``scheduler/`` says when it runs."""
@@ -142,5 +148,6 @@ on_card = registry.on_card
 on_event = registry.on_event
 on_flow = registry.on_flow
 on_flow_cancel = registry.on_flow_cancel
+on_flow_timeout = registry.on_flow_timeout
 special_handler = registry.special_handler
 job = registry.job

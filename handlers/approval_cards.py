@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bot.amounts import format_yuan
 from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
-from bot.router import on_card, on_flow, on_flow_cancel
+from bot.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
 from models import ApprovalRequest, ApprovalStep
 
 KIND_LABELS = {"procurement": "采购", "reimbursement": "报销"}
@@ -46,6 +46,7 @@ APPROVER_NEXT = "已转 {approver}（{label}）。"
 APPROVER_DONE = "审批已全部完成，我已通知 {requester}。"
 ASK_REASON = "已驳回 #{id}。请回复驳回理由（会转告 {requester}），不想填写请回复「跳过」。"
 REASON_PASSED = "好的，已把驳回结果和理由转告 {requester}。"
+REASON_TIMED_OUT = "驳回 #{id} 的理由没有在 {minutes} 分钟内收到，已告诉 {requester} 驳回结果（未附理由）。"
 NOT_YOUR_STEP = "#{id} 的这一步由 {approver} 审批，你的操作没有生效。"
 ALREADY_DECIDED = "#{id} 这一步已处理过（{state}），这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
 REQUEST_FLOW = "approval.request"
@@ -293,6 +294,17 @@ def skip_reason(ctx: Context) -> str:
     if request is not None:
         announce_rejection(ctx, request, "")
     return REASON_PASSED.format(requester=ctx.org.name(request.requester if request else ""))
+
+
+@on_flow_timeout(REASON_FLOW)
+def reason_timed_out(ctx: Context) -> str | None:
+    """No reason within the conversation timeout: announce the rejection without one, at once."""
+    request = ctx.session.get(ApprovalRequest, ctx.conversation.data.get("request_id"))
+    if request is None or request.outcome_notified:
+        return None
+    announce_rejection(ctx, request, "")
+    return REASON_TIMED_OUT.format(id=request.id, minutes=ctx.policy.conversation_timeout_minutes,
+                                   requester=ctx.org.name(request.requester))
 
 
 @on_card("apprq")

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.amounts import AMBIGUOUS, format_yuan, parse_amount, parse_request
 from bot.cards import button_card, replace_button
 from bot.context import Context
-from bot.router import intent, on_flow, on_flow_cancel
+from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers import approval_jobs  # noqa: F401  (registers the jobs)
 from handlers.approval_cards import (REQUEST_FLOW, STATUS_LABELS, approver_card, chain_text, kind_label,
                                      plan_chain, settle_draft)
@@ -23,6 +23,7 @@ EXAMPLE = "采购申请 测试服务器3台 8万元 用于压测环境"
 ASK_ITEM = "要{kind}什么？请回复事项名称，例如：测试服务器3台（发「取消」可退出）"
 ASK_AMOUNT = "金额是多少？例如：8万元、12000元（发「取消」可退出）"
 ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额，例如：8万元、3500元（发「取消」可退出）"
+REQUEST_TIMED_OUT = "刚才的申请 {minutes} 分钟没有回复，已取消，没有提交。需要时重新发，例如：{example}"
 ASK_CONFIRM = "请点卡片上的「提交」或「取消」，也可以直接回复「提交」或「取消」。"
 CONFIRM_WORDS = {"提交", "确认", "确定", "是"}
 ASK_AMOUNT_AMBIGUOUS = "我看到了不止一个金额（或带角分），不敢猜。请只回复一个整数金额，例如：8万元、3500元"
@@ -135,6 +136,14 @@ def _send_summary(ctx: Context, data: dict) -> int:
                         ("取消", f"apprq:cancel:{request.id}", "grey")])
     ctx.send_card(ctx.userid, card)
     return request.id
+
+
+@on_flow_timeout(REQUEST_FLOW)
+def request_timed_out(ctx: Context) -> str | None:
+    """A request left half-asked is dropped; a summary card stays valid (提交 still works)."""
+    if ctx.conversation.state == "CONFIRM":
+        return None
+    return REQUEST_TIMED_OUT.format(minutes=ctx.policy.conversation_timeout_minutes, example=EXAMPLE)
 
 
 @on_flow_cancel(REQUEST_FLOW)

@@ -12,7 +12,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.context import JobContext
+from bot import messages
+from bot.context import Context, JobContext
+from bot.conversation import Conversation, expire_conversations
 from bot.runtime import Runtime
 from models import Lease, OutboxMessage
 from scheduler.table import JOB_IDS, job_schedules, trigger_for
@@ -46,6 +48,25 @@ def run_job(runtime: Runtime, job_id: str, now: datetime | None = None) -> list[
         ids = [row.id for row in ctx.queued if isinstance(row, OutboxMessage)]
     log.info("job %s ran at %s: %d message(s) queued", job_id, now.isoformat(), len(ids))
     return ids
+
+
+def sweep_conversations(runtime: Runtime, now: datetime | None = None) -> int:
+    """End the conversations whose time is up and tell each user (the flow's timeout handler
+    decides what to say, e.g. a rejection still waiting for its reason is announced without one)."""
+    now = (now or runtime.now()).astimezone(runtime.settings.tz)
+    timeout = runtime.settings.policy.conversation_timeout_minutes
+    with runtime.session_factory.begin() as session:
+        rows = expire_conversations(session, now)
+        for row in rows:
+            ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now,
+                          origin=f"timeout:{row.flow}", userid=row.userid, user=runtime.org.get(row.userid))
+            ctx.conversation = Conversation(session, row.userid, now, timeout, row=row)
+            handler = runtime.registry.flow_timeouts.get(row.flow)
+            answer = handler.func(ctx) if handler else messages.CONVERSATION_TIMED_OUT.format(minutes=timeout)
+            if answer and ctx.user is not None:
+                ctx.send_text(row.userid, answer)
+            session.delete(row)
+    return len(rows)
 
 
 def acquire_lease(runtime: Runtime, name: str, holder: str, ttl: timedelta = LOCK_TTL) -> bool:
@@ -92,6 +113,8 @@ class SchedulerService:
                                    args=[job_id], id=job_id, name=job_id, coalesce=True,
                                    misfire_grace_time=300, max_instances=1)
         self.scheduler.add_job(self._heartbeat, "interval", seconds=20, id="_scheduler_lease")
+        self.scheduler.add_job(self._sweep, "interval", seconds=60, id="_conversation_timeouts",
+                               coalesce=True, max_instances=1)
         self._heartbeat()
         self.scheduler.start()
         return self
@@ -114,6 +137,14 @@ class SchedulerService:
             run_job(self.runtime, job_id)
         except Exception:
             log.exception("job %s failed", job_id)
+
+    def _sweep(self) -> None:
+        if not self.has_lock:
+            return
+        try:
+            sweep_conversations(self.runtime)
+        except Exception:
+            log.exception("conversation timeout sweep failed")
 
     def shutdown(self) -> None:
         self.scheduler.shutdown(wait=False)

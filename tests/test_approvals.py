@@ -361,3 +361,31 @@ def test_cancel_instead_of_a_reason_still_tells_the_requester(bot):
     bot.say("wangzong", "取消")
     told = wait_text(bot, "qianqi", f"❌ 你的采购申请 #{request_id}（")
     assert "（审批人未填写）" in told
+
+
+def test_a_reason_that_never_comes_is_announced_when_the_conversation_times_out(start_bot):
+    from datetime import datetime, timedelta, timezone
+
+    from scheduler import sweep_conversations
+    from tests.conftest import FixedClock
+    clock = FixedClock(datetime.now(timezone.utc))
+    bot = start_bot(clock=clock)
+    request_id = submit(bot, "zhaoliu", "采购 鼠标 200元")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "驳回")
+    wait_text(bot, "wangzong", "请回复驳回理由")
+    assert sweep_conversations(bot.runtime, clock.current + timedelta(minutes=31)) == 1
+    assert "（审批人未填写）" in wait_text(bot, "zhaoliu", f"❌ 你的采购申请 #{request_id}（")
+    assert "已告诉 赵六 驳回结果（未附理由）" in wait_text(bot, "wangzong", "未附理由")
+
+
+def test_a_half_asked_request_times_out_with_a_note(start_bot):
+    from datetime import datetime, timedelta, timezone
+
+    from scheduler import sweep_conversations
+    from tests.conftest import FixedClock
+    clock = FixedClock(datetime.now(timezone.utc))
+    bot = start_bot(clock=clock)
+    bot.say("lisi", "采购")
+    wait_text(bot, "lisi", "要采购什么")
+    assert sweep_conversations(bot.runtime, clock.current + timedelta(minutes=31)) == 1
+    assert "没有提交" in wait_text(bot, "lisi", "已取消，没有提交")

@@ -67,3 +67,18 @@ def test_a_failing_handler_keeps_the_message_rolls_back_and_apologises(bot):
         bodies = [r.payload for r in s.scalars(select(OutboxMessage))]
     assert (row.status, row.content, row.error) == ("failed", "测试出错", "RuntimeError")
     assert all("never be sent" not in str(b) for b in bodies)
+
+
+def test_the_sweeper_ends_timed_out_conversations_and_tells_the_user(start_bot):
+    from scheduler import sweep_conversations
+    clock = FixedClock(datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc))
+    bot = start_bot(clock=clock)
+    bot.say("zhouba", "测试问答 椅子")
+    bot.wait_messages("zhouba", 1)
+    assert sweep_conversations(bot.runtime, clock.current) == 0  # not yet
+    clock.advance(minutes=31)
+    assert sweep_conversations(bot.runtime, clock.current) == 1
+    assert "已超时（30 分钟没有回复），已取消" in bot.last_text("zhouba", 2)
+    assert sweep_conversations(bot.runtime, clock.current) == 0  # once
+    with bot.session() as s:
+        assert s.get(ConversationState, "zhouba") is None
