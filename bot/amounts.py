@@ -40,8 +40,13 @@ class AmountSpan:
     end: int
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_MINUS = ("负", "-", "−", "－")
+
+
 def find_amounts(text: str) -> list[AmountSpan]:
     """Every piece of ``text`` that is money, with its value and where it stands."""
+    text = text.translate(_FULL_WIDTH_DIGITS)  # same length: spans still index the original
     found = []
     for m in _CANDIDATE.finditer(text):
         number = m.group("number").rstrip(",.")
@@ -54,6 +59,9 @@ def find_amounts(text: str) -> list[AmountSpan]:
             continue
         value = _number_value(number)
         if value is None or value <= 0 or not _looks_like_money(number, bool(m.group("currency")), unit):
+            continue
+        if before.rstrip().endswith(_MINUS):  # 「负5000元」: not an amount anyone can request — ask
+            found.append(AmountSpan(None, m.start(), end))
             continue
         value *= {"k": 1000, "w": 10_000}.get(unit.lower(), 1)
         # Fen, or a sum beyond any plausible request (the column holds < 9.2e18): ask, do not store.
@@ -151,7 +159,7 @@ _TRIM = " \t\r\n,，。;；:：、.!！"
 
 def parse_request(text: str) -> ParsedRequest:
     """Kind, item, amount, reason and the emergency flag of 采购申请 测试服务器3台 8万元 用于压测环境."""
-    text = text.replace("\u3000", " ").strip()
+    text = text.replace("\u3000", " ").translate(_FULL_WIDTH_DIGITS).strip()
     emergency = "紧急" in text
     kind = "reimbursement" if "报销" in text else "procurement" if re.search("采购|购买|买", text) else None
     spans = find_amounts(text)

@@ -80,6 +80,14 @@ class BaseContext:
         self.queued.extend(rows)
         return rows
 
+    def fetch(self, model, raw_id: object):
+        """The record with id ``raw_id`` (digits from a message or a card key), or None — also
+        for ids no database column can hold, so 「撤回 99999999999999999999」 is just not found."""
+        text = str(raw_id).strip()
+        if not text.isdigit() or len(text) > 9:
+            return None
+        return self.session.get(model, int(text))
+
     def audit(self, actor: str, action: str, record_type: str, record_id: Any, **detail: Any) -> AuditEntry:
         entry = AuditEntry(at=self.now, actor=actor, action=action, record_type=record_type,
                            record_id=str(record_id), detail=detail or None)

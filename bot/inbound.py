@@ -114,7 +114,11 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
         if text in messages.CANCEL_WORDS:
             return registry.special["cancel"], "done"
         if ctx.conversation.active and ctx.conversation.flow in registry.flows:
-            return registry.flows[ctx.conversation.flow], "done"
+            command = registry.exact_command(text)
+            if command is None:
+                return registry.flows[ctx.conversation.flow], "done"
+            # A bare command (「我的申请」, 「待我审批」…) is not an answer: leave the flow, run it.
+            return _leaving_flow(registry, command.route), "done"
         match = registry.match_text(text)
         if match:
             ctx.args = match.args
@@ -131,6 +135,16 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
         route = registry.events.get(message.event or "")
         return (route, "done") if route else (registry.special["ignore"], "ignored")
     return registry.special["non_text"], "done"
+
+
+def _leaving_flow(registry, target: Route) -> Route:
+    def leave_then_run(ctx: Context):
+        canceller = registry.flow_cancellers.get(ctx.conversation.flow)
+        note = canceller.func(ctx) if canceller else None
+        ctx.conversation.end()
+        ctx.send_text(ctx.userid, note or messages.LEFT_FLOW)
+        return target.func(ctx)
+    return Route(target.name, leave_then_run)
 
 
 def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outcome:

@@ -114,6 +114,15 @@ class Registry:
                 return Match(route, text)
         return None
 
+    def exact_command(self, text: str) -> Match | None:
+        """An intent whose keyword is the whole message (「我的申请」, 「/help」): a command, not an
+        answer to a question the bot asked."""
+        folded = normalise(text).lower()
+        for route in self.intents:
+            if any(folded == keyword.lower() for keyword in route.keywords):
+                return Match(route, "")
+        return None
+
     def match_card(self, event_key: str) -> Route | None:
         prefix = event_key.split(":", 1)[0]
         return self.cards.get(prefix)

@@ -188,8 +188,10 @@ def decide(ctx: Context) -> Reply:
     parts = (ctx.message.event_key or "").split(":")
     if len(parts) != 4 or parts[1] not in ("approve", "reject") or not (parts[2].isdigit() and parts[3].isdigit()):
         return Reply(text=STALE)
-    verdict, request_id, position = parts[1], int(parts[2]), int(parts[3])
-    request = ctx.session.get(ApprovalRequest, request_id)
+    request = ctx.fetch(ApprovalRequest, parts[2])
+    if request is None or len(parts[3]) > 3:
+        return Reply(text=STALE)
+    verdict, request_id, position = parts[1], request.id, int(parts[3])
     step = request.step_at(position) if request else None
     if step is None:
         return Reply(text=STALE)
@@ -313,7 +315,7 @@ def confirm_draft(ctx: Context) -> Reply:
     parts = (ctx.message.event_key or "").split(":")
     if len(parts) != 3 or parts[1] not in ("submit", "cancel") or not parts[2].isdigit():
         return Reply(text=STALE)
-    request = ctx.session.get(ApprovalRequest, int(parts[2]))
+    request = ctx.fetch(ApprovalRequest, parts[2])
     if request is None:
         return Reply(text=STALE)
     if request.requester != ctx.userid:

@@ -33,7 +33,7 @@ SUMMARY_TITLE_EMERGENCY = "请确认紧急{kind}（先执行，后补办）"
 SUMMARY_DESC = "确认无误请点「提交」"
 HOWTO = ("发一句话就能申请，我会算好审批链并逐级送审（P3、P4）：\n"
          "• 采购申请 测试服务器3台 8万元 用于压测环境\n• 我要采购三台服务器，预算8万元\n• 报销 差旅费 3500元\n"
-         "• 紧急采购 备用电源 2万元 机房断电（先执行、后补办，P5）\n"
+         "• 紧急采购 备用电源 2万元 因为机房断电（先执行、后补办，P5）\n"
          "审批链：部门负责人初审 → 财务复审；{limit}万元及以上再由 CEO 终审。\n"
          "提交后可发：我的申请、催办 编号、撤回 编号、审批记录 编号；审批人发「待我审批」。")
 NO_REQUESTS = "你还没有提交过申请。发一句话就能申请，例如：" + EXAMPLE
@@ -65,7 +65,7 @@ def request_approval(ctx: Context) -> str | None:
     return _begin(ctx, emergency=False)
 
 
-@intent("approval.emergency", "紧急采购", summary="紧急情况先执行、后补办审批（P5）", example="紧急采购 备用电源 2万元 机房断电")
+@intent("approval.emergency", "紧急采购", summary="紧急情况先执行、后补办审批（P5）", example="紧急采购 备用电源 2万元 因为机房断电")
 def request_emergency(ctx: Context) -> str | None:
     """P5: record an emergency purchase and open its post-hoc approval (补办)."""
     return _begin(ctx, emergency=True)
@@ -209,7 +209,7 @@ def _own_open_request(ctx: Context, command: str, action: str) -> ApprovalReques
     match = re.search(r"\d+", ctx.args or "")
     if not match:
         return NEED_NUMBER.format(command=command)
-    request = ctx.session.get(ApprovalRequest, int(match.group()))
+    request = ctx.fetch(ApprovalRequest, match.group())
     if request is None or request.requester != ctx.userid or request.status == "draft":
         return NOT_FOUND.format(id=match.group())
     if request.status != "pending":
@@ -282,7 +282,7 @@ def history(ctx: Context) -> str:
     match = re.search(r"\d+", ctx.args or "")
     if not match:
         return NEED_NUMBER.format(command="审批记录")
-    request = ctx.session.get(ApprovalRequest, int(match.group()))
+    request = ctx.fetch(ApprovalRequest, match.group())
     if request is None or request.status == "draft":
         return NOT_FOUND.format(id=match.group())
     allowed = {request.requester, ctx.org.director_id, *(s.approver for s in request.steps)}

@@ -36,6 +36,7 @@ PROGRESS_SAVED = "已记录决议 #{id} 的进展。完成后发「完成 {id}�
 NO_OPEN = "你目前没有待办的决议事项。🎉"
 MINE_HEADER = "你负责的待办（{count} 项）："
 MINE_FOOTER = "有进展发「进展 编号 内容」，完成发「完成 编号」，例如：完成 {id}"
+LIST_FORBIDDEN = "只有会议 #{id} 的参会人和总监可以查看它的决议。发「我的待办」查看你负责的决议。"
 NO_DECISIONS = "没有找到会议的决议。请带上会议编号，例如：决议列表 3（发「会议列表」查看编号）"
 LIST_HEADER = "会议 #{id}「{title}」的决议："
 LIST_FOOTER = "主持人可发「指派 编号 姓名」指派负责人。"
@@ -77,7 +78,7 @@ def assign(ctx: Context) -> str:
     match = re.match(r"#?(\d+)\s*(.*)$", (ctx.args or "").strip(), re.S)
     if not match or not match.group(2).strip():
         return NEED_ASSIGN_ARGS.format(id=match.group(1) if match else 12, name=sample_name(ctx))
-    item = ctx.session.get(ActionItem, int(match.group(1)))
+    item = ctx.fetch(ActionItem, match.group(1))
     if item is None:
         return NO_ITEM.format(id=match.group(1))
     return _assign(ctx, item, match.group(2).strip().split()[0])
@@ -102,7 +103,7 @@ def assign_tap(ctx: Context) -> Reply:
     parts = (ctx.message.event_key or "").split(":")
     if len(parts) != 4 or parts[1] != "assign" or not parts[2].isdigit():
         return Reply(text=CARD_STALE)
-    item = ctx.session.get(ActionItem, int(parts[2]))
+    item = ctx.fetch(ActionItem, parts[2])
     if item is None:
         return Reply(text=CARD_STALE)
     answer = _assign(ctx, item, parts[3])
@@ -120,7 +121,7 @@ def _own_item(ctx: Context, command: str, action: str) -> tuple[ActionItem | Non
     mine = open_items(ctx, ctx.userid)
     if not match:
         return None, NEED_NUMBER.format(command=command, example=mine[0].id if mine else 12)
-    item = ctx.session.get(ActionItem, int(match.group(1)))
+    item = ctx.fetch(ActionItem, match.group(1))
     if item is None:
         return None, NO_ITEM.format(id=match.group(1))
     if item.owner != ctx.userid:
@@ -176,13 +177,15 @@ def list_decisions(ctx: Context) -> str:
     """A meeting's resolutions (the latest minuted meeting the sender attended when no number is given)."""
     match = re.search(r"\d+", ctx.args or "")
     if match:
-        meeting = ctx.session.get(Meeting, int(match.group()))
+        meeting = ctx.fetch(Meeting, match.group())
     else:
         minuted = ctx.session.scalars(select(Meeting).where(Meeting.status == "minuted")
                                       .order_by(Meeting.ends_at.desc()).limit(20)).all()
         meeting = next((m for m in minuted if ctx.userid in m.attendees), None)
     if meeting is None or not meeting.items:
         return NO_DECISIONS
+    if ctx.userid not in meeting.attendees and ctx.userid != ctx.org.director_id:
+        return LIST_FORBIDDEN.format(id=meeting.id)  # the same rule as 查看纪要
     lines = [LIST_HEADER.format(id=meeting.id, title=meeting.title)] + [item_line(ctx, i) for i in meeting.items]
     if any(i.owner is None for i in meeting.items):
         lines.append(LIST_FOOTER)

@@ -31,6 +31,9 @@ WHICH = "你有 {count} 个会议待交纪要，这份纪要是哪一个？请�
 WHICH_AGAIN = "请回复上面列出的一个会议编号，例如：{id}（发「取消」可退出）"
 WRITE_NOW = "好的，请直接回复会议 #{id}「{title}」的纪要内容（可多行）。例如：\n议题：…\n讨论：…\n决议：… 负责人：{name}"
 NOT_TAKER = "会议 #{id} 的纪要由记录人 {taker} 提交。"
+NO_SUCH_MEETING = "没有找到会议 #{id}。发「会议列表」查看会议和编号，例如：纪要 #3 决议：完成比价 负责人：张三"
+NOT_YET = "会议 #{id}「{title}」还没开始（{start}），开完会再交纪要。"
+NOT_OPEN = "会议 #{id}「{title}」已{state}，不能再交纪要。"
 ALREADY = "会议 #{id} 的纪要已于 {at} 提交过。发「查看纪要 {id}」查看。"
 ARCHIVED = ("✅ 已归档会议 #{id}「{title}」的纪要{late}，已发给 {count} 位参会人。\n{decisions}")
 LATE = "（截止 {due}，晚了 {hours} 小时）"
@@ -67,8 +70,8 @@ def submit_minutes(ctx: Context) -> str | None:
         return problem
     waiting = _waiting(ctx)
     if chosen:
-        meeting = ctx.session.get(Meeting, int(chosen.group(1)))
-        return _guard(ctx, meeting) or _archive(ctx, meeting, text)
+        meeting = ctx.fetch(Meeting, chosen.group(1))
+        return _guard(ctx, meeting, chosen.group(1)) or _archive(ctx, meeting, text)
     if not waiting:
         return NOTHING_DUE.format(name=sample_name(ctx))
     if len(waiting) == 1:
@@ -85,13 +88,20 @@ def _waiting(ctx: Context) -> list[Meeting]:
                                     .order_by(Meeting.ends_at.desc()).limit(10)))
 
 
-def _guard(ctx: Context, meeting: Meeting | None) -> str | None:
-    if meeting is None or ctx.userid not in (meeting.minute_taker, meeting.chair):
-        taker = ctx.org.name(meeting.minute_taker) if meeting else "记录人"
-        return NOT_TAKER.format(id=meeting.id if meeting else "?", taker=taker)
+def _guard(ctx: Context, meeting: Meeting | None, raw_id: str = "") -> str | None:
+    if meeting is None:
+        return NO_SUCH_MEETING.format(id=raw_id[:12] or "?")
+    if ctx.userid not in (meeting.minute_taker, meeting.chair):
+        return NOT_TAKER.format(id=meeting.id, taker=ctx.org.name(meeting.minute_taker))
     if meeting.minutes is not None:
         at = meeting.minutes.submitted_at.astimezone(ctx.settings.tz)
         return ALREADY.format(id=meeting.id, at=f"{at:%m-%d %H:%M}")
+    if meeting.status not in ("scheduled", "minuted"):
+        return NOT_OPEN.format(id=meeting.id, title=meeting.title, state="取消" if meeting.status == "cancelled"
+                               else meeting.status)
+    if meeting.starts_at > ctx.now:  # P9: minutes record a meeting that took place
+        start = meeting.starts_at.astimezone(ctx.settings.tz)
+        return NOT_YET.format(id=meeting.id, title=meeting.title, start=f"{start:%m-%d %H:%M}")
     return None
 
 
@@ -125,7 +135,7 @@ def pick_meeting(ctx: Context) -> str:
         ctx.conversation.advance("WHICH")
         return WHICH_AGAIN.format(id=data["ids"][0])
     ctx.conversation.end()
-    meeting = ctx.session.get(Meeting, int(match.group()))
+    meeting = ctx.fetch(Meeting, match.group())
     return _guard(ctx, meeting) or _check(ctx, data["text"]) or _archive(ctx, meeting, data["text"])
 
 
@@ -133,7 +143,7 @@ def pick_meeting(ctx: Context) -> str:
 def write_tap(ctx: Context) -> Reply:
     """The prompt card's 填写纪要 button: the next message is the minutes of that meeting."""
     parts = (ctx.message.event_key or "").split(":")
-    meeting = ctx.session.get(Meeting, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    meeting = ctx.fetch(Meeting, parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
     problem = _guard(ctx, meeting)
     if problem:
         return Reply(text=problem)
@@ -206,7 +216,7 @@ def show_minutes(ctx: Context) -> str:
     match = re.search(r"\d+", ctx.args or "")
     if not match:
         return SHOW_NEED_ID
-    meeting = ctx.session.get(Meeting, int(match.group()))
+    meeting = ctx.fetch(Meeting, match.group())
     if meeting is None or meeting.minutes is None:
         return SHOW_NONE.format(id=match.group())
     if ctx.userid not in meeting.attendees and ctx.userid != ctx.org.director_id:

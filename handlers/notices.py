@@ -53,6 +53,8 @@ def _broadcast(ctx: Context, urgent: bool) -> str:
         return FORBIDDEN.format(superior=f"{superior.role_label}{superior.name}" if superior else "部门总监")
     text = ctx.args.strip()
     group_id, scope = None, "全部门"
+    if text[:1] in ("@", "＠") and not _TARGET.match(text):  # 「通知 @」: a group was meant, none named
+        return HOWTO.format(example=EXAMPLE)
     target = _TARGET.match(text)
     if target:
         name = target.group(1)

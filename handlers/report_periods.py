@@ -121,8 +121,10 @@ def explicit_period(kind: str, text: str, now: datetime, policy: PolicySettings,
         return None
     rest = text[match.end():].strip()
     if kind == "monthly":
-        year, month = int(match.group(1) or today.year), int(match.group(2))
-        if not 1 <= month <= 12 or date(year, month, 1) > today:
+        month = int(match.group(2))
+        # 「月报 12月」 in January means last December; an explicit year must be a sane one.
+        year = int(match.group(1)) if match.group(1) else today.year - (month > today.month)
+        if not 1 <= month <= 12 or not 2000 <= year <= today.year or date(year, month, 1) > today:
             return None, rest
         return monthly_period(year, month, policy, tz), rest
     year = int(match.group(1))

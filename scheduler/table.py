@@ -30,11 +30,11 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
         "weekly_report_reminder": _daily_at_time_of(policy.weekly_report_remind),  # P10
         "weekly_report_overdue": _daily_at_time_of(policy.weekly_report_due),  # P10, at the deadline
         "monthly_report_reminder": {"hour": 10, "minute": 0},  # P10, checks the month's deadline daily
-        "minutes_overdue": {"minute": 10},  # P9, hourly
-        "decision_owner_check": {"minute": 20},  # P12, hourly
+        "minutes_overdue": {**working, "minute": 10},  # P9, hourly in working hours
+        "decision_owner_check": {**working, "minute": 20},  # P12, hourly in working hours
         "action_item_followup": {"hour": 9, "minute": 30},  # P12, daily
         "approval_reminder": {**working, "minute": 0},  # P3, hourly in working hours
-        "emergency_backfill_reminder": {"minute": 30},  # P5, hourly
+        "emergency_backfill_reminder": {**working, "minute": 30},  # P5, hourly in working hours
         "weekly_sync_prompt": {"day_of_week": "thu", "hour": 10, "minute": 0},  # P18
         "weekly_sync_digest": {"day_of_week": "fri", "hour": 10, "minute": 0},  # P18
         "meeting_reminder": {"minute": "*/5"},  # P11

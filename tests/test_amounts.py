@@ -122,3 +122,14 @@ def test_text_without_numerals_has_no_amount(text):
 def test_two_different_amounts_are_never_collapsed_into_one(a, b):
     result = parse_amount(f"采购 服务器 {a}元 或者 {b}元")
     assert result == (a if a == b else AMBIGUOUS)
+
+
+def test_full_width_digits_are_amounts():
+    # 全角 input methods: the amount must not be asked for again and again
+    assert parse_amount("８万元") == 80000
+    assert parse_request("采购申请　测试服务器３台　８万元").amount == 80000
+
+
+def test_a_negative_amount_is_asked_for_not_taken():
+    assert parse_request("采购 服务器 负5000元").amount == AMBIGUOUS
+    assert parse_request("采购 服务器 -5000元").amount in (None, AMBIGUOUS)
