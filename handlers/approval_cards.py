@@ -64,7 +64,9 @@ def plan_chain(ctx: BaseContext, request: ApprovalRequest) -> tuple[list[Approva
     """The steps of ``request``'s chain and the first step without a person (None when all are staffed).
 
     P4: a step with ``min_amount_wan`` applies only from that amount up (the CEO from the director's
-    limit). Nobody approves their own request, nor signs twice: such steps are kept, as skipped.
+    limit). Nobody approves their own request: a step that would fall to the requester goes up to
+    another finance member or to the requester's superior (P1 reporting line); a step nobody above
+    can take, or whose approver already signed, is kept as skipped.
     """
     requester = ctx.org.get(request.requester)
     steps, signed = [], set()
@@ -72,6 +74,8 @@ def plan_chain(ctx: BaseContext, request: ApprovalRequest) -> tuple[list[Approva
         if rule.min_amount_wan is not None and Decimal(request.amount_yuan) < Decimal(str(rule.min_amount_wan)) * 10000:
             continue
         person = _resolve(ctx, rule.role, requester) if requester else None
+        if person is not None and person.userid == request.requester:
+            person = _upward(ctx, rule.role, requester) or person
         step = ApprovalStep(position=len(steps) + 1, role=rule.role, label=rule.label,
                             approver=person.userid if person else None, status="waiting")
         steps.append(step)
@@ -83,6 +87,17 @@ def plan_chain(ctx: BaseContext, request: ApprovalRequest) -> tuple[list[Approva
             step.status, step.note = "skipped", SKIP_SIGNED
         signed.add(person.userid)
     return steps, None
+
+
+def _upward(ctx: BaseContext, role: str, requester):
+    """Whom a step goes to when it would fall to the requester: another finance member for the
+    finance step, otherwise the first superior up the reporting line who is not the requester."""
+    if role == "finance":
+        other = next((ctx.org.get(u) for u in ctx.org.finance_ids if u != requester.userid and ctx.org.get(u)), None)
+        if other is not None:
+            return other
+    superior = ctx.org.superior(requester)
+    return superior if superior is not None and superior.userid != requester.userid else None
 
 
 def _resolve(ctx: BaseContext, role: str, requester):
@@ -119,7 +134,7 @@ def start_chain(ctx: Context, request: ApprovalRequest) -> str:
     kind, amount = kind_label(request), format_yuan(request.amount_yuan)
     if unstaffed is not None or not any(s.status == "waiting" for s in steps):
         label = unstaffed.label if unstaffed else "审批"
-        role = ROLE_LABELS.get(unstaffed.role, unstaffed.role) if unstaffed else "审批人"
+        role = ROLE_LABELS.get(unstaffed.role, unstaffed.role) if unstaffed else "除申请人以外的审批人"
         request.status, request.finished_at, request.outcome_notified = "failed", ctx.now, True
         request.note = f"no person for role {unstaffed.role if unstaffed else '-'}"
         ctx.audit(ctx.userid, "failed", "approval", request.id, role=unstaffed.role if unstaffed else None)

@@ -158,14 +158,24 @@ def test_below_the_limit_the_chain_ends_with_finance(bot):
 
 
 def test_the_director_does_not_approve_his_own_request(bot):
+    # P3/P4: the department-head step would fall to the director himself: it goes up to the CEO,
+    # whose own 终审 step is then already signed.
     request_id = submit(bot, "wangzong", "采购申请 会议平板 8万元 用于培训")
-    assert "王总监（申请人本人，跳过）" in wait_text(bot, "wangzong", "编号")
-    card = wait_card(bot, "liucaiwu")  # the department-head step is skipped: finance is first
-    assert field(card, "进度") == "刘财务 → 陈总"
+    assert "初审 陈总 → 复审 刘财务 → 终审 陈总（已在前序步骤审批，跳过）" in wait_text(bot, "wangzong", "编号")
+    card = wait_card(bot, "chenzong")
+    assert field(card, "进度") == "陈总 → 刘财务"
     assert cards(bot, "wangzong") == []
     steps = request_row(bot, request_id).steps
-    assert [(s.approver, s.status) for s in steps] == [("wangzong", "skipped"), ("liucaiwu", "pending"),
-                                                        ("chenzong", "waiting")]
+    assert [(s.approver, s.status) for s in steps] == [("chenzong", "pending"), ("liucaiwu", "waiting"),
+                                                        ("chenzong", "skipped")]
+
+
+def test_finance_staff_requests_go_up_instead_of_failing(bot):
+    request_id = submit(bot, "liucaiwu", "报销 差旅费 3000元")
+    assert "初审 陈总 → 复审 陈总（已在前序步骤审批，跳过）" in wait_text(bot, "liucaiwu", "编号")
+    tap(bot, "chenzong", wait_card(bot, "chenzong"), "同意")
+    wait_text(bot, "liucaiwu", "已全部审批通过")
+    assert request_row(bot, request_id).status == "approved"
 
 
 def test_rejection_at_each_step_stops_the_chain_and_passes_the_reason_on(bot):
