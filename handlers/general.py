@@ -101,9 +101,11 @@ def cancel(ctx: Context) -> str:
 @special_handler("fallback")
 def not_understood(ctx: Context) -> str:
     """A message that matches nothing: it is stored (by the inbound record) and answered with help."""
-    text = (ctx.message.text or ctx.message.event_key or "").strip()
+    text = (ctx.message.text or ctx.message.event_key or "").replace("\u3000", " ").strip()
     shown = text if len(text) <= 20 else text[:20] + "…"
     prefix = messages.CONVERSATION_EXPIRED if ctx.conversation.expired else ""
+    if not shown:
+        return prefix + messages.EMPTY_MESSAGE.format(help=help_text(ctx))
     return prefix + messages.UNKNOWN.format(text=shown, help=help_text(ctx))
 
 

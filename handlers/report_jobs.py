@@ -19,6 +19,7 @@ from models import NotificationLedger
 REMIND = ("⏰ {kind}提醒：{period}的{kind}请在 {deadline} 前提交（P10）。\n"
           "直接发「{kind} 本周完成…」即可，发「{kind}模板」获取模板。")
 OVERDUE_SELF = "⚠️ 你{period}的{kind}已过截止时间（{deadline}），仍未提交。现在补交会记为迟交，发「{kind} …」即可。"
+OVERDUE_SELF_WEEKLY = " 下周一起补交请发「周报 上周 …」。"
 LEADER_MISSING = ("📋 {period}{kind}已截止（{deadline}）。{group} 还有 {count} 人未交：{names}。\n"
                   "请提醒他们尽快补交；发「{kind} 汇总」查看本组已交的{kind}。")
 LEADER_ALL_IN = "✅ {period}{kind}已截止（{deadline}），{group} 全部已交（按时 {on_time}，迟交 {late}）。发「{kind} 汇总」查看。"
@@ -73,7 +74,8 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
                             markdown=group_report_markdown(ctx, period, group_id))
     late_people = _bulk_once(ctx, "report_overdue_self", ledger_period, missing_all)
     if late_people:
-        ctx.send_text(late_people, OVERDUE_SELF.format(**facts))
+        note = OVERDUE_SELF_WEEKLY if period.kind == "weekly" else ""
+        ctx.send_text(late_people, OVERDUE_SELF.format(**facts) + note)
 
 
 @job("weekly_report_reminder")

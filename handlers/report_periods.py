@@ -108,6 +108,7 @@ def latest_past_deadline(kind: str, now: datetime, policy: PolicySettings, tz: Z
 
 _MONTH_PREFIX = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月(?:份)?[\s:：,，]+")
 _YEAR_PREFIX = re.compile(r"^(\d{4})\s*年?度?[\s:：,，]+")
+_LAST_WEEK_PREFIX = re.compile(r"^上周(?:周报)?[\s:：,，]+")
 
 
 def explicit_period(kind: str, text: str, now: datetime, policy: PolicySettings,
@@ -115,6 +116,9 @@ def explicit_period(kind: str, text: str, now: datetime, policy: PolicySettings,
     """``月报 11月 …`` / ``年报 2025年 …`` name their period: (period or None if invalid, rest of
     the text). None when the text names no period."""
     today = now.astimezone(tz).date()
+    if kind == "weekly":  # 「周报 上周 …」: last week's report, handed in late (e.g. on Monday)
+        match = _LAST_WEEK_PREFIX.match(text)
+        return (weekly_period(today - timedelta(days=7), policy, tz), text[match.end():].strip()) if match else None
     pattern = _MONTH_PREFIX if kind == "monthly" else _YEAR_PREFIX if kind == "annual" else None
     match = pattern.match(text) if pattern else None
     if not match:

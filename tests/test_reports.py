@@ -135,3 +135,18 @@ def test_summaries_by_scope(timed_bot):
     bot.say("lisi", "周报 汇总")
     assert "只有组长" in wait_text(bot, "lisi", "只有组长")
     assert not any("协调组的周报" in t for t in texts(bot, "lisi"))
+
+
+def test_last_weeks_report_can_be_handed_in_on_monday(start_bot):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.conftest import FixedClock
+    clock = FixedClock(datetime(2026, 11, 30, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")))  # Monday of W49
+    bot = start_bot(clock=clock)
+    bot.say("zhangsan", "周报 上周 上周完成：回访3家客户")
+    text = bot.last_text("zhangsan")
+    assert "第48周" in text and "迟交" in text
+    from models.report import Report
+    with bot.session() as s:
+        assert [(r.period, r.late) for r in s.query(Report)] == [("2026-W48", True)]
