@@ -28,7 +28,8 @@ LIST_LIMIT = 10
 _TARGET = re.compile(r"^[@＠](\S+)\s*")
 
 
-@intent("notice.send", "通知", "发通知", summary="总监、组长向全部门或一个小组发通知（P17）", example=EXAMPLE)
+@intent("notice.send", "通知", "发通知", summary="总监、组长向全部门或一个小组发通知（P17）", example=EXAMPLE,
+        roles=("director", "group_leader"))
 def send_notice(ctx: Context) -> str:
     """Broadcast a notice to the department, or with @小组 to one group."""
     if ctx.args.strip() in LIST_WORDS:
