@@ -80,6 +80,8 @@ def find_date(text: str, today: date) -> tuple[date | None, tuple[int, int] | No
     span = match.span()
     try:
         if match["iso"]:
+            if abs(int(match["y"]) - today.year) > 10:  # 9999-12-31: not a date anyone plans for
+                raise ValueError
             return date(int(match["y"]), int(match["m"]), int(match["d"])), span, ""
         if match["md"]:
             month, day = int(match["m2"]), int(match["d2"])

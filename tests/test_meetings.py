@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from models.meeting import Meeting
 from scheduler import run_job
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, wait_until
 from tests.test_approvals import cards, texts, wait_card, wait_text
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -160,3 +160,13 @@ def test_nothing_is_reminded_for_a_cancelled_flow(adhoc_bot):
     bot.say("lizuzhang", "取消")
     wait_text(bot, "lizuzhang", "已取消")
     assert count_meetings(bot) == 0 and cards(bot, "lizuzhang", "minutes_") == []
+
+
+def test_a_date_far_in_the_future_is_refused_not_a_crash(bot):
+    from sqlalchemy import select
+    from models import InboundCallback
+    bot.say("lizuzhang", "登记会议 评审 9999-12-31 10:00-11:00 参会 张三 记录人 张三")
+    wait_until(lambda: bot.received("lizuzhang"))
+    with bot.session() as s:
+        assert s.scalars(select(InboundCallback.status)).all() == ["done"]
+    assert "出错了" not in bot.last_text("lizuzhang")
