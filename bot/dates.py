@@ -85,9 +85,13 @@ def find_date(text: str, today: date) -> tuple[date | None, tuple[int, int] | No
             return date(int(match["y"]), int(match["m"]), int(match["d"])), span, ""
         if match["md"]:
             month, day = int(match["m2"]), int(match["d2"])
-            candidate = _in_year(today.year, month, day)
-            if candidate is None or candidate < today - timedelta(days=31):
-                candidate = _in_year(today.year + 1, month, day) or candidate
+            # 「12月31日」 means the one within a month back or eleven months ahead: said on
+            # 30 January it is last year's, said on 3 March next year's.
+            window_start = today - timedelta(days=31)
+            candidates = [c for c in (_in_year(y, month, day) for y in (today.year - 1, today.year, today.year + 1))
+                          if c is not None]
+            candidate = next((c for c in candidates if window_start <= c < window_start + timedelta(days=366)),
+                             candidates[-1] if candidates else None)
             if candidate is None:
                 raise ValueError
             return candidate, span, ""

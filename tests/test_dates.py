@@ -121,3 +121,9 @@ def test_generated_dates_parse_back_exactly(case):
     now = datetime.combine(today, time(8, 0), tzinfo=TZ)
     when = parse_when(text, now)
     assert (when.day, when.start, when.end, when.error) == (day, moment, end_time, ""), text
+
+
+def test_a_month_day_just_past_is_last_years():
+    now = datetime(2025, 1, 30, 8, 0, tzinfo=TZ)
+    assert parse_when("12月31日 00:00", now).day == date(2024, 12, 31)
+    assert parse_when("12月31日 10:00", datetime(2025, 3, 3, 8, 0, tzinfo=TZ)).day == date(2025, 12, 31)
