@@ -33,6 +33,23 @@ class Outcome:
 
 
 def process_message(runtime: Runtime, message: Message) -> Outcome:
+    """Handle one callback; a handler that lost a race on a unique key (two 周报 at the same
+    moment on PostgreSQL) is run once more from scratch, seeing the other's committed row."""
+    try:
+        return _process_once(runtime, message)
+    except _RaceLost:
+        log.info("handler for %s lost a race on a unique key; running it again", message.dedupe_key)
+        try:
+            return _process_once(runtime, message)
+        except _RaceLost as lost:
+            return _record_failure(runtime, message, lost.__cause__ or lost)
+
+
+class _RaceLost(Exception):
+    pass
+
+
+def _process_once(runtime: Runtime, message: Message) -> Outcome:
     now = runtime.now()
     session = runtime.session_factory()
     try:
@@ -53,6 +70,9 @@ def process_message(runtime: Runtime, message: Message) -> Outcome:
         ctx.reply_to_sender(reply)
         session.commit()
         return Outcome(handler=route.name, reply=reply, status=status)
+    except IntegrityError as exc:
+        session.rollback()
+        raise _RaceLost() from exc
     except Exception as exc:
         session.rollback()
         log.exception("handler failed for %s", message.dedupe_key)

@@ -67,3 +67,17 @@ def install_test_job(job_id: str = "quarterly_audit"):
         if previous:
             registry.jobs[job_id] = previous
     return undo
+
+
+RACES = {"left": 0}
+
+
+@intent("test.race", "测试竞争", hidden=True)
+def lose_a_race_once(ctx: Context) -> str:
+    """Raise the unique-key error a concurrent insert would, the first time only."""
+    from sqlalchemy.exc import IntegrityError
+    ctx.send_text(ctx.userid, "written before the race was lost")
+    if RACES["left"] > 0:
+        RACES["left"] -= 1
+        raise IntegrityError("INSERT INTO reports …", {}, Exception("duplicate key value"))
+    return "第二次成功"

@@ -82,3 +82,23 @@ def test_the_sweeper_ends_timed_out_conversations_and_tells_the_user(start_bot):
     assert sweep_conversations(bot.runtime, clock.current) == 0  # once
     with bot.session() as s:
         assert s.get(ConversationState, "zhouba") is None
+
+
+def test_a_handler_that_lost_a_race_runs_again_once(bot):
+    from tests.support_handlers import RACES
+    RACES["left"] = 1
+    bot.say("lisi", "测试竞争")
+    assert bot.last_text("lisi", 2) == "第二次成功"
+    assert [m["text"] for m in bot.received("lisi")] == ["written before the race was lost", "第二次成功"]
+    with bot.session() as s:
+        assert s.scalars(select(InboundCallback.status)).all() == ["done"]
+
+
+def test_a_race_lost_twice_is_recorded_as_a_failure(bot):
+    from tests.support_handlers import RACES
+    RACES["left"] = 2
+    bot.say("zhangsan", "测试竞争")
+    assert "出错了" in bot.last_text("zhangsan")
+    with bot.session() as s:
+        assert s.scalars(select(InboundCallback.status)).all() == ["failed"]
+    RACES["left"] = 0
