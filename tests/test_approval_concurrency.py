@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from models import AuditEntry
 from tests.conftest import wait_until
-from tests.test_approvals import request_row, submit, texts, wait_card
+from tests.chat import texts, wait_card
+from tests.test_approvals import request_row, submit
 
 
 def _tap_together(bot, userid, card, buttons):

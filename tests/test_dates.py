@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import WEEKDAY_NAMES, cn_number, find_date, format_range, parse_when
+from bot.dates import WEEKDAY_NAMES, cn_number, format_range, parse_when
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)  # a Wednesday

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import wait_until
-from tests.test_approvals import cards, tap, texts, wait_text
+from tests.chat import cards, tap, texts, wait_text
 from tests.test_meetings import MONDAY, clock, run, weekly_bot  # noqa: F401
 from tests.test_minutes import audit, end_meeting_and_submit, items
 

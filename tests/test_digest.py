@@ -10,7 +10,7 @@ from models.meeting import ActionItem, Meeting, Minutes
 from models.report import Report
 from scheduler import run_job
 from tests.conftest import FixedClock
-from tests.test_approvals import wait_text
+from tests.chat import wait_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)  # the digest covers week 48: 11-23 … 11-29

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from models.meeting import Meeting
 from scheduler import run_job
 from tests.conftest import FixedClock, wait_until
-from tests.test_approvals import cards, texts, wait_card, wait_text
+from tests.chat import cards, texts, wait_card, wait_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)  # the weekly meeting is at 10:00

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from models import AuditEntry
 from models.meeting import ActionItem, Meeting, Minutes
 from tests.conftest import wait_until
-from tests.test_approvals import cards, tap, texts, wait_card, wait_text
+from tests.chat import cards, tap, texts, wait_card, wait_text
 from tests.test_meetings import ATTENDEES, MONDAY, adhoc_bot, clock, meetings, run, weekly_bot  # noqa: F401
 
 ENDED = MONDAY + timedelta(hours=2, minutes=5)  # the weekly meeting ended at 11:00

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from models.notice import Notice
-from tests.test_approvals import texts, wait_text
+from tests.chat import texts, wait_text
 
 
 def notices(bot):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models.report import Report
 from tests.conftest import FixedClock
-from tests.test_approvals import texts, wait_text
+from tests.chat import texts, wait_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)  # week 48; due Friday 11-27 17:00

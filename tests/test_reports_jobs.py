@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler import run_job
 from tests.conftest import FixedClock
-from tests.test_approvals import texts, wait_text
+from tests.chat import texts, wait_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 FRIDAY_REMIND = datetime(2026, 11, 27, 15, 0, tzinfo=TZ)

@@ -12,7 +12,7 @@ from bot.menu import MENU
 from models import NotificationLedger
 from scheduler import SchedulerService, run_job
 from scheduler.table import JOB_IDS
-from tests.conftest import ROOT, wait_until
+from tests.conftest import ROOT
 from tests.support_handlers import install_test_job
 
 DESIGN_JOB_IDS = {"weekly_report_reminder", "weekly_report_overdue", "monthly_report_reminder", "minutes_overdue",

@@ -10,7 +10,7 @@ from handlers.weekly_sync import parse_collaborations
 from models.collaboration import Collaboration, SyncUpdate
 from scheduler import run_job
 from tests.conftest import FixedClock
-from tests.test_approvals import wait_text
+from tests.chat import wait_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 THURSDAY = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
