@@ -28,9 +28,12 @@ from sqlalchemy import func, select, text
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from bot.org import sync_org
-from bot.runtime import Runtime, build_runtime
+from bot.router import registry
+from bot.runtime import Runtime
+from bot.runtime import build_runtime as build_plumbing
 from models import OutboxMessage
 from models import migrate
+import handlers  # noqa: F401  (the composition root: registers every handler, job and config section)
 
 log = logging.getLogger("app")
 
@@ -50,6 +53,11 @@ def settings_from_environment(config: str | None = None, port: int | None = None
         settings = dataclasses.replace(settings, port=port,
                                        wecom=dataclasses.replace(settings.wecom, api_base_url=base))
     return settings
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """The runtime with every handler of ``handlers/`` registered (the composition root)."""
+    return build_plumbing(settings, registry)
 
 
 def prepare_database(settings: Settings) -> None:

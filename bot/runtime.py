@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.org import OrgDirectory
 from bot.outbox import Dispatcher
-from bot.router import Registry, registry as default_registry
+from bot.router import Registry
 from bot.wecom import DatabaseTokenStorage, WeComClient
 from models.db import make_engine, make_session_factory
 
@@ -26,7 +26,7 @@ class Runtime:
     session_factory: sessionmaker[Session]
     org: OrgDirectory
     client: WeComClient
-    registry: Registry = field(default_factory=lambda: default_registry)
+    registry: Registry
     dispatcher: Dispatcher | None = None
     clock: Callable[[], datetime] | None = None  # tests set the time here
 
@@ -47,13 +47,13 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings, registry: Registry | None = None) -> Runtime:
-    import handlers  # noqa: F401  (registers every handler and config section)
-
+def build_runtime(settings: Settings, registry: Registry) -> Runtime:
+    """The shared pieces of one process. ``registry`` holds the handlers, filled by whoever
+    composes the application (``app.py`` imports ``handlers``): the plumbing never imports the
+    policy. Raises ``ConfigError`` when a feature section of the config is invalid."""
     settings.validate_sections()
 
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     client = WeComClient(settings.wecom, DatabaseTokenStorage(session_factory))
-    return Runtime(settings, engine, session_factory, OrgDirectory(settings.org), client,
-                   registry or default_registry)
+    return Runtime(settings, engine, session_factory, OrgDirectory(settings.org), client, registry)

@@ -1,5 +1,23 @@
-"""The policy, one module per area. Importing this package registers every handler and job."""
+"""The policy, one package (or module) per area. Importing this package registers every handler,
+card, flow and job with ``bot.router.registry``; ``app.py`` does that and hands the registry to
+the runtime, so the plumbing in ``bot/`` never imports the policy.
+
+| area | clauses | where |
+|---|---|---|
+| help, identity, strangers | P1 | ``general`` |
+| approvals: requests, chains, cards, reminders | P3, P4, P5 | ``approvals/`` |
+| meetings, minutes, decisions | P9, P11, P12 | ``meetings/`` |
+| cross-department weekly sync | P18 | ``sync/`` |
+| notices | P17 | ``notices`` |
+| the managers' weekly digest | P0 | ``digest`` |
+| weekly, monthly and annual reports | P10 | ``reports/`` |
+
+The import order below is the order of 帮助 and of ties between equally long keywords.
+"""
 from handlers import general  # noqa: F401
 from handlers import approvals  # noqa: F401
 from handlers import meetings  # noqa: F401
+from handlers import sync  # noqa: F401
+from handlers import notices  # noqa: F401
+from handlers import digest  # noqa: F401
 from handlers import reports  # noqa: F401

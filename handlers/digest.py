@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.context import JobContext
 from bot.router import job
-from handlers.report_periods import report_owers, weekly_period
-from handlers.report_views import period_status
-from handlers.weekly_sync import all_collaborations, week_key
+from handlers.reports.periods import report_owers, weekly_period
+from handlers.reports.views import period_status
+from handlers.sync.collaborations import all_collaborations, week_key
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
 from models.meeting import ActionItem, Meeting

@@ -12,13 +12,13 @@ AREA_HEADER = "【{area}】的用法："
 AREA_UNKNOWN = "没有「{topic}」这一类。可以发：{areas}"
 WELCOME = "你好，{name}！我是{bot}。\n\n{help}"
 ORG_HEADER = "【{department}】总监：{director}"
-# 帮助 is generated from the registry, grouped by the module that registered each intent.
+# 帮助 is generated from the registry, grouped by the package (area) that registered each intent.
 AREAS = (
-    ("审批", ("handlers.approval",)),
-    ("会议纪要", ("handlers.meeting", "handlers.minutes", "handlers.decision")),
-    ("周报", ("handlers.report",)),
-    ("协作同步", ("handlers.weekly_sync",)),
-    ("通知", ("handlers.notice",)),
+    ("审批", ("handlers.approvals.",)),
+    ("会议纪要", ("handlers.meetings.",)),
+    ("周报", ("handlers.reports.",)),
+    ("协作同步", ("handlers.sync.",)),
+    ("通知", ("handlers.notices",)),
     ("其他", ("",)),
 )
 

@@ -76,7 +76,7 @@ def test_a_missing_config_file_is_one_line(tmp_path):
 
 
 def test_an_unknown_top_level_section_is_refused_at_start_up():
-    from bot.runtime import build_runtime
+    from app import build_runtime
     config = example()
     config["meeetings"] = {"recurring": []}
     settings = parse_settings(config)

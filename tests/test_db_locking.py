@@ -213,7 +213,7 @@ def test_scheduler_leases_and_a_failing_handler_work_under_the_lock(make_setting
     import tests.support_handlers  # noqa: F401  (the 测试出错 handler)
     from bot.context import Message
     from bot.inbound import process_message
-    from bot.runtime import build_runtime
+    from app import build_runtime
     from scheduler import acquire_lease, release_lease
 
     runtime = build_runtime(make_settings())

@@ -12,7 +12,7 @@ from bot.context import Message
 from bot.inbound import process_message
 from bot.logs import RedactSecrets
 from bot.outbox import Dispatcher
-from bot.runtime import build_runtime
+from app import build_runtime
 from models import InboundCallback, OutboxMessage
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot import outbox
 from bot.outbox import Dispatcher, split_content
-from bot.runtime import build_runtime
+from app import build_runtime
 from models import OutboxMessage
 from tests.conftest import ROOT, free_port, wait_until
 

@@ -5,36 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import AuditEntry
-from models.meeting import ActionItem, Meeting, Minutes
+from models.meeting import Minutes
 from tests.conftest import wait_until
 from tests.chat import cards, tap, texts, wait_card, wait_text
-from tests.test_meetings import ATTENDEES, MONDAY, adhoc_bot, clock, meetings, run, weekly_bot  # noqa: F401
-
-ENDED = MONDAY + timedelta(hours=2, minutes=5)  # the weekly meeting ended at 11:00
-MINUTES = ("纪要\n议题：供应商选型\n讨论：比较了三家报价，A 家最便宜\n"
-           "决议：完成供应商比价 负责人：张三 截止：12月5日\n决议2：整理需求清单\n决议：准备季度汇报材料")
-
-
-def end_meeting_and_submit(bot, text: str = MINUTES, at=ENDED) -> Meeting:
-    """Run the reminder job after the weekly meeting ended, then send minutes as its minute-taker."""
-    run(bot, "meeting_reminder", at)
-    bot.clock.current = at + timedelta(minutes=5)
-    bot.say("lizuzhang", text)
-    wait_text(bot, "lizuzhang", "已归档会议")
-    return next(m for m in meetings(bot) if m.status == "minuted")
-
-
-def items(bot) -> list[ActionItem]:
-    with bot.session() as s:
-        return list(s.scalars(select(ActionItem).order_by(ActionItem.id)))
-
-
-def audit(bot, record_type: str) -> list[tuple[str, str]]:
-    with bot.session() as s:
-        return [(a.actor, a.action) for a in s.scalars(select(AuditEntry).where(AuditEntry.record_type == record_type)
-                                                       .order_by(AuditEntry.id))]
-
+from tests.meetings.helpers import ATTENDEES, ENDED, MONDAY, audit, end_meeting_and_submit, items, meetings, run
 
 def test_minutes_with_three_resolutions_are_archived_and_sent_to_every_attendee(weekly_bot):
     bot = weekly_bot

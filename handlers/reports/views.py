@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.context import BaseContext
 from bot.org import Member
-from handlers.report_periods import Period, report_owers, when
+from handlers.reports.periods import Period, report_owers, when
 from models.report import Report
 
 NO_GROUP = "未分组"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.context import JobContext
 from bot.router import job
-from handlers.weekly_sync import PROMPT_KIND, CollaborationSpec, all_collaborations, department_name, week_key
+from handlers.sync.collaborations import PROMPT_KIND, CollaborationSpec, all_collaborations, department_name, week_key
 from models.collaboration import SyncUpdate
 
 PROMPT = ("📝 协作「{name}」本周进展同步（P18）：你是{department}的接口人，请回复本周进展，例如：\n"

@@ -1,5 +1,5 @@
-"""Meetings, minutes and decisions (P9, P11, P12): 登记会议 and 会议列表 here; minutes in ``minutes``,
-action items in ``decisions``, the recurring meetings in ``meeting_schedule``, the jobs in ``meeting_jobs``."""
+"""Meetings (P11): 登记会议 and 会议列表. Minutes are in ``minutes``, action items in ``decisions``,
+the recurring meetings in ``recurring``, the jobs in ``jobs``."""
 from __future__ import annotations
 
 import re
@@ -10,9 +10,8 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.dates import format_range, parse_when
 from bot.router import intent, on_flow
-from handlers import decisions, meeting_jobs, minutes  # noqa: F401  (register their handlers and jobs)
-from handlers.meeting_common import find_people, names, sample_name, when_text
-from handlers.meeting_schedule import ensure_occurrences
+from handlers.meetings.common import find_people, names, sample_name, when_text
+from handlers.meetings.recurring import ensure_occurrences
 from models.meeting import Meeting
 
 REGISTER_FLOW = "meeting.register"

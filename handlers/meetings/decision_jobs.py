@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.context import JobContext
 from bot.router import job
-from handlers.meeting_common import item_line, local, open_items
+from handlers.meetings.common import item_line, local, open_items
 from models.meeting import ActionItem
 
 UNOWNED = ("⚠️ 会议 #{meeting}「{title}」的决议 #{id}（{text}）纪要已发 {hours} 小时仍没有负责人（P12：{limit} 小时内指派）。"

@@ -1,8 +1,7 @@
 """Reports (P10): 周报 / 月报 / 年报 submit, 周报模板, 周报 查看, 周报 汇总.
 
-Periods and deadlines live in ``report_periods``, the reminder and overdue jobs in
-``report_jobs``. This package module also registers the weekly sync (P18), notices (P17) and
-the managers' digest (P0).
+Periods and deadlines live in ``periods``, the reminder and overdue jobs in ``jobs``, the
+views (查看, 汇总) in ``views``.
 """
 from __future__ import annotations
 
@@ -12,10 +11,9 @@ from sqlalchemy import select
 
 from bot.context import Context, Reply
 from bot.router import intent, on_flow
-from handlers import digest, notices, report_jobs, weekly_sync, report_sync_jobs  # noqa: F401  (register them)
-from handlers.report_periods import (KIND_LABELS, Period, annual_period, explicit_period, monthly_period,
+from handlers.reports.periods import (KIND_LABELS, Period, annual_period, explicit_period, monthly_period,
                                      open_period, owes_reports, weekly_period, when)
-from handlers.report_views import group_report_markdown, status_label
+from handlers.reports.views import group_report_markdown, status_label
 from models.report import Report
 
 REPLACE_FLOW = "report.replace"

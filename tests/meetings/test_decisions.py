@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from tests.conftest import wait_until
 from tests.chat import cards, tap, texts, wait_text
-from tests.test_meetings import MONDAY, clock, run, weekly_bot  # noqa: F401
-from tests.test_minutes import audit, end_meeting_and_submit, items
+from tests.meetings.helpers import MONDAY, audit, end_meeting_and_submit, items, run
 
 SUBMITTED = MONDAY + timedelta(hours=2, minutes=10)  # when end_meeting_and_submit sends the minutes
 THREE = "纪要\n决议：完成供应商比价 负责人：张三 截止：12月5日\n决议：整理需求清单\n决议：准备季度汇报材料"

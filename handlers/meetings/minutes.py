@@ -10,9 +10,9 @@ from sqlalchemy import select
 from bot.context import Context, Reply
 from bot.dates import find_date
 from bot.router import intent, on_card, on_flow
-from handlers.decisions import assign_card, set_owner
-from handlers.meeting_common import find_person, item_line, names, sample_name, when_text
-from handlers.minutes_text import parse_minutes, render_minutes
+from handlers.meetings.decisions import assign_card, set_owner
+from handlers.meetings.common import find_person, item_line, names, sample_name, when_text
+from handlers.meetings.minutes_text import parse_minutes, render_minutes
 from models.meeting import ActionItem, Meeting, Minutes
 
 WRITE_FLOW, PICK_FLOW = "minutes.write", "minutes.pick"

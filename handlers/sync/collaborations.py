@@ -1,7 +1,7 @@
 """Cross-department contact persons' weekly sync (P18): 登记协作, 同步, and the collaborations list.
 
 Collaborations come from ``[[collaborations]]`` in the config and from chat (stored rows); the
-Thursday prompt and Friday digest live in ``weekly_sync_jobs``.
+Thursday prompt and Friday digest live in ``jobs``.
 """
 from __future__ import annotations
 

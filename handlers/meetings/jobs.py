@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.cards import button_card
 from bot.context import JobContext
 from bot.router import job
-from handlers.meeting_common import item_line, local, open_items, when_text
-from handlers.meeting_schedule import ensure_occurrences
+from handlers.meetings.common import item_line, local, open_items, when_text
+from handlers.meetings.recurring import ensure_occurrences
 from models.meeting import Meeting
 
 REMIND = "📅 会议提醒：「{title}」#{id} {minutes} 分钟后开始\n时间：{when}\n主持：{chair}　记录：{taker}\n议程：{agenda}"

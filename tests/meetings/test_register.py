@@ -1,65 +1,13 @@
 """Meetings (P11) end to end: registration in chat, the recurring meeting from config, reminders.
 
-Helpers first (the minutes and decisions tests import them), then the conversations.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-import pytest
-from sqlalchemy import func, select
-
-from models.meeting import Meeting
-from scheduler import run_job
-from tests.conftest import FixedClock, wait_until
+from tests.conftest import wait_until
 from tests.chat import cards, texts, wait_card, wait_text
-
-TZ = ZoneInfo("Asia/Shanghai")
-MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)  # the weekly meeting is at 10:00
-WEEKLY = {"recurring": [{"id": "weekly", "title": "部门周会", "schedule": "0 10 * * mon", "duration": 60,
-                         "chair": "role:director", "minute_taker": "leader:coordination",
-                         "attendees": ["role:group_leader", "zhangsan"], "agenda": "本周计划与问题"}]}
-ATTENDEES = ["wangzong", "lizuzhang", "zhaozuzhang", "sunzuzhang", "zhangsan"]
-
-
-@pytest.fixture
-def clock():
-    return FixedClock(MONDAY)
-
-
-@pytest.fixture
-def weekly_bot(start_bot, clock):
-    """The bot with one weekly meeting configured, its clock on Monday 09:00."""
-    bot = start_bot(clock=clock, extra={"meetings": WEEKLY})
-    bot.clock = clock
-    return bot
-
-
-@pytest.fixture
-def adhoc_bot(start_bot, clock):
-    """The bot with no recurring meetings (only what is registered in chat)."""
-    bot = start_bot(clock=clock, extra={"meetings": {"recurring": []}})
-    bot.clock = clock
-    return bot
-
-
-def run(bot, job_id: str, at: datetime) -> list[int]:
-    """Run a job as if the clock read ``at`` and wait until what it queued is delivered."""
-    ids = run_job(bot.runtime, job_id, at)
-    bot.runtime.dispatcher.wait_for(ids, timeout=5)
-    return ids
-
-
-def meetings(bot) -> list[Meeting]:
-    with bot.session() as s:
-        return list(s.scalars(select(Meeting).order_by(Meeting.id)))
-
-
-def count_meetings(bot) -> int:
-    with bot.session() as s:
-        return s.scalar(select(func.count(Meeting.id)))
-
+from tests.meetings.helpers import ATTENDEES, MONDAY, TZ, count_meetings, end_meeting_and_submit, meetings, run
 
 # ---- the recurring meeting ----------------------------------------------------------------
 
@@ -83,7 +31,6 @@ def test_a_recurring_meeting_is_reminded_once_then_its_minute_taker_is_asked(wee
 
 
 def test_the_weekly_reminder_lists_open_action_items(weekly_bot):
-    from tests.test_minutes import end_meeting_and_submit
     bot = weekly_bot
     end_meeting_and_submit(bot, "纪要\n决议：完成供应商比价 负责人：张三\n决议：整理需求")
     next_monday = MONDAY + timedelta(days=7, minutes=35)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from models import AuditEntry
 from tests.conftest import wait_until
 from tests.chat import texts, wait_card
-from tests.test_approvals import request_row, submit
+from tests.approvals.helpers import request_row, submit
 
 
 def _tap_together(bot, userid, card, buttons):

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from bot import calendar
 from bot.config import PolicySettings
-from handlers.report_periods import annual_period, monthly_period, open_period, weekly_period
+from handlers.reports.periods import annual_period, monthly_period, open_period, weekly_period
 
 TZ = ZoneInfo("Asia/Shanghai")
 POLICY = PolicySettings()

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from bot.cards import button_card
 from bot.context import BaseContext, Context, Reply
 from bot.router import intent, on_card
-from handlers import decision_jobs  # noqa: F401  (registers the jobs)
-from handlers.meeting_common import can_manage, due_text, find_person, item_line, open_items, sample_name
+from handlers.meetings.common import can_manage, due_text, find_person, item_line, open_items, sample_name
 from models.meeting import ActionItem, Meeting
 
 CARD_TITLE = "请指派决议 #{id} 的负责人"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.amounts import format_yuan
 from bot.context import JobContext
 from bot.router import job
-from handlers.approval_cards import announce_rejection, kind_label
+from handlers.approvals.cards import announce_rejection, kind_label
 from models import ApprovalRequest
 
 REMIND = "⏰ {kind}申请 #{id}（{requester}：{item}，{amount}）已等待你{label} {hours} 小时，请尽快处理。发「待我审批」可重新获取卡片。"

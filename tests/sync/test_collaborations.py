@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import ConfigError
-from handlers.weekly_sync import parse_collaborations
+from handlers.sync.collaborations import parse_collaborations
 from models.collaboration import Collaboration, SyncUpdate
 from scheduler import run_job
 from tests.conftest import FixedClock

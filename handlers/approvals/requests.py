@@ -1,6 +1,6 @@
 """Approvals (P3–P5): 采购 / 报销 / 紧急采购 requests, 我的申请, 待我审批, 催办, 撤回, 审批记录.
 
-The chain and the card taps live in ``approval_cards``, the reminders in ``approval_jobs``.
+The chain and the card taps live in ``cards``, the reminders in ``jobs``.
 """
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from bot.amounts import AMBIGUOUS, format_yuan, parse_amount, parse_request
 from bot.cards import button_card, replace_button
 from bot.context import Context
 from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
-from handlers import approval_jobs  # noqa: F401  (registers the jobs)
-from handlers.approval_cards import (REQUEST_FLOW, STATUS_LABELS, approver_card, chain_text, kind_label,
+from handlers.approvals.cards import (REQUEST_FLOW, STATUS_LABELS, approver_card, chain_text, kind_label,
                                      plan_chain, settle_draft)
 from models import ApprovalRequest, ApprovalStep, AuditEntry, OutboxMessage
 

@@ -7,7 +7,7 @@ import pytest
 from scheduler import run_job
 from tests.conftest import FixedClock
 from tests.chat import tap, texts, wait_card, wait_text
-from tests.test_approvals import audit_actions, submit
+from tests.approvals.helpers import audit_actions, submit
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.context import JobContext
 from bot.router import job
-from handlers.report_periods import Period, latest_past_deadline, previous_period, report_owers, weekly_period, when
-from handlers.report_views import group_name, group_report_markdown, owers_by_group, period_status
+from handlers.reports.periods import Period, latest_past_deadline, previous_period, report_owers, weekly_period, when
+from handlers.reports.views import group_name, group_report_markdown, owers_by_group, period_status
 from models import NotificationLedger
 
 REMIND = ("⏰ {kind}提醒：{period}的{kind}请在 {deadline} 前提交（P10）。\n"

@@ -1,0 +1,8 @@
+"""Approvals (P3, P4, P5): purchase and reimbursement requests, emergency purchases and their
+post-hoc approval.
+
+- ``cards``: the chain from the amount (P3, P4), the approver's card and what a tap decides.
+- ``jobs``: ``approval_reminder`` and ``emergency_backfill_reminder`` (P5).
+- ``requests``: 采购 / 报销 / 紧急采购, 我的申请, 待我审批, 催办, 撤回, 审批记录.
+"""
+from handlers.approvals import cards, jobs, requests  # noqa: F401  (registers them)
