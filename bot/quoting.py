@@ -1,0 +1,73 @@
+"""The one quoting step for user text placed in a message the bot sends to someone else.
+
+Whatever a person typed (a title, a reason, minutes, a report, a name) reaches other people
+only through these functions, one per message type, so it can never become a link, a heading,
+bold text or a line that looks like the bot's own:
+
+- ``text_inline`` / ``text_block`` for ``text`` messages, where WeCom renders ``<a href>``:
+  angle brackets become their full-width forms (the characters stay readable, the tag is dead).
+  ``text_inline`` folds line breaks into one line (titles, names, one-line fields);
+  ``text_block`` keeps the lines but starts each with a bar, so no line of it can pass for a
+  line the bot wrote.
+- ``markdown_inline`` / ``markdown_block`` for ``markdown`` messages (WeCom's subset: headings,
+  ``**bold**``, ``[link](url)``, inline code, ``> quote``, ``<font>``): every markup character
+  becomes its full-width form; a block is a ``>`` quote, one quoted line per line typed.
+
+The original text stays untouched in the database: quoting is for display only.
+"""
+from __future__ import annotations
+
+import re
+
+# Characters that make markup, each mapped to a look-alike that is plain text everywhere.
+_TEXT_TABLE = str.maketrans({"<": "＜", ">": "＞"})
+_MARKDOWN_TABLE = str.maketrans({
+    "<": "＜", ">": "＞", "[": "［", "]": "］", "(": "（", ")": "）", "*": "＊", "_": "＿",
+    "`": "｀", "#": "＃", "~": "～", "|": "｜", "\\": "＼",
+})
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\u0085\v\f]")
+# Zero-width and bidirectional controls could hide or reorder what a reader sees.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+BLOCK_BAR = "｜"
+
+
+def _clean(value: object) -> str:
+    return _INVISIBLE.sub("", "" if value is None else str(value))
+
+
+def _shorten(text: str, limit: int | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in _LINE_BREAKS.split(text.strip())]
+
+
+def text_inline(value: object, limit: int | None = None) -> str:
+    """User text as one line of a ``text`` message: tags defused, line breaks folded into a space,
+    at most ``limit`` characters (an ellipsis marks a cut). ``None`` gives ""."""
+    folded = " ".join(part.strip() for part in _LINE_BREAKS.split(_clean(value)) if part.strip())
+    return _shorten(folded.translate(_TEXT_TABLE), limit)
+
+
+def text_block(value: object, limit: int | None = None) -> str:
+    """User text of several lines for a ``text`` message: tags defused, each line after a bar
+    ("｜…"), so the caller's label line ("张三 写道：") is the only line without one."""
+    cleaned = _shorten(_clean(value).strip(), limit).translate(_TEXT_TABLE)
+    return "\n".join(BLOCK_BAR + line for line in _lines(cleaned))
+
+
+def markdown_inline(value: object, limit: int | None = None) -> str:
+    """User text as one line of a ``markdown`` message: every markup character made plain,
+    line breaks folded, at most ``limit`` characters."""
+    folded = " ".join(part.strip() for part in _LINE_BREAKS.split(_clean(value)) if part.strip())
+    return _shorten(folded, limit).translate(_MARKDOWN_TABLE)
+
+
+def markdown_block(value: object, limit: int | None = None) -> str:
+    """User text of several lines for a ``markdown`` message: markup made plain, each line a
+    ``>`` quote line (an empty line stays inside the quote), under a label the caller writes."""
+    cleaned = _shorten(_clean(value).strip(), limit).translate(_MARKDOWN_TABLE)
+    return "\n".join("> " + line if line else ">" for line in _lines(cleaned))
