@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.context import Context
 from bot.org import Member
+from bot.quoting import text_block, text_inline
 from bot.router import intent
 from models.notice import Notice
 
@@ -16,7 +17,7 @@ HOWTO = ("请在「通知」后面写上内容，例如：\n{example}\n发给一
 FORBIDDEN = "按制度（P17），只有总监和组长可以发布通知。如需发通知，请联系{superior}。"
 UNKNOWN_GROUP = "没有找到小组「{name}」。可选：{groups}。例如：通知 @{example} 明天上午提交材料"
 NOBODY = "「{scope}」里除你之外没有其他人，通知未发送。"
-BROADCAST = "{tag}（{sender} 发给{scope}）\n{content}"
+BROADCAST = "{tag}（{sender} 发给{scope}）\n{content}"  # content: text_block, each line barred under this label
 TAG = {False: "📢【通知】", True: "🚨【紧急通知】"}
 SENT = "✅ 通知 #{id} 已发给{scope} {count} 人。发「通知 列表」查看最近的通知。"
 PHONE_HEADER = "🚨 紧急通知 #{id} 已发给{scope} {count} 人（P17：紧急通知需电话告知）。请逐一电话确认："
@@ -75,7 +76,7 @@ def _broadcast(ctx: Context, urgent: bool) -> str:
     ctx.session.add(notice)
     ctx.session.flush()
     ctx.send_text([m.userid for m in recipients],
-                  BROADCAST.format(tag=TAG[urgent], sender=ctx.user.name, scope=scope, content=text))
+                  BROADCAST.format(tag=TAG[urgent], sender=ctx.user.name, scope=scope, content=text_block(text)))
     ctx.audit(ctx.userid, "notice_sent", "notice", notice.id, group=group_id, urgent=urgent, count=len(recipients))
     if not urgent:
         return SENT.format(id=notice.id, scope=scope, count=len(recipients))
@@ -103,7 +104,7 @@ def list_notices(ctx: Context) -> str:
     for notice in mine:
         at = notice.created_at.astimezone(ctx.settings.tz)
         scope = ctx.org.groups[notice.group_id]["name"] if notice.group_id in ctx.org.groups else "全部门"
-        content = notice.content if len(notice.content) <= 60 else notice.content[:60] + "…"
+        content = text_inline(notice.content, 60)
         lines.append(f"#{notice.id} {at.month}月{at.day}日 {at:%H:%M} {'🚨' if notice.urgent else ''}"
                      f"{ctx.org.name(notice.sender)}→{scope}：{content}")
     return "\n".join(lines)

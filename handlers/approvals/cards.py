@@ -13,6 +13,7 @@ from sqlalchemy import update
 from bot.amounts import format_yuan
 from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
+from bot.quoting import text_inline
 from bot.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
 from models import ApprovalRequest, ApprovalStep
 
@@ -49,6 +50,7 @@ REASON_PASSED = "好的，已把驳回结果和理由转告 {requester}。"
 REASON_TIMED_OUT = "驳回 #{id} 的理由没有在 {minutes} 分钟内收到，已告诉 {requester} 驳回结果（未附理由）。"
 NOT_YOUR_STEP = "#{id} 的这一步由 {approver} 审批，你的操作没有生效。"
 ALREADY_DECIDED = "#{id} 这一步已处理过（{state}），这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
+NOT_YOUR_TURN = ("#{id} 还没轮到你审批：现在是{label}（{approver}）。这次操作没有生效，轮到你时我会发审批卡片给你。")
 REQUEST_FLOW = "approval.request"
 STALE = "这张审批卡片已失效。发「待我审批」查看还需要你处理的申请。"
 DRAFT_NOT_YOURS = "这份申请不是你发起的，不能替别人提交或取消。"
@@ -141,8 +143,8 @@ def start_chain(ctx: Context, request: ApprovalRequest) -> str:
         director = ctx.org.director_id
         if director and director != ctx.userid:
             ctx.send_text(director, CHAIN_FAILED_DIRECTOR.format(requester=ctx.org.name(request.requester), kind=kind,
-                                                                 id=request.id, item=request.item, amount=amount,
-                                                                 role=role))
+                                                                 id=request.id, item=text_inline(request.item),
+                                                                 amount=amount, role=role))
         return CHAIN_FAILED.format(kind=kind, id=request.id, label=label, role=role)
     request.steps = steps
     first = next(s for s in steps if s.status == "waiting")
@@ -157,8 +159,9 @@ def start_chain(ctx: Context, request: ApprovalRequest) -> str:
     if request.emergency:  # P5: the whole chain hears of the emergency at once
         approvers = sorted({s.approver for s in steps if s.status != "skipped"})
         ctx.send_text(approvers, EMERGENCY_ALERT.format(kind=kind, requester=ctx.org.name(request.requester),
-                                                        item=request.item, amount=amount,
-                                                        reason=request.reason or "（未填写）", chain=chain))
+                                                        item=text_inline(request.item), amount=amount,
+                                                        reason=text_inline(request.reason) or "（未填写）",
+                                                        chain=chain))
         ctx.audit(ctx.userid, "emergency_recorded", "approval", request.id, alerted=approvers)
     send_step_card(ctx, request, first)
     return SUBMITTED.format(kind=kind, id=request.id, chain=chain, approver=ctx.org.name(first.approver),
@@ -170,8 +173,8 @@ def approver_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep
     active = [s for s in request.steps if s.status != "skipped"]
     task_id = f"appr_{request.id}_{step.position}_{secrets.token_hex(4)}"
     title = (CARD_TITLE_EMERGENCY if request.emergency else CARD_TITLE).format(kind=kind_label(request), id=request.id)
-    fields = [("申请人", ctx.org.name(request.requester)), ("事项", request.item),
-              ("金额", format_yuan(request.amount_yuan)), ("事由", request.reason or "（未填写）"),
+    fields = [("申请人", ctx.org.name(request.requester)), ("事项", text_inline(request.item)),
+              ("金额", format_yuan(request.amount_yuan)), ("事由", text_inline(request.reason) or "（未填写）"),
               ("进度", " → ".join(f"{ctx.org.name(s.approver)}{'✓' if s.status == 'approved' else ''}" for s in active))]
     card = button_card(task_id, title, CARD_DESC.format(label=step.label, index=active.index(step) + 1,
                                                          total=len(active)), fields,
@@ -212,6 +215,8 @@ def decide(ctx: Context) -> Reply:
         return Reply(text=STALE)
     if step.approver != ctx.userid:
         return Reply(text=NOT_YOUR_STEP.format(id=request_id, approver=ctx.org.name(step.approver)))
+    if request.status == "pending" and step.status == "waiting":  # P3: the steps are decided in order
+        return _not_yet(ctx, request)
     following = next((s for s in request.steps if s.position > position and s.status == "waiting"), None)
     if verdict == "reject":
         values = dict(status="rejected", finished_at=ctx.now)
@@ -228,6 +233,8 @@ def decide(ctx: Context) -> Reply:
     request = ctx.session.get(ApprovalRequest, request_id)
     step = request.step_at(position)
     if not won:
+        if request.status == "pending" and step.status == "waiting":
+            return _not_yet(ctx, request)
         state = STATUS_LABELS.get(step.status) or STATUS_LABELS.get(request.status, request.status)
         if step.status == "pending":  # the request moved on without this step (withdrawn, failed)
             state = STATUS_LABELS.get(request.status, request.status)
@@ -239,18 +246,26 @@ def decide(ctx: Context) -> Reply:
     return _approved(ctx, request, step, following)
 
 
+def _not_yet(ctx: Context, request: ApprovalRequest) -> Reply:
+    """A tap on a step whose turn has not come (an earlier step is still open): nothing changes."""
+    current = request.step_at(request.current_step)
+    return Reply(text=NOT_YOUR_TURN.format(id=request.id, label=current.label if current else "上一步",
+                                           approver=ctx.org.name(current.approver) if current else "（无人）"))
+
+
 def _approved(ctx: Context, request: ApprovalRequest, step: ApprovalStep, following: ApprovalStep | None) -> Reply:
     kind, requester = kind_label(request), ctx.org.name(request.requester)
     if following:
         following.status, following.started_at = "pending", ctx.now
         send_step_card(ctx, request, following)
         ctx.send_text(request.requester, STEP_APPROVED.format(
-            kind=kind, id=request.id, item=request.item, label=step.label, approver=ctx.org.name(ctx.userid),
+            kind=kind, id=request.id, item=text_inline(request.item), label=step.label,
+            approver=ctx.org.name(ctx.userid),
             next_label=following.label, next_approver=ctx.org.name(following.approver)))
         done = APPROVER_NEXT.format(approver=ctx.org.name(following.approver), label=following.label)
     else:
         ctx.audit("system:approval", "completed", "approval", request.id)
-        ctx.send_text(request.requester, APPROVED.format(kind=kind, id=request.id, item=request.item,
+        ctx.send_text(request.requester, APPROVED.format(kind=kind, id=request.id, item=text_inline(request.item),
                                                          amount=format_yuan(request.amount_yuan),
                                                          chain=chain_text(ctx, request.steps, marks=True)))
         done = APPROVER_DONE.format(requester=requester)
@@ -272,8 +287,9 @@ def _rejected(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> Rep
 def flag_rejected_emergency(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep) -> None:
     recipients = sorted({ctx.org.director_id, *ctx.org.compliance_ids} - {None})
     ctx.send_text(recipients, EMERGENCY_REJECTED.format(
-        kind=kind_label(request), id=request.id, requester=ctx.org.name(request.requester), item=request.item,
-        amount=format_yuan(request.amount_yuan), approver=ctx.org.name(step.approver), reason=step.note or NO_REASON))
+        kind=kind_label(request), id=request.id, requester=ctx.org.name(request.requester),
+        item=text_inline(request.item), amount=format_yuan(request.amount_yuan), approver=ctx.org.name(step.approver),
+        reason=text_inline(step.note) or NO_REASON))
     ctx.audit("system:approval", "emergency_flagged", "approval", request.id, to=recipients)
 
 
@@ -287,9 +303,10 @@ def announce_rejection(ctx: BaseContext, request: ApprovalRequest, reason: str) 
     if reason:
         ctx.audit(step.approver, "reason_given", "approval", request.id, step=step.position, reason=reason)
     ctx.send_text(request.requester, REJECTED.format(
-        kind=kind_label(request), id=request.id, item=request.item, amount=format_yuan(request.amount_yuan),
-        label=step.label, approver=ctx.org.name(step.approver), reason=reason or NO_REASON,
-        example=f"{kind_label(request)}申请 {request.item} {format_yuan(request.amount_yuan)} 用于…"))
+        kind=kind_label(request), id=request.id, item=text_inline(request.item),
+        amount=format_yuan(request.amount_yuan), label=step.label, approver=ctx.org.name(step.approver),
+        reason=text_inline(reason) or NO_REASON,  # the approver's words reach the requester: one quoted line
+        example=f"{kind_label(request)}申请 {text_inline(request.item)} {format_yuan(request.amount_yuan)} 用于…"))
 
 
 @on_flow(REASON_FLOW)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.amounts import format_yuan
 from bot.context import JobContext
+from bot.quoting import text_inline
 from bot.router import job
 from handlers.approvals.cards import announce_rejection, kind_label
 from models import ApprovalRequest
@@ -26,7 +27,7 @@ def _open_requests(ctx: JobContext, emergency: bool) -> list[ApprovalRequest]:
 
 def _facts(ctx: JobContext, request: ApprovalRequest, step, hours: float) -> dict:
     return dict(kind=kind_label(request), id=request.id, requester=ctx.org.name(request.requester),
-                item=request.item, amount=format_yuan(request.amount_yuan), label=step.label,
+                item=text_inline(request.item), amount=format_yuan(request.amount_yuan), label=step.label,
                 approver=ctx.org.name(step.approver), hours=int(hours))
 
 

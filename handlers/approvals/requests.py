@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from bot.amounts import AMBIGUOUS, format_yuan, parse_amount, parse_request
 from bot.cards import button_card, replace_button
 from bot.context import Context
+from bot.quoting import text_inline
 from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers.approvals.cards import (REQUEST_FLOW, STATUS_LABELS, approver_card, chain_text, kind_label,
                                      plan_chain, settle_draft)
@@ -129,8 +130,8 @@ def _send_summary(ctx: Context, data: dict) -> int:
     kind = kind_label(request)
     title = (SUMMARY_TITLE_EMERGENCY if request.emergency else SUMMARY_TITLE).format(kind=kind)
     card = button_card(f"apprq_{request.id}_{secrets.token_hex(4)}", title, SUMMARY_DESC,
-                       [("事项", request.item), ("金额", format_yuan(request.amount_yuan)),
-                        ("事由", request.reason or "（未填写）"), ("审批链", chain_text(ctx, steps))],
+                       [("事项", text_inline(request.item)), ("金额", format_yuan(request.amount_yuan)),
+                        ("事由", text_inline(request.reason) or "（未填写）"), ("审批链", chain_text(ctx, steps))],
                        [("提交", f"apprq:submit:{request.id}", "primary"),
                         ("取消", f"apprq:cancel:{request.id}", "grey")])
     ctx.send_card(ctx.userid, card)
@@ -173,7 +174,7 @@ def my_requests(ctx: Context) -> str:
         step = r.step_at(r.current_step)
         if r.status == "pending" and step:
             state = f"待 {ctx.org.name(step.approver)} {step.label}"
-        lines.append(f"#{r.id} {kind_label(r)} {r.item} {format_yuan(r.amount_yuan)} — {state}")
+        lines.append(f"#{r.id} {kind_label(r)} {text_inline(r.item)} {format_yuan(r.amount_yuan)} — {state}")
     lines.append(MINE_FOOTER.format(id=rows[0].id))
     return "\n".join(lines)
 
@@ -191,8 +192,8 @@ def pending_for_me(ctx: Context) -> str:
         rows = ctx.send_card(ctx.userid, card)
         ctx.session.flush()
         step.task_id, step.card_outbox_id = task_id, rows[0].id
-        lines.append(f"#{request.id} {ctx.org.name(request.requester)} {kind_label(request)} {request.item} "
-                     f"{format_yuan(request.amount_yuan)}（{step.label}）")
+        lines.append(f"#{request.id} {ctx.org.name(request.requester)} {kind_label(request)} "
+                     f"{text_inline(request.item)} {format_yuan(request.amount_yuan)}（{step.label}）")
     return "\n".join(lines)
 
 
@@ -230,8 +231,8 @@ def urge(ctx: Context) -> str:
     step = request.step_at(request.current_step)
     request.last_urged_at = ctx.now
     ctx.send_text(step.approver, URGE_TEXT.format(
-        requester=ctx.org.name(request.requester), kind=kind_label(request), id=request.id, item=request.item,
-        amount=format_yuan(request.amount_yuan), label=step.label))
+        requester=ctx.org.name(request.requester), kind=kind_label(request), id=request.id,
+        item=text_inline(request.item), amount=format_yuan(request.amount_yuan), label=step.label))
     ctx.audit(ctx.userid, "urged", "approval", request.id, step=step.position, approver=step.approver)
     return URGED.format(approver=ctx.org.name(step.approver), id=request.id)
 
@@ -260,7 +261,7 @@ def withdraw(ctx: Context) -> str:
     else:
         ctx.send_text(step.approver, WITHDRAWN_APPROVER.format(requester=ctx.org.name(request.requester),
                                                                kind=kind_label(request), id=request.id,
-                                                               item=request.item))
+                                                               item=text_inline(request.item)))
     ctx.audit(ctx.userid, "withdrawn", "approval", request.id, step=position, card_updated=bool(code))
     return WITHDRAWN.format(id=request.id, approver=ctx.org.name(step.approver))
 
@@ -290,7 +291,7 @@ def history(ctx: Context) -> str:
     entries = ctx.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "approval",
                                                            AuditEntry.record_id == str(request.id))
                                   .order_by(AuditEntry.id)).all()
-    lines = [HISTORY_HEADER.format(id=request.id, kind=kind_label(request), item=request.item,
+    lines = [HISTORY_HEADER.format(id=request.id, kind=kind_label(request), item=text_inline(request.item),
                                    amount=format_yuan(request.amount_yuan),
                                    state=STATUS_LABELS.get(request.status, request.status),
                                    chain=chain_text(ctx, request.steps, marks=True))]
@@ -298,7 +299,7 @@ def history(ctx: Context) -> str:
         actor = "系统" if entry.actor.startswith("system:") else ctx.org.name(entry.actor)
         detail = entry.detail or {}
         extra = ctx.org.name(detail["approver"]) if entry.action in ("carded", "reminded", "escalated") \
-            and detail.get("approver") else detail.get("reason", "")
+            and detail.get("approver") else text_inline(detail.get("reason", ""), 200)
         local = entry.at.astimezone(ctx.settings.tz)
         lines.append(f"{local:%m-%d %H:%M} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
     return "\n".join(lines)

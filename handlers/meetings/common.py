@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import select
 
 from bot.context import BaseContext
 from bot.dates import format_day, format_range
+from bot.quoting import text_inline
 from models.meeting import ActionItem, Meeting
 
 NAME_SEPARATORS = re.compile(r"[\s,，、;；/]+")
@@ -65,8 +67,10 @@ def due_text(ctx: BaseContext, item: ActionItem) -> str:
     return f"截止 {format_day(local(ctx, item.due_at).date())}"
 
 
-def item_line(ctx: BaseContext, item: ActionItem, with_owner: bool = True) -> str:
-    """#12 完成供应商比价（负责人 张三，截止 12月5日（周六））"""
+def item_line(ctx: BaseContext, item: ActionItem, with_owner: bool = True,
+              quote: Callable[..., str] = text_inline) -> str:
+    """#12 完成供应商比价（负责人 张三，截止 12月5日（周六））; the typed text and progress go through
+    ``quote`` (``text_inline`` for text messages, ``markdown_inline`` for markdown)."""
     facts = []
     if with_owner:
         facts.append(f"负责人 {ctx.org.name(item.owner)}" if item.owner else "⚠️ 待指派负责人")
@@ -75,8 +79,8 @@ def item_line(ctx: BaseContext, item: ActionItem, with_owner: bool = True) -> st
     if item.status == "done":
         facts.append("已完成")
     elif item.progress:
-        facts.append(f"进展：{item.progress[:40]}")
-    return f"#{item.id} {item.text}" + (f"（{'，'.join(facts)}）" if facts else "")
+        facts.append(f"进展：{quote(item.progress, 40)}")
+    return f"#{item.id} {quote(item.text)}" + (f"（{'，'.join(facts)}）" if facts else "")
 
 
 def open_items(ctx: BaseContext, owner: str | None = None) -> list[ActionItem]:

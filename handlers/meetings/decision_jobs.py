@@ -6,6 +6,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from bot.context import JobContext
+from bot.quoting import text_inline
 from bot.router import job
 from handlers.meetings.common import item_line, local, open_items
 from models.meeting import ActionItem
@@ -26,7 +27,8 @@ def decision_owner_check(ctx: JobContext) -> None:
     for item in unowned:
         meeting = item.meeting
         hours = int((ctx.now - item.created_at).total_seconds() // 3600)
-        text = UNOWNED.format(meeting=meeting.id, title=meeting.title, id=item.id, text=item.text, hours=hours,
+        text = UNOWNED.format(meeting=meeting.id, title=text_inline(meeting.title), id=item.id,
+                              text=text_inline(item.text), hours=hours,
                               limit=ctx.policy.decision_owner_hours, chair=ctx.org.name(meeting.chair))
         sent = [userid for userid in dict.fromkeys([meeting.chair, ctx.org.director_id]) if userid
                 and ctx.notify_once("decision_unowned", "escalate", userid, item.id, text=text)]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.cards import button_card
 from bot.context import BaseContext, Context, Reply
+from bot.quoting import text_inline
 from bot.router import intent, on_card
 from handlers.meetings.common import can_manage, due_text, find_person, item_line, open_items, sample_name
 from models.meeting import ActionItem, Meeting
@@ -47,8 +48,9 @@ def assign_card(ctx: BaseContext, item: ActionItem, meeting: Meeting) -> dict:
     choices = [u for u in meeting.attendees if ctx.org.get(u)][:6]
     item.assign_task_id = f"decision_{item.id}_{secrets.token_hex(4)}"
     return button_card(item.assign_task_id, CARD_TITLE.format(id=item.id),
-                       CARD_DESC.format(meeting=meeting.id, title=meeting.title[:12], hours=ctx.policy.decision_owner_hours),
-                       [("决议", item.text[:30])],
+                       CARD_DESC.format(meeting=meeting.id, title=text_inline(meeting.title, 12),
+                                        hours=ctx.policy.decision_owner_hours),
+                       [("决议", text_inline(item.text, 30))],
                        [(ctx.org.name(u), f"decision:assign:{item.id}:{u}", "primary" if i == 0 else "outline")
                         for i, u in enumerate(choices)],
                        sub_title=CARD_MORE.format(id=item.id))
@@ -63,8 +65,9 @@ def set_owner(ctx: BaseContext, item: ActionItem, owner: str, by: str) -> None:
     ctx.audit(by, "assigned", "action_item", item.id, owner=owner, previous=previous,
               on_time=ctx.now <= item.owner_due_at, meeting=item.meeting_id)
     meeting = item.meeting
-    ctx.send_text(owner, ASSIGNED_OWNER.format(id=item.id, text=item.text, due=_due(ctx, item), meeting=meeting.id,
-                                               title=meeting.title, by=ctx.org.name(by)))
+    ctx.send_text(owner, ASSIGNED_OWNER.format(id=item.id, text=text_inline(item.text), due=_due(ctx, item),
+                                               meeting=meeting.id, title=text_inline(meeting.title),
+                                               by=ctx.org.name(by)))
 
 
 def _due(ctx: BaseContext, item: ActionItem) -> str:
@@ -93,7 +96,7 @@ def _assign(ctx: Context, item: ActionItem, who: str) -> str:
     if owner is None:
         return UNKNOWN_NAME.format(name=who, id=item.id, example=sample_name(ctx))
     set_owner(ctx, item, owner, ctx.userid)
-    return ASSIGNED.format(owner=ctx.org.name(owner), id=item.id, text=item.text)
+    return ASSIGNED.format(owner=ctx.org.name(owner), id=item.id, text=text_inline(item.text))
 
 
 @on_card("decision")
@@ -142,9 +145,10 @@ def complete(ctx: Context) -> str:
               on_time=item.due_at is None or ctx.now <= item.due_at, note=answer[:200] or None)
     meeting = item.meeting
     if meeting.chair != ctx.userid:
-        ctx.send_text(meeting.chair, COMPLETED_CHAIR.format(owner=ctx.org.name(ctx.userid), id=item.id, text=item.text,
-                                                            meeting=meeting.id, title=meeting.title))
-    return COMPLETED.format(id=item.id, text=item.text)
+        ctx.send_text(meeting.chair, COMPLETED_CHAIR.format(owner=ctx.org.name(ctx.userid), id=item.id,
+                                                            text=text_inline(item.text), meeting=meeting.id,
+                                                            title=text_inline(meeting.title)))
+    return COMPLETED.format(id=item.id, text=text_inline(item.text))
 
 
 @intent("decision.progress", "进展", summary="更新决议进展", example="进展 12 已联系供应商")
@@ -185,7 +189,7 @@ def list_decisions(ctx: Context) -> str:
         return NO_DECISIONS
     if ctx.userid not in meeting.attendees and ctx.userid != ctx.org.director_id:
         return LIST_FORBIDDEN.format(id=meeting.id)  # the same rule as 查看纪要
-    lines = [LIST_HEADER.format(id=meeting.id, title=meeting.title)] + [item_line(ctx, i) for i in meeting.items]
+    lines = [LIST_HEADER.format(id=meeting.id, title=text_inline(meeting.title))] + [item_line(ctx, i) for i in meeting.items]
     if any(i.owner is None for i in meeting.items):
         lines.append(LIST_FOOTER)
     return "\n".join(lines)

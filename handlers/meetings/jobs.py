@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.cards import button_card
 from bot.context import JobContext
+from bot.quoting import text_inline
 from bot.router import job
 from handlers.meetings.common import item_line, local, open_items, when_text
 from handlers.meetings.recurring import ensure_occurrences
@@ -51,9 +52,9 @@ def meeting_reminder(ctx: JobContext) -> None:
 
 def _reminder_text(ctx: JobContext, meeting: Meeting) -> str:
     minutes = max(1, round((meeting.starts_at - ctx.now).total_seconds() / 60))
-    text = REMIND.format(title=meeting.title, id=meeting.id, minutes=minutes, when=when_text(ctx, meeting),
+    text = REMIND.format(title=text_inline(meeting.title), id=meeting.id, minutes=minutes, when=when_text(ctx, meeting),
                          chair=ctx.org.name(meeting.chair), taker=ctx.org.name(meeting.minute_taker),
-                         agenda=meeting.agenda or NO_AGENDA)
+                         agenda=text_inline(meeting.agenda) or NO_AGENDA)
     if meeting.weekly:  # P11/P12: the weekly meeting goes through what is still open
         items = open_items(ctx)
         if items:
@@ -67,8 +68,8 @@ def _reminder_text(ctx: JobContext, meeting: Meeting) -> str:
 def _prompt_card(ctx: JobContext, meeting: Meeting) -> dict:
     due = local(ctx, meeting.minutes_due_at)
     return button_card(f"minutes_{meeting.id}_{secrets.token_hex(4)}", PROMPT_TITLE.format(id=meeting.id),
-                       PROMPT_DESC.format(title=meeting.title[:16], hours=ctx.policy.minutes_due_hours),
-                       [("会议", meeting.title[:30]), ("时间", when_text(ctx, meeting)),
+                       PROMPT_DESC.format(title=text_inline(meeting.title, 16), hours=ctx.policy.minutes_due_hours),
+                       [("会议", text_inline(meeting.title, 30)), ("时间", when_text(ctx, meeting)),
                         ("截止", f"{due:%m-%d %H:%M}")],
                        [("填写纪要", f"minutes:write:{meeting.id}", "primary")],
                        sub_title=PROMPT_SUB.format(id=meeting.id))
@@ -83,7 +84,7 @@ def minutes_overdue(ctx: JobContext) -> None:
                                .order_by(Meeting.minutes_due_at, Meeting.id)).all()
     escalate_after = timedelta(hours=ctx.policy.minutes_escalate_hours)
     for meeting in late:
-        facts = dict(id=meeting.id, title=meeting.title, when=when_text(ctx, meeting),
+        facts = dict(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
                      due=f"{local(ctx, meeting.minutes_due_at):%m-%d %H:%M}", taker=ctx.org.name(meeting.minute_taker))
         if ctx.notify_once("minutes_overdue", "due", meeting.minute_taker, meeting.id, text=OVERDUE.format(**facts)):
             ctx.audit(f"system:{ctx.job_id}", "minutes_reminded", "meeting", meeting.id, to=meeting.minute_taker)

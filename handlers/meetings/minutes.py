@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.context import Context, Reply
 from bot.dates import find_date
+from bot.quoting import markdown_inline, text_block, text_inline
 from bot.router import intent, on_card, on_flow
 from handlers.meetings.decisions import assign_card, set_owner
 from handlers.meetings.common import find_person, item_line, names, sample_name, when_text
@@ -77,7 +78,7 @@ def submit_minutes(ctx: Context) -> str | None:
     if len(waiting) == 1:
         return _archive(ctx, waiting[0], text)
     ctx.conversation.start(PICK_FLOW, "WHICH", {"text": text, "ids": [m.id for m in waiting]})
-    choices = "\n".join(f"#{m.id} {m.title}（{when_text(ctx, m)}）" for m in waiting)
+    choices = "\n".join(f"#{m.id} {text_inline(m.title)}（{when_text(ctx, m)}）" for m in waiting)
     return WHICH.format(count=len(waiting), choices=choices)
 
 
@@ -97,11 +98,11 @@ def _guard(ctx: Context, meeting: Meeting | None, raw_id: str = "") -> str | Non
         at = meeting.minutes.submitted_at.astimezone(ctx.settings.tz)
         return ALREADY.format(id=meeting.id, at=f"{at:%m-%d %H:%M}")
     if meeting.status not in ("scheduled", "minuted"):
-        return NOT_OPEN.format(id=meeting.id, title=meeting.title, state="取消" if meeting.status == "cancelled"
+        return NOT_OPEN.format(id=meeting.id, title=text_inline(meeting.title), state="取消" if meeting.status == "cancelled"
                                else meeting.status)
     if meeting.starts_at > ctx.now:  # P9: minutes record a meeting that took place
         start = meeting.starts_at.astimezone(ctx.settings.tz)
-        return NOT_YET.format(id=meeting.id, title=meeting.title, start=f"{start:%m-%d %H:%M}")
+        return NOT_YET.format(id=meeting.id, title=text_inline(meeting.title), start=f"{start:%m-%d %H:%M}")
     return None
 
 
@@ -148,7 +149,7 @@ def write_tap(ctx: Context) -> Reply:
     if problem:
         return Reply(text=problem)
     ctx.conversation.start(WRITE_FLOW, "TEXT", {"meeting_id": meeting.id})
-    return Reply(text=WRITE_NOW.format(id=meeting.id, title=meeting.title, name=sample_name(ctx)))
+    return Reply(text=WRITE_NOW.format(id=meeting.id, title=text_inline(meeting.title), name=sample_name(ctx)))
 
 
 @on_flow(WRITE_FLOW)
@@ -188,13 +189,15 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
             set_owner(ctx, item, find_person(ctx, r.owner), ctx.userid)
         items.append(item)
     lines = [item_line(ctx, i) for i in items]
+    # P9: the minutes reach every attendee as markdown: what the taker typed is quoted as data.
+    marked = [item_line(ctx, i, quote=markdown_inline) for i in items]
     facts = [("时间", when_text(ctx, meeting)), ("主持", ctx.org.name(meeting.chair)),
              ("记录", ctx.org.name(meeting.minute_taker)), ("参会", names(ctx, meeting.attendees))]
-    title = TITLE.format(id=meeting.id, title=meeting.title)
-    body, summarised = render_minutes(title, facts, parsed.topics, parsed.discussion, lines,
+    title = TITLE.format(id=meeting.id, title=markdown_inline(meeting.title))
+    body, summarised = render_minutes(title, facts, parsed.topics, parsed.discussion, marked,
                                       FOOTER_FULL.format(id=meeting.id))
     if summarised:  # P9 within WeCom's 2048 bytes: a summary, the full text by 查看纪要
-        body, _ = render_minutes(title, facts, parsed.topics, parsed.discussion, lines,
+        body, _ = render_minutes(title, facts, parsed.topics, parsed.discussion, marked,
                                  FOOTER_SUMMARY.format(id=meeting.id))
     ctx.send_markdown(meeting.attendees, body)
     unowned = [i for i in items if i.owner is None]
@@ -206,7 +209,7 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
     if unowned:
         decisions += "\n" + UNOWNED_NOTE.format(count=len(unowned), chair=ctx.org.name(meeting.chair),
                                                 hours=ctx.policy.decision_owner_hours)
-    return ARCHIVED.format(id=meeting.id, title=meeting.title, late=late, count=len(meeting.attendees),
+    return ARCHIVED.format(id=meeting.id, title=text_inline(meeting.title), late=late, count=len(meeting.attendees),
                            decisions=decisions)
 
 
@@ -222,5 +225,7 @@ def show_minutes(ctx: Context) -> str:
     if ctx.userid not in meeting.attendees and ctx.userid != ctx.org.director_id:
         return SHOW_FORBIDDEN.format(id=meeting.id)
     at = meeting.minutes.submitted_at.astimezone(ctx.settings.tz)
-    return SHOW_HEADER.format(id=meeting.id, title=meeting.title, when=when_text(ctx, meeting),
-                              taker=ctx.org.name(meeting.minutes.author), at=f"{at:%m-%d %H:%M}") + meeting.minutes.text
+    # The taker's text reaches another attendee: under the header that names its author, every line barred.
+    return SHOW_HEADER.format(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
+                              taker=ctx.org.name(meeting.minutes.author),
+                              at=f"{at:%m-%d %H:%M}") + text_block(meeting.minutes.text)

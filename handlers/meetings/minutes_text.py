@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.outbox import TEXT_LIMIT
+from bot.quoting import markdown_block
 
 _HEADER = re.compile(r"^\s*(?:\*\*)?(议题|主题|讨论|讨论内容|决议|决议事项|决定|结论)\s*"
                      r"(?:\d+|[一二三四五六七八九十]+)?\s*(?:\*\*)?\s*[:：]\s*(.*)$")
@@ -66,7 +67,9 @@ def _resolution(line: str) -> Resolution:
 def render_minutes(title: str, facts: list[tuple[str, str]], topics: str, discussion: str,
                    resolutions: list[str], footer: str, limit: int = TEXT_LIMIT) -> tuple[str, bool]:
     """The minutes as one markdown message ≤ ``limit`` bytes: in full when they fit, else a summary
-    (sections shortened, then resolutions dropped from the end). Returns (markdown, summarised)."""
+    (sections shortened, then resolutions dropped from the end). Returns (markdown, summarised).
+    ``title`` and ``resolutions`` must already be quoted (``markdown_inline``); topics and discussion
+    are raw text and quoted here."""
     for cut in (None, 300, 120, 40):
         body = _markdown(title, facts, topics, discussion, resolutions, footer, cut)
         if len(body.encode()) <= limit:
@@ -82,13 +85,15 @@ def render_minutes(title: str, facts: list[tuple[str, str]], topics: str, discus
 
 
 def _markdown(title, facts, topics, discussion, resolutions, footer, cut) -> str:
+    """``title`` and ``resolutions`` come quoted by the caller; the typed topics and discussion are
+    quoted here, each as a ``>`` block under the bot's own bold label (markup in them stays plain)."""
     def short(text: str) -> str:
         return text if cut is None or len(text) <= cut else text[:cut] + "…"
     lines = [f"**{title}**"] + [f"> {k}：{v}" for k, v in facts]
     if topics:
-        lines += ["", "**议题**", short(topics)]
+        lines += ["", "**议题**", markdown_block(topics, cut)]
     if discussion:
-        lines += ["", "**讨论**", short(discussion)]
+        lines += ["", "**讨论**", markdown_block(discussion, cut)]
     if resolutions:
         lines += ["", "**决议**"] + [f"{i}. {short(r) if cut else r}" for i, r in enumerate(resolutions, 1)]
     lines += ["", footer]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.context import Context
 from bot.dates import format_range, parse_when
+from bot.quoting import text_inline
 from bot.router import intent, on_flow
 from handlers.meetings.common import find_people, names, sample_name, when_text
 from handlers.meetings.recurring import ensure_occurrences
@@ -30,7 +31,10 @@ UNKNOWN_PEOPLE = "通讯录里没有「{unknown}」，这次没有登记。请�
 REGISTERED = ("已登记会议 #{id}「{title}」\n时间：{when}{default_end}\n主持：{chair}\n记录人：{taker}\n参会：{attendees}\n"
               "会前 {remind} 分钟我会提醒大家；会后请 {taker} 在 {hours} 小时内发「纪要」。发「会议列表」查看安排。")
 DEFAULT_END = "（未写结束时间，按 1 小时计）"
-INVITED = "📅 {chair} 邀请你参加会议 #{id}「{title}」\n时间：{when}\n记录人：{taker}\n会前 {remind} 分钟我会再提醒你。"
+INVITED = ("📅 {registrar} 邀请你参加会议 #{id}「{title}」\n时间：{when}\n主持：{chair}\n记录人：{taker}\n"
+           "会前 {remind} 分钟我会再提醒你。")
+CHAIR_FORBIDDEN = ("只有总监和组长可以登记由别人主持的会议，这次没有登记。你登记的会议由你主持："
+                   "去掉「主持 {chair}」再发一次，例如：{example}")
 NO_MEETINGS = "最近没有你参加的会议。登记一个会议，例如：{example}"
 LIST_HEADER = "接下来的会议："
 LIST_FOOTER = "会议结束后，记录人发「纪要」提交纪要；发「决议列表 编号」查看某个会议的决议。"
@@ -73,7 +77,14 @@ def register_meeting(ctx: Context) -> str:
             data["attendees"] = found
         elif found:
             data[field] = found[0]
+    if data["chair"] != ctx.userid and not _may_name_chair(ctx):
+        return CHAIR_FORBIDDEN.format(chair=ctx.org.name(data["chair"]), example=EXAMPLE.format(**_examples(ctx)))
     return _next_question(ctx, data)
+
+
+def _may_name_chair(ctx: Context) -> bool:
+    """P11: a meeting chaired by someone else is registered by the director or a group leader."""
+    return ctx.userid == ctx.org.director_id or ctx.user.has("group_leader")
 
 
 def _take_when(ctx: Context, data: dict, when) -> str | None:
@@ -144,8 +155,9 @@ def _create(ctx: Context, data: dict) -> str:
     ctx.session.add(meeting)
     ctx.session.flush()
     ctx.audit(ctx.userid, "registered", "meeting", meeting.id, starts_at=start.isoformat(), attendees=attendees)
-    facts = dict(id=meeting.id, title=meeting.title, when=when_text(ctx, meeting), chair=ctx.org.name(chair),
-                 taker=ctx.org.name(taker), remind=ctx.policy.meeting_remind_minutes)
+    facts = dict(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
+                 chair=ctx.org.name(chair), taker=ctx.org.name(taker), remind=ctx.policy.meeting_remind_minutes,
+                 registrar=ctx.org.name(ctx.userid))
     others = [u for u in attendees if u != ctx.userid]
     if others:
         ctx.send_text(others, INVITED.format(**facts))
@@ -164,7 +176,7 @@ def list_meetings(ctx: Context) -> str:
         return NO_MEETINGS.format(example=EXAMPLE.format(**_examples(ctx)))
     lines = [LIST_HEADER]
     for m in mine:
-        lines.append(f"#{m.id} {when_text(ctx, m)} {m.title}（主持 {ctx.org.name(m.chair)}，记录 "
+        lines.append(f"#{m.id} {when_text(ctx, m)} {text_inline(m.title)}（主持 {ctx.org.name(m.chair)}，记录 "
                      f"{ctx.org.name(m.minute_taker)}）")
     lines.append(LIST_FOOTER)
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.context import BaseContext
 from bot.org import Member
+from bot.quoting import markdown_block
 from handlers.reports.periods import Period, report_owers, when
 from models.report import Report
 
@@ -70,7 +71,7 @@ def group_report_markdown(ctx: BaseContext, period: Period, group_id: str | None
     if status.missing:
         lines.append("未交：" + "、".join(m.name for m in status.missing))
     for report in sorted(status.on_time + status.late, key=lambda r: r.submitted_at):
-        content = report.content if len(report.content) <= EXCERPT_CHARS else report.content[:EXCERPT_CHARS] + "…"
-        quoted = "\n".join(f"> {line}" for line in content.splitlines() if line.strip())
+        # The report is its author's text: a quoted block under the bot's label naming the author.
+        quoted = markdown_block(report.content, EXCERPT_CHARS)
         lines.append(f"**{ctx.org.name(report.userid)}**（{status_label(report)}）\n{quoted}")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.config import ConfigError, config_section
 from bot.context import BaseContext, Context
 from bot.org import Member
+from bot.quoting import text_inline
 from bot.router import intent
 from models import NotificationLedger
 from models.collaboration import Collaboration, SyncUpdate
@@ -138,7 +139,7 @@ def register(ctx: Context) -> str:
     ctx.audit(ctx.userid, "collaboration_registered", "collaboration", row.id, name=name, contacts=row.contacts)
     for department_id, userid in row.contacts.items():
         if userid != ctx.userid:
-            ctx.send_text(userid, CONTACT_NAMED.format(registrar=ctx.user.name, name=name,
+            ctx.send_text(userid, CONTACT_NAMED.format(registrar=ctx.user.name, name=text_inline(name),
                                                        department=department_name(ctx, department_id)))
     sides = "，".join(f"{department_name(ctx, d)} 接口人 {ctx.org.name(u)}" for d, u in row.contacts.items())
     return REGISTERED.format(name=name, sides=sides)
@@ -154,7 +155,7 @@ def submit_sync(ctx: Context) -> str:
     if named is not None:
         text = text[len(named.name):].lstrip(" :：,，")
     if named is not None and named not in mine:
-        return NOT_THEIR_CONTACT.format(name=named.name, contacts="、".join(ctx.org.name(u) for u in named.contacts.values()))
+        return NOT_THEIR_CONTACT.format(name=text_inline(named.name), contacts="、".join(ctx.org.name(u) for u in named.contacts.values()))
     if named is None:
         if not mine:
             return NOT_A_CONTACT
@@ -162,7 +163,7 @@ def submit_sync(ctx: Context) -> str:
             return _which(text, mine)
         named = mine[0]  # the answer to this week's prompt of one's only collaboration needs no name
     if not text:
-        return EMPTY_SYNC.format(example=named.name)
+        return EMPTY_SYNC.format(example=text_inline(named.name))
     department = next(d for d, u in named.contacts.items() if u == ctx.userid)
     week = week_key(ctx.now, ctx)
     update = ctx.session.scalar(select(SyncUpdate).where(SyncUpdate.collaboration == named.name,
@@ -176,7 +177,7 @@ def submit_sync(ctx: Context) -> str:
     update.userid, update.content, update.submitted_at = ctx.userid, text, ctx.now
     ctx.session.flush()
     ctx.audit(ctx.userid, "synced", "collaboration", named.name, week=week, department=department)
-    return SYNCED.format(name=named.name, department=department_name(ctx, department), week=week.split("W")[1],
+    return SYNCED.format(name=text_inline(named.name), department=department_name(ctx, department), week=week.split("W")[1],
                          again=again)
 
 
@@ -192,7 +193,7 @@ def _answers_prompt(ctx: Context, collaboration: CollaborationSpec) -> bool:
 
 
 def _which(text: str, mine: list[CollaborationSpec]) -> str:
-    names, example = "、".join(c.name for c in mine), mine[0].name
+    names, example = "、".join(text_inline(c.name) for c in mine), text_inline(mine[0].name)
     if not text:
         return WHICH_ONE.format(mine=names, example=example)
     return UNKNOWN_COLLABORATION.format(name=text.split()[0], mine=names, example=example)
@@ -207,5 +208,5 @@ def list_collaborations(ctx: Context) -> str:
     lines = ["已登记的协作："]
     for c in collaborations:
         sides = "，".join(f"{department_name(ctx, d)} {ctx.org.name(u)}" for d, u in c.contacts.items())
-        lines.append(f"• {c.name}：{sides}")
+        lines.append(f"• {text_inline(c.name)}：{sides}")
     return "\n".join(lines)

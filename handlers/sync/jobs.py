@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.context import JobContext
+from bot.quoting import markdown_block, markdown_inline, text_inline
 from bot.router import job
 from handlers.sync.collaborations import PROMPT_KIND, CollaborationSpec, all_collaborations, department_name, week_key
 from models.collaboration import SyncUpdate
@@ -31,14 +32,14 @@ def weekly_sync_prompt(ctx: JobContext) -> None:
             if (collaboration.name, department_id) in updates or ctx.org.get(userid) is None:
                 continue
             ctx.notify_once(PROMPT_KIND, week, userid, collaboration.name,
-                            text=PROMPT.format(name=collaboration.name,
+                            text=PROMPT.format(name=text_inline(collaboration.name),
                                                department=department_name(ctx, department_id)))
 
 
 def collaboration_markdown(ctx: JobContext, collaboration: CollaborationSpec,
                            updates: dict[tuple[str, str], SyncUpdate]) -> str:
     """One collaboration's week: what each side reported, and which side is missing."""
-    lines = [f"### {collaboration.name}"]
+    lines = [f"### {markdown_inline(collaboration.name)}"]
     missing = []
     for department_id, userid in collaboration.contacts.items():
         update = updates.get((collaboration.name, department_id))
@@ -47,8 +48,8 @@ def collaboration_markdown(ctx: JobContext, collaboration: CollaborationSpec,
             missing.append(department_name(ctx, department_id))
             lines.append(f"{side}：{MISSING}")
         else:
-            content = update.content if len(update.content) <= EXCERPT_CHARS else update.content[:EXCERPT_CHARS] + "…"
-            lines.append(f"{side}：{content}")
+            # P18: one side's words cannot forge the other side's line: a quoted block under its label.
+            lines.append(f"{side}：\n{markdown_block(update.content, EXCERPT_CHARS)}")
     if missing:
         lines.append(f"缺少：{'、'.join(missing)}")
     return "\n".join(lines)

@@ -18,7 +18,7 @@ def test_minutes_with_three_resolutions_are_archived_and_sent_to_every_attendee(
     assert "2 条还没有负责人，已请主持人 王总监 在 24 小时内指派" in answer
     for userid in ATTENDEES:
         sent = wait_text(bot, userid, "会议纪要 #")
-        assert "**议题**\n供应商选型" in sent and "A 家最便宜" in sent
+        assert "**议题**\n> 供应商选型" in sent and "A 家最便宜" in sent
         assert "完成供应商比价（负责人 张三，截止 12月5日（周六））" in sent and "整理需求清单（⚠️ 待指派负责人）" in sent
     assert texts(bot, "lisi") == []
     first, second, third = items(bot)
