@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench clean
 
+# `make run PORT=8011 HOST=0.0.0.0` changes where the demo listens (default 127.0.0.1:8000).
 run: $(STAMP)
-	$(BIN)/python app.py
+	$(BIN)/python app.py $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	bash .ci/pytest-all

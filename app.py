@@ -42,15 +42,18 @@ class NotMigrated(ConfigError):
     pass
 
 
-def settings_from_environment(config: str | None = None, port: int | None = None) -> Settings:
+def settings_from_environment(config: str | None = None, port: int | None = None,
+                              host: str | None = None) -> Settings:
     path = config or os.environ.get("WECOM_BOT_CONFIG")
     if path is None and os.environ.get("WECOM_CORP_ID"):
         raise ConfigError("WECOM_CORP_ID is set but no config file was given: pass --config or set WECOM_BOT_CONFIG")
     settings = load_settings(path)
     if settings.demo:
-        port = port or settings.port
-        base = settings.wecom.api_base_url.replace(":8000/", f":{port}/")
-        settings = dataclasses.replace(settings, port=port,
+        # the demo's WeCom is the emulator in this very process: follow where it listens
+        from bot.emulator import loopback
+        port, host = port or settings.port, host or settings.host
+        base = settings.wecom.api_base_url.replace("127.0.0.1:8000/", f"{loopback(host)}:{port}/")
+        settings = dataclasses.replace(settings, port=port, host=host,
                                        wecom=dataclasses.replace(settings.wecom, api_base_url=base))
     return settings
 
@@ -106,15 +109,20 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
         return jsonify({"status": "ok", "database": "ok", "outbox_pending": pending,
                         "emulator": settings.emulator_enabled, "scheduler": settings.scheduler_enabled})
 
-    if settings.emulator_enabled:
+    clock = None
+    if settings.emulator_enabled:  # the emulator, and with it the movable demo clock, is never on in production
         from bot.emulator import init_emulator
-        init_emulator(app, runtime)
+        from scheduler.demo_clock import DemoClock
+        clock = DemoClock(runtime)
+        init_emulator(app, runtime, clock)
 
     if start_background:
         runtime.start_dispatcher()  # every serving process delivers the outbox
         if settings.scheduler_enabled:
             from scheduler import SchedulerService
             app.extensions["scheduler"] = SchedulerService(runtime).start()
+            if clock is not None:
+                clock.attach(app.extensions["scheduler"])
     return app
 
 
@@ -128,7 +136,7 @@ def shutdown_app(app: Flask) -> None:
 # ---- command line ---------------------------------------------------------------------------
 
 def cmd_serve(args) -> int:
-    settings = settings_from_environment(args.config, args.port)
+    settings = settings_from_environment(args.config, args.port, args.host)
     if args.host:
         settings = dataclasses.replace(settings, host=args.host)
     if args.port:
@@ -138,7 +146,11 @@ def cmd_serve(args) -> int:
     app = create_app(settings)
     import waitress
 
-    base = f"http://{settings.host}:{settings.port}"
+    from bot.emulator import loopback
+
+    base = f"http://{loopback(settings.host)}:{settings.port}"
+    if loopback(settings.host) != settings.host:
+        print(f"Listening on all interfaces ({settings.host}), port {settings.port}.", flush=True)
     if settings.demo:
         print(f"Demo mode: no config given, using the demo org and the built-in WeCom emulator.", flush=True)
     if settings.emulator_enabled:

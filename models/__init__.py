@@ -3,12 +3,13 @@ from models.approval import ApprovalRequest, ApprovalStep
 from models.audit import AuditEntry
 from models.base import Base, utcnow
 from models.conversation import ConversationState
+from models.emulator import EmulatorMessage
 from models.inbound import InboundCallback
 from models.org import Department, Group, Person
 from models.outbox import NotificationLedger, OutboxMessage
 from models.runtime import KeyValue, Lease
 
 __all__ = [
-    "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "ConversationState", "Department", "Group", "InboundCallback",
+    "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "ConversationState", "Department", "EmulatorMessage", "Group", "InboundCallback",
     "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "Person", "utcnow",
 ]

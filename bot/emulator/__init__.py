@@ -10,19 +10,41 @@ from flask import Blueprint, Flask, current_app, jsonify, request, send_from_dir
 
 from bot.emulator.api import EmulatorState, create_api_blueprint
 from bot.emulator.callbacks import CallbackSender
+from bot.emulator.clock import clock_blueprint
+from bot.emulator.files import files_blueprint
+from bot.emulator.log import DatabaseLog
 from bot.menu import MENU
 from bot.runtime import Runtime
 
 STATIC = Path(__file__).with_name("static")
 
 
-def init_emulator(app: Flask, runtime: Runtime) -> EmulatorState:
+def init_emulator(app: Flask, runtime: Runtime, clock=None) -> EmulatorState:
+    """Serve the fake WeCom API and the chat page on ``app``. The chat log lives in the database
+    (it survives a restart) and carries the demo's time; ``clock`` (a ``DemoClock``, handed in by
+    the composition root) gives the page its movable clock."""
     wecom = runtime.settings.wecom
-    state = EmulatorState(wecom.corp_id, wecom.secret, wecom.agent_id, known_users=set(runtime.org.members))
+    state = EmulatorState(wecom.corp_id, wecom.secret, wecom.agent_id, known_users=set(runtime.org.members),
+                          log=DatabaseLog(runtime.session_factory), clock=lambda: runtime.now().timestamp())
     app.extensions["emulator"] = state
     app.register_blueprint(create_api_blueprint(state), url_prefix="/emulator/cgi-bin")
     app.register_blueprint(_page_blueprint(state, runtime), url_prefix="/emulator")
+    app.register_blueprint(files_blueprint(state, runtime.org.get, _sender, _deliver), url_prefix="/emulator")
+    if clock is not None:
+        app.extensions["demo_clock"] = clock
+        app.register_blueprint(clock_blueprint(clock), url_prefix="/emulator")
     return state
+
+
+def loopback(host: str) -> str:
+    """Where this process can reach itself when it listens on ``host`` (a wildcard means loopback)."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host
+
+
+def _deliver(response) -> tuple:
+    if response.status_code != 200:
+        return jsonify({"ok": False, "error": f"机器人回调返回了 HTTP {response.status_code}"}), 502
+    return jsonify({"ok": True})
 
 
 def _sender() -> CallbackSender:
@@ -30,7 +52,7 @@ def _sender() -> CallbackSender:
     if sender is None:
         runtime = current_app.extensions["runtime"]
         url = current_app.config.get("EMULATOR_CALLBACK_URL") or \
-            f"http://{runtime.settings.host}:{runtime.settings.port}{runtime.settings.wecom.callback_path}"
+            f"http://{loopback(runtime.settings.host)}:{runtime.settings.port}{runtime.settings.wecom.callback_path}"
         sender = current_app.extensions["emulator_sender"] = CallbackSender(runtime.settings.wecom, url)
     return sender
 
@@ -42,10 +64,7 @@ def _page_blueprint(state: EmulatorState, runtime: Runtime) -> Blueprint:
     def person_or_error(userid: str):
         return runtime.org.get(userid)
 
-    def deliver(response) -> tuple:
-        if response.status_code != 200:
-            return jsonify({"ok": False, "error": f"机器人回调返回了 HTTP {response.status_code}"}), 502
-        return jsonify({"ok": True})
+    deliver = _deliver
 
     @bp.get("/")
     def page():
@@ -104,7 +123,10 @@ def _page_blueprint(state: EmulatorState, runtime: Runtime) -> Blueprint:
         state.add_message(userid, "in", "event", event="template_card_event",
                           text=f"点击了按钮「{button['text']}」")
         code = state.issue_response_code(userid, card["task_id"])
-        return deliver(_sender().card_tap(userid, card["task_id"], key, code, card.get("card_type", "")))
+        response = _sender().card_tap(userid, card["task_id"], key, code, card.get("card_type", ""))
+        if response.status_code == 200 and response.content:
+            _apply_passive_reply(state, userid, card["task_id"], response)
+        return deliver(response)
 
     @bp.post("/api/menu")
     def click():
@@ -118,3 +140,16 @@ def _page_blueprint(state: EmulatorState, runtime: Runtime) -> Blueprint:
         return deliver(_sender().click(userid, key))
 
     return bp
+
+
+def _apply_passive_reply(state: EmulatorState, userid: str, task_id: str, response) -> None:
+    """WeCom greys the tapped button for the tapper when the callback answers ``update_button``."""
+    import xmltodict
+
+    try:
+        reply = xmltodict.parse(_sender().decrypt_reply(response))["xml"]
+    except Exception:  # not a reply WeCom would understand: WeCom shows nothing either
+        return
+    name = (reply.get("Button") or {}).get("ReplaceName") if reply.get("MsgType") == "update_button" else None
+    if name:
+        state.log.set_card_state(task_id, [userid], {"replace_name": name})

@@ -13,8 +13,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from flask import Blueprint, Flask, jsonify, request
+
+from bot.emulator.log import DatabaseLog, MemoryLog
+from bot.emulator.media import MAX_MEDIA_BYTES, add_media_routes
 
 TASK_ID = re.compile(r"^[A-Za-z0-9_\-@]{1,128}$")
 INTERACTIVE = {"button_interaction", "vote_interaction", "multiple_interaction"}
@@ -28,7 +32,9 @@ class EmulatorState:
     agent_id: int
     known_users: set[str] | None = None  # None: everyone is valid
     calls: list[dict] = field(default_factory=list)
-    messages: list[dict] = field(default_factory=list)
+    log: MemoryLog | DatabaseLog = field(default_factory=MemoryLog)  # each person's chat
+    clock: Callable[[], float] = time.time  # the time a message carries (the demo clock may move it)
+    media: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # media_id → (filename, data, content_type)
     menu: dict | None = None
     tokens: dict[str, float] = field(default_factory=dict)  # token → expiry (epoch)
     task_ids: set[str] = field(default_factory=set)
@@ -51,16 +57,24 @@ class EmulatorState:
         with self.lock:
             return [c for c in self.calls if c["path"] == path]
 
+    @property
+    def messages(self) -> list[dict]:
+        """Every message of every chat, oldest first (copies)."""
+        return self.log.all()
+
     def add_message(self, userid: str, direction: str, msgtype: str, **content) -> dict:
-        with self.lock:
-            msg = {"id": len(self.messages) + 1, "userid": userid, "direction": direction,
-                   "time": time.time(), "msgtype": msgtype, "card_state": None, **content}
-            self.messages.append(msg)
-            return msg
+        """Log one chat line (see ``bot/emulator/log.py`` for its fields); returns it with its id."""
+        return self.log.add(userid, direction, msgtype, self.clock(), content)
 
     def messages_for(self, userid: str, after: int = 0) -> list[dict]:
+        return self.log.for_user(userid, after)
+
+    def add_media(self, filename: str, data: bytes, content_type: str) -> str:
+        """Keep a file as WeCom keeps temporary media; returns its media_id (for media/get)."""
+        media_id = "M" + secrets.token_hex(16)
         with self.lock:
-            return [dict(m) for m in self.messages if m["userid"] == userid and m["id"] > after]
+            self.media[media_id] = (filename, data, content_type)
+        return media_id
 
     def sent_to(self, userid: str) -> list[dict]:
         return [m for m in self.messages_for(userid) if m["direction"] == "out"]
@@ -81,6 +95,8 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
 
     @bp.before_request
     def record_and_inject():
+        if request.path.endswith("/media/upload"):  # WeCom takes files up to 20 MB
+            request.max_content_length = MAX_MEDIA_BYTES + 64 * 1024
         try:
             body = json.loads(request.data) if request.data[:1] == b"{" else None
         except ValueError:
@@ -147,6 +163,12 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
                     state.task_ids.add(task_id)
             if len(card.get("button_list", [])) > 6:
                 return _error(40058, "too many buttons")
+        elif msgtype in ("file", "image"):
+            media_id = (body.get(msgtype) or {}).get("media_id", "")
+            with state.lock:
+                stored = state.media.get(media_id)
+            if stored is None:
+                return _error(40007, "invalid media_id")
         else:
             return _error(40008, f"invalid message type {msgtype}")
         if body.get("enable_duplicate_check"):
@@ -166,10 +188,15 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
         if not valid:
             return _error(81013, "user & party & tag all invalid")
         msgid = secrets.token_hex(8)
+        media = {}
+        if msgtype in ("file", "image"):
+            media_id = body[msgtype]["media_id"]
+            filename, data, content_type = state.media[media_id]
+            media = {"media_id": media_id, "filename": filename, "content_type": content_type, "size": len(data)}
         for userid in valid:
             state.add_message(userid, "out", msgtype, msgid=msgid, text=(body.get("text") or {}).get("content"),
                               markdown=(body.get("markdown") or {}).get("content"),
-                              card=body.get("template_card"))
+                              card=body.get("template_card"), **media)
         answer = {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid), "msgid": msgid}
         card = body.get("template_card") or {}
         if msgtype == "template_card" and card.get("card_type") in INTERACTIVE:
@@ -188,13 +215,11 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
             if issued["used"]:
                 return _error(42022, "response_code already used")
             issued["used"] = True
-            new_state = ({"replace_name": body["button"]["replace_name"]} if "button" in body
-                         else {"template_card": body.get("template_card")})
-            for msg in state.messages:
-                card = msg.get("card") or {}
-                if msg["direction"] == "out" and card.get("task_id") == issued["task_id"] \
-                        and msg["userid"] in body.get("userids", []):
-                    msg["card_state"] = new_state
+        new_state = ({"replace_name": body["button"]["replace_name"]} if "button" in body
+                     else {"template_card": body.get("template_card")})
+        # doc 94945: the listed members' copies change, or every copy with "atall": 1.
+        userids = None if body.get("atall") == 1 else list(body.get("userids", []))
+        state.log.set_card_state(issued["task_id"], userids, new_state)
         return jsonify({"errcode": 0, "errmsg": "ok", "invaliduser": []})
 
     @bp.post("/menu/create")
@@ -206,13 +231,7 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
             state.menu = body
         return jsonify({"errcode": 0, "errmsg": "ok"})
 
-    @bp.post("/media/upload")
-    def media_upload():
-        kind = request.args.get("type", "file")
-        if kind not in ("image", "voice", "video", "file"):
-            return _error(40004, "invalid media type")
-        return jsonify({"errcode": 0, "errmsg": "", "type": kind, "media_id": secrets.token_hex(16),
-                        "created_at": str(int(time.time()))})
+    add_media_routes(bp, state)
 
     @bp.post("/_emulator/faults")
     def inject_faults():  # for tests that run the bot in another process

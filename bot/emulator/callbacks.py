@@ -59,9 +59,14 @@ class CallbackSender:
     def text(self, userid: str, content: str, **kw) -> requests.Response:
         return self.post(self.inner_xml(userid, "text", {"Content": content}, **kw))
 
-    def image(self, userid: str) -> requests.Response:
-        return self.post(self.inner_xml(userid, "image", {"PicUrl": "http://example.invalid/p.jpg",
-                                                          "MediaId": uuid.uuid4().hex}))
+    def image(self, userid: str, media_id: str | None = None,
+              pic_url: str = "http://example.invalid/p.jpg", **kw) -> requests.Response:
+        return self.post(self.inner_xml(userid, "image", {"PicUrl": pic_url, "MediaId": media_id or uuid.uuid4().hex},
+                                        **kw))
+
+    def file(self, userid: str, media_id: str, filename: str, **kw) -> requests.Response:
+        """A file sent to the app: ``MsgType=file`` with its ``FileName`` and ``MediaId`` (for media/get)."""
+        return self.post(self.inner_xml(userid, "file", {"FileName": filename, "MediaId": media_id}, **kw))
 
     def click(self, userid: str, key: str, **kw) -> requests.Response:
         return self.post(self.inner_xml(userid, "event", {"Event": "click", "EventKey": key}, **kw))

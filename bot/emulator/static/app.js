@@ -10,7 +10,9 @@
     whoami: $('#whoami'), whoGroup: $('#whoami-group'), messages: $('#messages'),
     input: $('#input'), send: $('#send'), menuBar: $('#menu-bar'), newPill: $('#new-pill'),
     error: $('#error'), errorText: $('#error-text'),
+    fileInput: $('#file-input'), imageInput: $('#image-input'),
   };
+  const personListeners = []; // other scripts (guide.js, contacts.js) hear of every switch
   const state = {
     people: [], menu: [], userid: null, gen: 0, lastId: 0,
     msgs: {}, cardStates: {}, lastDay: null, pollBusy: null, sending: false, errorKind: null,
@@ -119,6 +121,7 @@
     closeMenu();
     clearError('op');
     pollFresh();
+    for (const cb of personListeners) { try { cb(p); } catch (e) { /* a listener's bug is its own */ } }
   }
 
   async function loadPeople() {
@@ -237,8 +240,58 @@
   const nearBottom = () => el.messages.scrollHeight - el.messages.scrollTop - el.messages.clientHeight < 80;
   function scrollBottom() { el.messages.scrollTop = el.messages.scrollHeight; el.newPill.hidden = true; }
 
+  // WeCom shows <a href="…">…</a> in a text message as a link; everything else is plain text.
+  const LINK = /<a\s+href\s*=\s*(["'])(.*?)\1\s*>([\s\S]*?)<\/a>/gi;
+  function textNode(src) {
+    const b = h('div', 'bubble text');
+    let last = 0, m;
+    src = String(src || '');
+    LINK.lastIndex = 0;
+    while ((m = LINK.exec(src))) {
+      b.append(document.createTextNode(src.slice(last, m.index)));
+      if (/^https?:\/\//i.test(m[2])) {
+        const a = h('a', null, m[3]);
+        a.href = m[2]; a.target = '_blank'; a.rel = 'noopener noreferrer';
+        b.append(a);
+      } else {
+        b.append(document.createTextNode(m[0]));
+      }
+      last = LINK.lastIndex;
+    }
+    b.append(document.createTextNode(src.slice(last)));
+    return b;
+  }
+  function sizeLabel(n) {
+    if (!n && n !== 0) return '';
+    if (n < 1024) return n + ' B';
+    if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KB';
+    return (n / 1024 / 1024).toFixed(1) + ' MB';
+  }
+  function fileNode(msg) { // a downloadable file item, as WeCom shows one
+    const b = h('div', 'bubble file');
+    b.append(h('span', 'file-icon', '📄'));
+    const info = h('div', 'file-info');
+    info.append(h('div', 'file-name', msg.filename || '文件'), h('div', 'file-size', sizeLabel(msg.size)));
+    const link = h('a', 'file-download', '下载');
+    link.href = 'api/media/' + encodeURIComponent(msg.media_id || '') + '?download=1';
+    link.setAttribute('download', msg.filename || '');
+    b.append(info, link);
+    return b;
+  }
+  function imageNode(msg) {
+    const b = h('div', 'bubble image');
+    const img = h('img', 'chat-image');
+    img.alt = msg.filename || '图片';
+    img.src = 'api/media/' + encodeURIComponent(msg.media_id || '');
+    img.addEventListener('error', () => { b.textContent = '[图片已过期]'; });
+    img.addEventListener('click', () => window.open(img.src, '_blank', 'noopener'));
+    b.append(img);
+    return b;
+  }
   function contentNode(msg) {
-    if (msg.msgtype === 'text') return h('div', 'bubble text', msg.text || '');
+    if (msg.msgtype === 'text') return textNode(msg.text);
+    if (msg.msgtype === 'file') return fileNode(msg);
+    if (msg.msgtype === 'image') return imageNode(msg);
     if (msg.msgtype === 'markdown') {
       const b = h('div', 'bubble markdown');
       b.innerHTML = markdown(msg.markdown != null ? msg.markdown : msg.text);
@@ -416,8 +469,43 @@
     renderMenu();
   }
 
+  // ---------- files and pictures ----------
+  async function upload(kind, input) {
+    const file = input.files && input.files[0];
+    input.value = '';
+    if (!file || !state.userid) return;
+    const form = new FormData();
+    form.append('userid', state.userid);
+    form.append('kind', kind);
+    form.append('file', file, file.name);
+    try {
+      const r = await fetch('api/upload', { method: 'POST', body: form });
+      let data = {};
+      try { data = await r.json(); } catch (e) { /* not JSON */ }
+      if (r.ok && data.ok) clearError('op');
+      else showError(data.error || (r.status === 413 ? '文件太大' : '发送失败'), 'op');
+    } catch (e) {
+      showError('发送失败：无法连接模拟器服务器', 'op');
+    }
+    await pollFresh();
+    scrollBottom();
+  }
+
+  // What the other scripts of the page may use (clock.js, guide.js, contacts.js).
+  window.Emulator = {
+    api, h, showError, clearError, pollFresh, selectPerson,
+    userid: () => state.userid,
+    people: () => state.people.slice(),
+    onPerson: (cb) => { personListeners.push(cb); const p = currentPerson(); if (p) cb(p); },
+    say: async (text) => { el.input.value = text; autosize(); await send(); },
+  };
+
   // ---------- start ----------
   async function init() {
+    $('#attach-file').addEventListener('click', () => el.fileInput.click());
+    $('#attach-image').addEventListener('click', () => el.imageInput.click());
+    el.fileInput.addEventListener('change', () => upload('file', el.fileInput));
+    el.imageInput.addEventListener('change', () => upload('image', el.imageInput));
     el.input.addEventListener('keydown', (e) => {
       // Enter sends, Shift+Enter inserts a newline; ignore Enter while an IME is composing.
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); send(); }
