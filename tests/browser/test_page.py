@@ -133,3 +133,22 @@ def test_move_the_clock_to_friday_and_the_reminder_arrives(page, site, shot):
     expect(page.locator("#clock-moved")).to_be_hidden()
     shot("03-back-to-real-time")
 
+
+
+def test_the_page_shows_what_wecom_shows(page, site, shot):
+    """A text message's <a href> is a link and any other tag is text; markdown is WeCom's subset."""
+    state = site.app.extensions["emulator"]
+    open_as(page, site, "lisi")
+    state.add_message("lisi", "out", "text", text='详情见 <a href="https://work.weixin.qq.com/">企业微信</a>，<b>不加粗</b>')
+    state.add_message("lisi", "out", "markdown", markdown='# 标题\n**加粗** <font color="warning">注意</font>\n- 不是列表\n> 引用')
+    link = page.locator(".bubble.text a").last
+    expect(link).to_have_attribute("href", "https://work.weixin.qq.com/")
+    expect(link).to_have_text("企业微信")
+    expect(page.locator(".bubble.text").last).to_contain_text("<b>不加粗</b>")
+    md = page.locator(".bubble.markdown").last
+    expect(md.locator("b")).to_have_text("加粗")
+    expect(md.locator(".md-warning")).to_have_text("注意")
+    expect(md.locator(".md-h1")).to_have_text("标题")
+    expect(md).to_contain_text("- 不是列表")
+    expect(md.locator("ul, li")).to_have_count(0)
+    shot("01-links-and-markdown")
