@@ -64,7 +64,7 @@ class CallbackSender:
         return self.post(self.inner_xml(userid, "image", {"PicUrl": pic_url, "MediaId": media_id or uuid.uuid4().hex},
                                         **kw))
 
-    def file(self, userid: str, media_id: str, filename: str, **kw) -> requests.Response:
+    def file(self, userid: str, filename: str, media_id: str, **kw) -> requests.Response:
         """A file sent to the app: ``MsgType=file`` with its ``FileName`` and ``MediaId`` (for media/get)."""
         return self.post(self.inner_xml(userid, "file", {"FileName": filename, "MediaId": media_id}, **kw))
 

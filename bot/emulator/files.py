@@ -45,7 +45,7 @@ def files_blueprint(state: EmulatorState, people: Callable[[str], object], sende
         if kind == "image":
             pic_url = f"{request.host_url}emulator/api/media/{media_id}"
             return deliver(sender().image(userid, media_id, pic_url))
-        return deliver(sender().file(userid, media_id, upload.filename))
+        return deliver(sender().file(userid, upload.filename, media_id))
 
     @bp.get("/api/media/<media_id>")
     def download(media_id: str):
