@@ -87,6 +87,7 @@ class WeComSettings:
     encoding_aes_key: str
     api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
     callback_path: str = "/wecom/callback"
+    max_callback_age_hours: int = 24  # older callbacks are refused as stale (0: no limit)
 
     def __repr__(self) -> str:  # secrets never reach logs, even through repr()
         return f"WeComSettings(corp_id={self.corp_id!r}, agent_id={self.agent_id}, api_base_url={self.api_base_url!r})"
@@ -249,6 +250,7 @@ def _parse_wecom(t: _Table) -> WeComSettings:
     aes_key = t.get("encoding_aes_key", str, what="the callback EncodingAESKey (43 characters), or set WECOM_AES_KEY")
     api_base_url = t.get("api_base_url", str, "https://qyapi.weixin.qq.com/cgi-bin/")
     callback_path = t.get("callback_path", str, "/wecom/callback")
+    max_age = t.get("max_callback_age_hours", int, 24)
     t.finish()
     try:
         key_ok = len(aes_key) == 43 and len(base64.b64decode(aes_key + "=", validate=True)) == 32
@@ -262,8 +264,10 @@ def _parse_wecom(t: _Table) -> WeComSettings:
         raise ConfigError(f"wecom.api_base_url: expected an http(s) URL, got {api_base_url!r}")
     if not callback_path.startswith("/"):
         raise ConfigError(f"wecom.callback_path: expected a path starting with '/', got {callback_path!r}")
+    if max_age < 0:
+        raise ConfigError(f"wecom.max_callback_age_hours: expected a number of hours ≥ 0, got {max_age}")
     return WeComSettings(corp_id, agent_id, secret, token, aes_key,
-                         api_base_url.rstrip("/") + "/", callback_path)
+                         api_base_url.rstrip("/") + "/", callback_path, max_age)
 
 
 def _parse_policy(t: _Table) -> PolicySettings:
@@ -343,6 +347,7 @@ def _parse_org(t: _Table) -> OrgSettings:
     _unique(departments, "id", "org.departments")
     _unique(groups, "id", "org.groups")
     _unique(people, "userid", "org.people")
+    _unique_ignoring_case(people)
     if home not in dept_ids:
         raise ConfigError(f"org.home_department: {home!r} is not the id of any [[org.departments]]")
     for i, d in enumerate(departments):
@@ -382,6 +387,17 @@ def _unique(records: list[dict], key: str, path: str) -> None:
         if record[key] in seen:
             raise ConfigError(f"{path}[{i}].{key}: {record[key]!r} appears twice")
         seen.add(record[key])
+
+
+def _unique_ignoring_case(people: list[dict]) -> None:
+    """WeCom userids ignore letter case: two people whose ids differ only by case are one account."""
+    seen: dict[str, str] = {}
+    for i, person in enumerate(people):
+        folded = person["userid"].casefold()
+        if folded in seen:
+            raise ConfigError(f"org.people[{i}].userid: {person['userid']!r} differs from {seen[folded]!r} only by "
+                              "letter case; WeCom treats them as the same account")
+        seen[folded] = person["userid"]
 
 
 def _known(value: str, known: set[str], path: str, what: str = "userid") -> None:

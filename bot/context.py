@@ -1,6 +1,8 @@
 """The one context every handler and job receives: who, what, when, and how to send."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,11 +44,15 @@ class Message:
 
     @property
     def dedupe_key(self) -> str:
-        """MsgId for messages; FromUserName + CreateTime + Event + EventKey + TaskId for events."""
+        """``msg:MsgId`` for messages; for events (and anything without a MsgId) the sender, the
+        CreateTime and a digest of every decrypted field, so two different events in one second
+        (a create_user then an update_user) differ while WeCom's retry, identical, is recognised."""
         if self.msg_type != "event" and self.msg_id:
             return f"msg:{self.msg_id}"
-        return ":".join(["evt", self.userid, str(self.create_time), self.event or "",
-                         self.event_key or "", self.task_id or ""])
+        canonical = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str)
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
+        prefix = "bad" if self.msg_type == "invalid" else "evt"
+        return f"{prefix}:{self.userid}:{self.create_time}:{digest}"
 
 
 @dataclass

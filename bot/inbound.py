@@ -4,6 +4,11 @@ In ONE transaction: route it, record the callback under its dedupe key with the 
 handler and status (a retry hits the unique key, inserts nothing and stops here), run the
 handler, queue the reply in the outbox, commit. If the handler fails, the callback is still
 stored (status failed) and the sender is told.
+
+Only people act: WeCom's own events (from ``sys``) go to their event handler, if any, and are
+never answered; a non-member is answered (once a day, by the ``stranger`` handler) only for a
+message, a menu click or a card tap — events nobody typed are stored and ignored. A sender is
+found whatever the letter case of their userid, and known by the configured id from then on.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot import messages, outbox
 from bot.context import Context, Message, Reply
 from bot.conversation import Conversation
+from bot.org import Member
 from bot.router import Route
 from bot.runtime import Runtime
 from models import InboundCallback
@@ -53,10 +59,11 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
     now = runtime.now()
     session = runtime.session_factory()
     try:
+        user = find_member(runtime.org, message.userid)
+        userid = user.userid if user else message.userid  # the configured id, whatever the case sent
         ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now,
-                      message=message, userid=message.userid, user=runtime.org.get(message.userid))
-        ctx.conversation = Conversation(session, message.userid, now,
-                                        runtime.settings.policy.conversation_timeout_minutes)
+                      message=message, userid=userid, user=user)
+        ctx.conversation = Conversation(session, userid, now, runtime.settings.policy.conversation_timeout_minutes)
         # Route first, so the callback is stored with its handler and status in one INSERT; the
         # unique dedupe key makes a retry insert nothing, and it stops here.
         route, status = _route(runtime, ctx)
@@ -67,6 +74,8 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         reply = route.func(ctx)
         if isinstance(reply, str):
             reply = Reply(text=reply)
+        if status == "system":
+            reply = None  # WeCom's own events have nobody to answer
         ctx.reply_to_sender(reply)
         session.commit()
         return Outcome(handler=route.name, reply=reply, status=status)
@@ -79,6 +88,23 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         return _record_failure(runtime, message, exc)
     finally:
         session.close()
+
+
+def find_member(org, userid: str) -> Member | None:
+    """The member whose userid is ``userid`` ignoring letter case (WeCom userids ignore it;
+    the config refuses ids that differ only by case), or None."""
+    member = org.get(userid)
+    if member is None and userid:
+        folded = userid.casefold()
+        member = next((m for m in org.members.values() if m.userid.casefold() == folded), None)
+    return member
+
+
+def store_only(runtime: Runtime, message: Message, status: str, error: str | None = None) -> bool:
+    """Record a callback that is not acted on (another app's, a stale or a malformed one) under its
+    dedupe key; True when it was new. Nothing is routed, run or sent."""
+    with runtime.session_factory.begin() as session:
+        return _record(session, message, runtime.now(), status=status, error=error)
 
 
 def _record(session: Session, message: Message, now: datetime, **values) -> bool:
@@ -125,10 +151,18 @@ def _insert_statement(dialect):
     return _inserts[name]
 
 
+SYSTEM_SENDER = "sys"
+TYPED_EVENTS = {"click", "template_card_event"}  # a menu click, a card tap: a person did it
+
+
 def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
     registry, message = runtime.registry, ctx.message
+    if message.userid.lower() == SYSTEM_SENDER:  # change_contact, batch_job_result, approvals…
+        route = registry.events.get(message.event or "") if message.msg_type == "event" else None
+        return route or registry.special["ignore"], "system"
+    typed = message.msg_type != "event" or message.event in TYPED_EVENTS
     if ctx.user is None:
-        return registry.special["stranger"], "done"
+        return (registry.special["stranger"], "done") if typed else (registry.special["ignore"], "ignored")
     if message.msg_type == "text":
         text = (message.text or "").strip()
         if text in messages.CANCEL_WORDS:
@@ -172,6 +206,7 @@ def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outco
     with runtime.session_factory.begin() as session:
         if not _record(session, message, runtime.now(), status="failed", error=type(exc).__name__):
             return Outcome(handler="-", duplicate=True)
-        if runtime.org.get(message.userid):
-            outbox.enqueue_text(session, [message.userid], messages.INTERNAL_ERROR, "failure")
+        member = find_member(runtime.org, message.userid)
+        if member is not None:
+            outbox.enqueue_text(session, [member.userid], messages.INTERNAL_ERROR, "failure")
     return Outcome(handler="failure", status="failed")

@@ -110,9 +110,12 @@ def not_understood(ctx: Context) -> str:
 
 
 @special_handler("stranger")
-def stranger(ctx: Context) -> str:
-    """Someone not in the org: a friendly refusal that says whom to ask."""
-    return messages.STRANGER.format(bot=messages.BOT_NAME, userid=ctx.userid)
+def stranger(ctx: Context) -> None:
+    """Someone not in the org typed, clicked or tapped: a friendly refusal that says whom to ask,
+    at most once a day (through the ledger), so a stranger cannot make the bot talk on and on."""
+    ctx.notify_once("stranger", ctx.now.date().isoformat(), ctx.userid,
+                    text=messages.STRANGER.format(bot=messages.BOT_NAME, userid=ctx.userid))
+    return None
 
 
 @special_handler("non_text")

@@ -11,8 +11,8 @@ from models.base import Base, UTCDateTime, utcnow
 
 
 class InboundCallback(Base):
-    """A processed callback. ``dedupe_key`` is unique: MsgId for messages,
-    FromUserName + CreateTime + Event + EventKey + TaskId for events."""
+    """A processed callback. ``dedupe_key`` is unique: MsgId for messages; for events the sender,
+    CreateTime and a digest of every decrypted field (see ``bot.context.Message.dedupe_key``)."""
 
     __tablename__ = "inbound_callbacks"
 
@@ -25,7 +25,9 @@ class InboundCallback(Base):
     content: Mapped[Optional[str]] = mapped_column(Text)  # text content or EventKey
     payload: Mapped[dict] = mapped_column(JSON)  # the decrypted message, as a dict
     handler: Mapped[Optional[str]] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16), default="done")  # done | unrouted | failed
+    # done | unrouted | failed | ignored (an event nobody typed) | system (from sys) |
+    # other_agent (for another app on this URL) | rejected (signed but malformed) | stale
+    status: Mapped[str] = mapped_column(String(16), default="done")
     error: Mapped[Optional[str]] = mapped_column(Text)
 
     def __repr__(self) -> str:

@@ -1,5 +1,7 @@
 """Template cards: send, tap through an encrypted callback, passive update_button reply, and
 the card update with the callback's ResponseCode (valid once)."""
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -37,11 +39,10 @@ def test_a_retried_tap_has_one_effect(bot):
     code = bot.fake.state.issue_response_code("lisi", card["task_id"])
     inner = bot.wecom.inner_xml("lisi", "event", {"Event": "template_card_event", "EventKey": "testcard:no",
                                                   "TaskId": card["task_id"], "CardType": "button_interaction",
-                                                  "ResponseCode": code}, create_time=1764001234)
+                                                  "ResponseCode": code}, create_time=int(time.time()))
     assert bot.wecom.post(inner).status_code == 200
     assert bot.wecom.post(inner).status_code == 200
     bot.wait_messages("lisi", 2)
-    import time
     time.sleep(0.4)
     assert len(bot.fake.state.calls_to("message/update_template_card")) == 1
     assert len(bot.received("lisi")) == 2

@@ -82,3 +82,20 @@ def test_an_unknown_top_level_section_is_refused_at_start_up():
     settings = parse_settings(config)
     with pytest.raises(ConfigError, match="meeetings: unknown key"):
         build_runtime(settings)
+
+
+def test_userids_that_differ_only_by_letter_case_are_refused():
+    # WeCom userids ignore case: ZhangSan and zhangsan are one account (issue 9).
+    config = example()
+    people = config["org"]["people"]
+    people.append({**people[-1], "userid": people[0]["userid"].upper()})
+    with pytest.raises(ConfigError, match=r"org\.people\[\d+\]\.userid: '.*' differs from '.*' only by letter case"):
+        parse_settings(config)
+
+
+def test_the_callback_age_limit_defaults_to_a_day():
+    assert parse_settings(example()).wecom.max_callback_age_hours == 24
+    config = example()
+    config["wecom"]["max_callback_age_hours"] = -1
+    with pytest.raises(ConfigError, match="wecom.max_callback_age_hours: expected a number of hours ≥ 0"):
+        parse_settings(config)

@@ -23,9 +23,9 @@ SAMPLE_POST_ENCRYPT = (
     "ZZIs2pDBS8R07+qN+E7Q==")
 
 
-def _sample_bot(start_bot):
+def _sample_bot(start_bot, **wecom):
     bot = start_bot(wecom=dict(token=SAMPLE["token"], encoding_aes_key=SAMPLE["encoding_aes_key"],
-                               corp_id=SAMPLE["corp_id"]))
+                               corp_id=SAMPLE["corp_id"], **wecom))
     bot.fake.state.corp_id = SAMPLE["corp_id"]  # the fake WeCom hands tokens to this corp
     return bot
 
@@ -59,13 +59,17 @@ def test_url_verification_with_a_wrong_signature_is_forbidden(start_bot):
     assert "1616140317555161061" not in response.text
 
 
+SAMPLE_BODY = (f"<xml><ToUserName><![CDATA[{SAMPLE['corp_id']}]]></ToUserName>"
+               f"<Encrypt><![CDATA[{SAMPLE_POST_ENCRYPT}]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>")
+SAMPLE_PARAMS = {"msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6", "timestamp": "1409659813",
+                 "nonce": "1372623149"}
+
+
 def test_published_sample_message_is_decrypted_and_answered(start_bot):
-    bot = _sample_bot(start_bot)
-    body = (f"<xml><ToUserName><![CDATA[{SAMPLE['corp_id']}]]></ToUserName>"
-            f"<Encrypt><![CDATA[{SAMPLE_POST_ENCRYPT}]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>")
-    params = {"msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6", "timestamp": "1409659813",
-              "nonce": "1372623149"}
-    response = requests.post(bot.callback_url, params=params, data=body.encode(), timeout=5)
+    # The sample is from 2014 and for agent 218: the age limit is off and the agent is 218 here.
+    bot = _sample_bot(start_bot, agent_id=218, max_callback_age_hours=0)
+    bot.fake.state.agent_id = 218  # the fake WeCom sends for this agent
+    response = requests.post(bot.callback_url, params=SAMPLE_PARAMS, data=SAMPLE_BODY.encode(), timeout=5)
     assert response.status_code == 200
     with bot.session() as s:
         row = s.scalars(select(InboundCallback)).one()
@@ -73,6 +77,20 @@ def test_published_sample_message_is_decrypted_and_answered(start_bot):
     assert row.dedupe_key == "msg:4561255354251345929"
     # mycreate is not in the org: the bot answers with the friendly refusal.
     assert "不在本部门的组织架构" in bot.last_text("mycreate")
+
+
+def test_the_published_sample_is_stale_today_and_another_agents_with_the_limit_off(start_bot):
+    bot = _sample_bot(start_bot)  # the default limit: 24 hours
+    response = requests.post(bot.callback_url, params=SAMPLE_PARAMS, data=SAMPLE_BODY.encode(), timeout=5)
+    assert response.status_code == 400 and response.text == "stale callback"
+    other = _sample_bot(start_bot, max_callback_age_hours=0)  # our agent is 1000002, the sample's 218
+    response = requests.post(other.callback_url, params=SAMPLE_PARAMS, data=SAMPLE_BODY.encode(), timeout=5)
+    assert response.status_code == 200 and response.content == b""
+    with other.session() as s:
+        assert [(r.status, r.dedupe_key) for r in s.scalars(select(InboundCallback))] == \
+            [("stale", "msg:4561255354251345929")]  # stored by the first bot; the same database
+    time.sleep(0.3)
+    assert other.received("mycreate") == []
 
 
 def test_forged_signature_is_refused_and_nothing_is_stored_or_sent(bot):
@@ -130,7 +148,11 @@ def test_entity_inside_the_encrypted_message_is_refused(bot):
              "<Content>&a;</Content><MsgId>1</MsgId></xml>")
     response = bot.wecom.post(inner)
     assert response.status_code == 400
-    assert _counts(bot) == (0, 0)
+    assert _counts(bot) == (1, 0)  # signed, so stored as rejected (issue 9); nothing sent
+    with bot.session() as s:
+        row = s.scalars(select(InboundCallback)).one()
+    assert (row.status, row.msg_type, row.userid) == ("rejected", "invalid", "zhangsan")
+    assert "boom" not in str(row.payload.get("reason"))
 
 
 def test_oversized_body_is_refused(bot):
@@ -152,8 +174,9 @@ def test_the_same_callback_three_times_has_one_effect(bot):
 
 
 def test_the_same_card_tap_event_twice_has_one_effect_but_distinct_taps_both_count(bot):
-    first = bot.wecom.inner_xml("lisi", "event", {"Event": "click", "EventKey": "whoami"}, create_time=1764000000)
-    other_key = bot.wecom.inner_xml("lisi", "event", {"Event": "click", "EventKey": "help"}, create_time=1764000000)
+    now = int(time.time())
+    first = bot.wecom.inner_xml("lisi", "event", {"Event": "click", "EventKey": "whoami"}, create_time=now)
+    other_key = bot.wecom.inner_xml("lisi", "event", {"Event": "click", "EventKey": "help"}, create_time=now)
     for inner in (first, first, other_key):
         assert bot.wecom.post(inner).status_code == 200
     bot.wait_messages("lisi", 2)
