@@ -200,8 +200,9 @@ def test_withdraw_greys_the_approvers_card(bot):
     with bot.session() as s:
         from models import ApprovalStep, OutboxMessage
         step = s.scalars(select(ApprovalStep).where(ApprovalStep.request_id == request_id)).first()
+        # rollback() ends the read transaction, so the next look sees the dispatcher's commit (SQLite WAL)
         code = wait_until(lambda: (s.get(OutboxMessage, step.card_outbox_id).response or {}).get("response_code")
-                          or s.expire_all())
+                          or s.rollback())
     bot.say("zhaoliu", f"撤回 {request_id}")
     assert "已撤回申请" in wait_text(bot, "zhaoliu", "已撤回")
     update = wait_until(lambda: approval_updates(bot, "已撤回"))[0]["json"]
