@@ -36,6 +36,7 @@ from models import migrate
 import handlers  # noqa: F401  (the composition root: registers every handler, job and config section)
 
 log = logging.getLogger("app")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class NotMigrated(ConfigError):
@@ -83,9 +84,11 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
         settings = settings_from_environment()
         setup_logging(settings.log_level, settings.secrets())
         prepare_database(settings)
+    if settings.emulator_enabled:
+        from bot.emulator import check_emulator_settings
+        check_emulator_settings(settings)  # a real api_base_url would let anyone post as anyone
     runtime = build_runtime(settings)
-    with runtime.session_factory.begin() as session:
-        sync_org(session, settings.org)
+    seed_org(runtime)
 
     from bot.webhook import create_blueprint
     from wechatpy.enterprise.crypto import WeChatCrypto
@@ -126,6 +129,19 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
     return app
 
 
+ORG_SEED_LOCK = 0x6F7267  # PostgreSQL advisory lock taken while the configured org is written
+
+
+def seed_org(runtime: Runtime) -> None:
+    """Mirror the configured org into the database, safely when several workers boot at once:
+    on PostgreSQL they take turns under a transaction-scoped advisory lock (each then merges onto
+    what the one before committed); SQLite transactions begin IMMEDIATE, one writer at a time."""
+    with runtime.session_factory.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORG_SEED_LOCK})
+        sync_org(session, runtime.settings.org)
+
+
 def shutdown_app(app: Flask) -> None:
     scheduler = app.extensions.get("scheduler")
     if scheduler:
@@ -142,6 +158,10 @@ def cmd_serve(args) -> int:
     if args.port:
         settings = dataclasses.replace(settings, port=args.port)
     setup_logging(settings.log_level, settings.secrets())
+    if settings.emulator_enabled and not settings.emulator_allow_remote and settings.host not in LOOPBACK:
+        print(f"The emulator is on: serving on 127.0.0.1 instead of {settings.host} "
+              "(set [emulator] allow_remote = true to serve it to other machines).", flush=True)
+        settings = dataclasses.replace(settings, host="127.0.0.1")
     prepare_database(settings)
     app = create_app(settings)
     import waitress
@@ -157,10 +177,22 @@ def cmd_serve(args) -> int:
         print(f"Emulator: {base}/emulator/  (open it in a browser, pick a person, type 帮助)", flush=True)
     print(f"Callback URL: {base}{settings.wecom.callback_path}   Health: {base}/healthz", flush=True)
     try:
-        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="wecom-bot")
+        waitress.serve(app, **waitress_options(settings))
     finally:
         shutdown_app(app)
     return 0
+
+
+def waitress_options(settings: Settings) -> dict:
+    """waitress tuned so slow or idle clients cannot starve WeCom's callbacks: many connections
+    may stay open (they cost no thread while idle), idle or stalled ones are closed after
+    ``server.channel_timeout`` seconds (WeCom itself gives up after 5), and request sizes are capped.
+    In production a buffering reverse proxy (nginx, see README) sits in front as well."""
+    return dict(host=settings.host, port=settings.port, threads=settings.threads, ident="wecom-bot",
+                connection_limit=settings.connection_limit, channel_timeout=settings.channel_timeout,
+                cleanup_interval=max(1, min(settings.channel_timeout // 2, 30)),
+                max_request_header_size=64 * 1024, max_request_body_size=2 * 1024 * 1024,
+                backlog=2048, asyncore_use_poll=True)
 
 
 def _runtime_for_tool(args) -> Runtime:
@@ -168,8 +200,7 @@ def _runtime_for_tool(args) -> Runtime:
     setup_logging(settings.log_level, settings.secrets())
     prepare_database(settings)
     runtime = build_runtime(settings)
-    with runtime.session_factory.begin() as session:
-        sync_org(session, settings.org)
+    seed_org(runtime)
     return runtime
 
 

@@ -27,6 +27,9 @@ ENV_OVERRIDES = {
     "DATABASE_URL": ("database", "url"),
 }
 _REQUIRED = object()
+# Keys whose values are secret (or hold one: a database URL may carry a password): an error about
+# them names the key and the expected type, never the value.
+SECRET_KEYS = {"secret", "token", "encoding_aes_key", "url", "encryption_key", "password", "key"}
 # Feature sections ([meetings], [[collaborations]], …): a handler module registers a parser with
 # ``@config_section("meetings")``; it runs at start-up (``build_runtime``) and raises ConfigError.
 SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {}
@@ -111,10 +114,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
+    connection_limit: int = 1000  # waitress: open connections before new ones wait
+    channel_timeout: int = 15  # waitress: seconds an idle (or stalled) connection is kept
     log_level: str = "INFO"
     scheduler_enabled: bool = True
     timezone: str = "Asia/Shanghai"
     emulator_enabled: bool = False
+    emulator_allow_remote: bool = False  # the emulator lets anyone post as anyone: loopback only unless true
     demo: bool = False
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # raw feature sections, by top-level key
@@ -159,7 +165,8 @@ class _Table:
         value = self.data[key]
         ok = isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, float, (int, float)))
         if not ok or (kind is str and not value.strip() and default is _REQUIRED):
-            raise ConfigError(f"{where}: expected {what or _kind_name(kind)}, got {value!r}")
+            got = f"a {type(value).__name__} (value not shown)" if key in SECRET_KEYS else repr(value)
+            raise ConfigError(f"{where}: expected {what or _kind_name(kind)}, got {got}")
         return value
 
     def finish(self) -> None:
@@ -204,10 +211,16 @@ def parse_settings(raw: dict, demo: bool = False, source: str = "", **overrides:
     host = server.get("host", str, "127.0.0.1")
     port = server.get("port", int, 8000)
     threads = server.get("threads", int, 8)
+    connection_limit = server.get("connection_limit", int, 1000)
+    channel_timeout = server.get("channel_timeout", int, 15)
     log_level = server.get("log_level", str, "INFO").upper()
     server.finish()
     if not 0 < port < 65536:
         raise ConfigError(f"server.port: expected 1–65535, got {port}")
+    for name, value in (("threads", threads), ("connection_limit", connection_limit),
+                        ("channel_timeout", channel_timeout)):
+        if value < 1:
+            raise ConfigError(f"server.{name}: expected a whole number ≥ 1, got {value}")
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"server.log_level: expected DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
 
@@ -227,6 +240,7 @@ def parse_settings(raw: dict, demo: bool = False, source: str = "", **overrides:
 
     emulator = _Table(top.get("emulator", dict, {}), "emulator")
     emulator_enabled = emulator.get("enabled", bool, False)
+    emulator_allow_remote = emulator.get("allow_remote", bool, False)
     emulator.finish()
 
     policy = _parse_policy(_Table(top.get("policy", dict, {}), "policy"))
@@ -236,7 +250,8 @@ def parse_settings(raw: dict, demo: bool = False, source: str = "", **overrides:
     top.used.update(extra)  # checked against the registered feature sections at start-up
     top.finish()
     values = dict(wecom=wecom, org=org, policy=policy, database_url=database_url, host=host, port=port,
-                  threads=threads, log_level=log_level, scheduler_enabled=scheduler_enabled, timezone=tz,
+                  threads=threads, connection_limit=connection_limit, channel_timeout=channel_timeout,
+                  emulator_allow_remote=emulator_allow_remote, log_level=log_level, scheduler_enabled=scheduler_enabled, timezone=tz,
                   emulator_enabled=emulator_enabled or demo, demo=demo, source=source, extra=extra)
     values.update(overrides)
     return Settings(**values)

@@ -12,7 +12,7 @@ def demo(make_settings, fake_wecom):
     """The bot with the built-in emulator as its WeCom (as `make run` starts it)."""
     port = free_port()
     # the API client talks to the emulator served by this very app, as in demo mode
-    settings = make_settings(emulator_enabled=True,
+    settings = make_settings(emulator_enabled=True, port=port,
                              wecom={"api_base_url": f"http://127.0.0.1:{port}/emulator/cgi-bin/"})
     bot = BotServer(settings, None, port=port)
     yield bot

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, Flask, abort, current_app, jsonify, request, send_from_directory
+
+from bot.config import ConfigError, Settings
 
 from bot.emulator.api import EmulatorState, create_api_blueprint
 from bot.emulator.callbacks import CallbackSender
@@ -17,6 +20,23 @@ from bot.menu import MENU
 from bot.runtime import Runtime
 
 STATIC = Path(__file__).with_name("static")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def check_emulator_settings(settings: Settings) -> None:
+    """Refuse to serve the emulator unless the bot's WeCom API *is* this emulator: next to a real
+    ``api_base_url`` its page would let anyone who reaches it post as anyone to a real company."""
+    url = urlsplit(settings.wecom.api_base_url)
+    try:
+        port = url.port or (443 if url.scheme == "https" else 80)
+    except ValueError:
+        port = None
+    own = url.hostname in LOOPBACK | {settings.host} and port == settings.port \
+        and url.path.rstrip("/") == "/emulator/cgi-bin"
+    if not own:
+        raise ConfigError(f"emulator.enabled: wecom.api_base_url must point at this server's own emulator "
+                          f"(http://127.0.0.1:{settings.port}/emulator/cgi-bin/), got {settings.wecom.api_base_url!r}; "
+                          "with a real WeCom app, set [emulator] enabled = false")
 
 
 def init_emulator(app: Flask, runtime: Runtime, clock=None) -> EmulatorState:
@@ -27,6 +47,12 @@ def init_emulator(app: Flask, runtime: Runtime, clock=None) -> EmulatorState:
     state = EmulatorState(wecom.corp_id, wecom.secret, wecom.agent_id, known_users=set(runtime.org.members),
                           log=DatabaseLog(runtime.session_factory), clock=lambda: runtime.now().timestamp())
     app.extensions["emulator"] = state
+    if not runtime.settings.emulator_allow_remote:
+        @app.before_request
+        def emulator_from_loopback_only():
+            # The emulator posts as anyone: only this machine may use it (unless allow_remote).
+            if request.path.startswith("/emulator") and request.remote_addr not in LOOPBACK:
+                abort(403)
     app.register_blueprint(create_api_blueprint(state), url_prefix="/emulator/cgi-bin")
     app.register_blueprint(_page_blueprint(state, runtime), url_prefix="/emulator")
     app.register_blueprint(files_blueprint(state, runtime.org.get, _sender, _deliver), url_prefix="/emulator")
