@@ -158,10 +158,13 @@ def cmd_serve(args) -> int:
     if args.port:
         settings = dataclasses.replace(settings, port=args.port)
     setup_logging(settings.log_level, settings.secrets())
-    if settings.emulator_enabled and not settings.emulator_allow_remote and settings.host not in LOOPBACK:
-        print(f"The emulator is on: serving on 127.0.0.1 instead of {settings.host} "
-              "(set [emulator] allow_remote = true to serve it to other machines).", flush=True)
-        settings = dataclasses.replace(settings, host="127.0.0.1")
+    if settings.emulator_enabled and settings.host not in LOOPBACK:  # the emulator lets anyone post as anyone
+        if args.host:  # told so on the command line (`make run HOST=0.0.0.0`): the demo is for the network
+            settings = dataclasses.replace(settings, emulator_allow_remote=True)
+        elif not settings.emulator_allow_remote:
+            print(f"The emulator is on: serving on 127.0.0.1 instead of {settings.host} (pass --host "
+                  f"{settings.host} or set [emulator] allow_remote = true to serve it to other machines).", flush=True)
+            settings = dataclasses.replace(settings, host="127.0.0.1")
     prepare_database(settings)
     app = create_app(settings)
     import waitress

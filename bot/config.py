@@ -250,9 +250,10 @@ def parse_settings(raw: dict, demo: bool = False, source: str = "", **overrides:
     top.used.update(extra)  # checked against the registered feature sections at start-up
     top.finish()
     values = dict(wecom=wecom, org=org, policy=policy, database_url=database_url, host=host, port=port,
-                  threads=threads, connection_limit=connection_limit, channel_timeout=channel_timeout,
-                  emulator_allow_remote=emulator_allow_remote, log_level=log_level, scheduler_enabled=scheduler_enabled, timezone=tz,
-                  emulator_enabled=emulator_enabled or demo, demo=demo, source=source, extra=extra)
+                  threads=threads, log_level=log_level, scheduler_enabled=scheduler_enabled, timezone=tz,
+                  emulator_enabled=emulator_enabled or demo, demo=demo, source=source, extra=extra,
+                  connection_limit=connection_limit, channel_timeout=channel_timeout,
+                  emulator_allow_remote=emulator_allow_remote)
     values.update(overrides)
     return Settings(**values)
 

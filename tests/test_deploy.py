@@ -44,10 +44,8 @@ def test_the_emulator_refuses_to_start_next_to_a_real_wecom_api(make_settings):
     settings = make_settings(emulator_enabled=True, wecom={"api_base_url": "https://qyapi.weixin.qq.com/cgi-bin/"})
     with pytest.raises(ConfigError, match=r"^emulator\.enabled: wecom\.api_base_url must point at this server"):
         app_module.create_app(settings, start_background=False)
-    port = free_port()
-    elsewhere = make_settings(emulator_enabled=True, port=port,
-                              wecom={"api_base_url": f"http://127.0.0.1:{port + 1}/emulator/cgi-bin/"})
-    with pytest.raises(ConfigError):
+    elsewhere = make_settings(emulator_enabled=True, wecom={"api_base_url": "http://10.9.8.7/emulator/cgi-bin/"})
+    with pytest.raises(ConfigError):  # another machine's emulator (or something posing as one)
         app_module.create_app(elsewhere, start_background=False)
 
 
@@ -99,16 +97,23 @@ def test_serve_binds_the_emulator_to_loopback_unless_told_otherwise(config_file)
     text = config.read_text(encoding="utf-8")
     text = re.sub(r'^api_base_url = .*$', f'api_base_url = "http://127.0.0.1:{port}/emulator/cgi-bin/"', text,
                   count=1, flags=re.M)
+    text = text.replace('host = "127.0.0.1"', 'host = "0.0.0.0"', 1)
     config.write_text(text.replace("[emulator]\nenabled = false", "[emulator]\nenabled = true"), encoding="utf-8")
-    proc = _serve(config, "--host", "0.0.0.0")
-    lines = []
+    output = _started_output(_serve(config))  # server.host = 0.0.0.0 in the file: not enough
+    assert "serving on 127.0.0.1 instead of 0.0.0.0" in output
+    assert f"Emulator: http://127.0.0.1:{port}/emulator/" in output
+    told = _started_output(_serve(config, "--host", "0.0.0.0"))  # on the command line: as told
+    assert "instead of" not in told and "Listening on all interfaces (0.0.0.0)" in told
+
+
+def _started_output(proc: subprocess.Popen) -> str:
+    lines: list[str] = []
     try:
         wait_until(lambda: lines.append(proc.stdout.readline()) or "Callback URL" in lines[-1], timeout=60,
                    message="server started")
     finally:
         output = "".join(lines) + _stop(proc)
-    assert "serving on 127.0.0.1 instead of 0.0.0.0" in output
-    assert f"Emulator: http://127.0.0.1:{port}/emulator/" in output
+    return output
 
 
 # ---- waitress under idle connections ---------------------------------------------------------
