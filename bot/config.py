@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,6 +56,15 @@ class ChainStep:
 
 
 @dataclass(frozen=True)
+class Kpi:
+    """P13: one KPI of a department (``[[policy.kpis]]``); the rater enters the figure."""
+    department: str
+    name: str
+    unit: str = ""
+    target: float | None = None
+
+
+@dataclass(frozen=True)
 class PolicySettings:
     """Every number POLICY.md leaves open ("X"), with its documented default."""
 
@@ -72,6 +82,12 @@ class PolicySettings:
     report_roles: tuple[str, ...] = ("specialist", "group_leader")  # P10
     decision_owner_hours: int = 24  # P12
     promotion_quarters: int = 4  # P13
+    promotion_review: str = "12-15"  # P2: the annual promotion review (MM-DD)
+    self_evaluation_remind_from_end: int = 3  # P13: asked on the Nth-to-last working day of the month
+    self_evaluation_due_day: int = 3  # P13: due on this working day of the next month
+    superior_evaluation_due_day: int = 10  # P13: due on this working day of the quarter's first month
+    evaluation_remind_every_days: int = 1  # P13: reminders repeat every this many days until due
+    evaluation_time: str = "10:00"  # P13: when the evaluation jobs run
     urge_interval_hours: int = 4  # P3
     approval_remind_hours: int = 24  # P3
     approval_escalate_hours: int = 48  # P3
@@ -79,6 +95,7 @@ class PolicySettings:
     conversation_timeout_minutes: int = 30
     working_hours: str = "09:00-18:00"
     chains: dict[str, tuple[ChainStep, ...]] = field(default_factory=dict)
+    kpis: tuple[Kpi, ...] = ()  # P13
 
 
 @dataclass(frozen=True)
@@ -178,7 +195,7 @@ class _Table:
 
 def _kind_name(kind: Any) -> str:
     names = {str: "a non-empty string", int: "an integer", bool: "true or false", list: "a list",
-             dict: "a table", float: "a number", (int, float): "a number"}
+             dict: "a table", float: "a number", (int, float): "a number", (str, date): "a date such as \"2024-03-01\""}
     return names.get(kind, str(kind))
 
 
@@ -245,6 +262,8 @@ def parse_settings(raw: dict, demo: bool = False, source: str = "", **overrides:
 
     policy = _parse_policy(_Table(top.get("policy", dict, {}), "policy"))
     org = _parse_org(_Table(top.get("org", dict), "org"))
+    for i, kpi in enumerate(policy.kpis):
+        _known(kpi.department, {d["id"] for d in org.departments}, f"policy.kpis[{i}].department", "department id")
     known = {"server", "wecom", "database", "scheduler", "emulator", "policy", "org"}
     extra = {key: raw[key] for key in raw if key not in known}
     top.used.update(extra)  # checked against the registered feature sections at start-up
@@ -290,7 +309,7 @@ def _parse_policy(t: _Table) -> PolicySettings:
     defaults = PolicySettings()
     values: dict[str, Any] = {}
     for name, default in vars(defaults).items():
-        if name == "chains":
+        if name in ("chains", "kpis"):
             continue
         if isinstance(default, tuple):
             values[name] = tuple(t.get(name, list, list(default)))
@@ -307,9 +326,18 @@ def _parse_policy(t: _Table) -> PolicySettings:
         raise ConfigError(f"policy.annual_report_due: expected MM-DD such as \"01-15\", got {values['annual_report_due']!r}")
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", values["working_hours"]):
         raise ConfigError(f"policy.working_hours: expected \"HH:MM-HH:MM\", got {values['working_hours']!r}")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", values["evaluation_time"]):
+        raise ConfigError(f"policy.evaluation_time: expected \"HH:MM\" such as \"10:00\", got {values['evaluation_time']!r}")
+    if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", values["promotion_review"]):
+        raise ConfigError(f"policy.promotion_review: expected MM-DD such as \"12-15\", got {values['promotion_review']!r}")
+    for name in ("self_evaluation_remind_from_end", "self_evaluation_due_day", "superior_evaluation_due_day",
+                 "evaluation_remind_every_days"):
+        if values[name] < 1:
+            raise ConfigError(f"policy.{name}: expected a number ≥ 1, got {values[name]}")
     if not set(values["report_roles"]) <= PERSON_ROLES:
         raise ConfigError(f"policy.report_roles: expected roles among {sorted(PERSON_ROLES)}")
     values["chains"] = _parse_chains(t.get("chains", dict, {}), values["director_limit_wan"])
+    values["kpis"] = _parse_kpis(t.get("kpis", list, []))
     t.finish()
     return PolicySettings(**values)
 
@@ -341,6 +369,18 @@ def _parse_chains(raw: dict, director_limit: float) -> dict[str, tuple[ChainStep
     return chains
 
 
+def _parse_kpis(raw: list) -> tuple[Kpi, ...]:
+    """P13: ``[[policy.kpis]]`` entries: department (an id), name, unit, target (a number)."""
+    kpis = []
+    for i, entry in enumerate(raw):
+        t = _Table(entry, f"policy.kpis[{i}]")
+        kpi = Kpi(t.get("department", str, what="a department id"), t.get("name", str, what="the KPI's name"),
+                  t.get("unit", str, ""), t.get("target", (int, float), None))
+        t.finish()
+        kpis.append(kpi)
+    return tuple(kpis)
+
+
 def _parse_org(t: _Table) -> OrgSettings:
     home = t.get("home_department", str, what="the id of the department the bot serves")
     departments = [_record(d, f"org.departments[{i}]", {"id": str, "name": str, "head": str})
@@ -348,7 +388,7 @@ def _parse_org(t: _Table) -> OrgSettings:
     groups = [_record(g, f"org.groups[{i}]", {"id": str, "name": str, "department": str, "leader": str})
               for i, g in enumerate(t.get("groups", list, []))]
     people = [_record(p, f"org.people[{i}]", {"userid": str, "name": str, "department": str},
-                      {"group": str, "roles": list, "phone": str})
+                      {"group": str, "roles": list, "phone": str, "joined": (str, date), "group_since": (str, date)})
               for i, p in enumerate(t.get("people", list))]
     roles_t = _Table(t.get("roles", dict, {}), "org.roles")
     roles = {"ceo": roles_t.get("ceo", str, None, "a userid")}
@@ -375,6 +415,9 @@ def _parse_org(t: _Table) -> OrgSettings:
         _known(p["department"], dept_ids, f"org.people[{i}].department", "department id")
         if p.get("group") is not None:
             _known(p["group"], group_ids, f"org.people[{i}].group", "group id")
+        for key in ("joined", "group_since"):  # P2: the two-year rotation rule reads these
+            if key in p:
+                p[key] = _iso_date(p[key], f"org.people[{i}].{key}")
         bad = [r for r in p.get("roles", []) if r not in PERSON_ROLES]
         if bad:
             raise ConfigError(f"org.people[{i}].roles: unknown role {bad[0]!r}; expected any of {sorted(PERSON_ROLES)}")
@@ -384,6 +427,16 @@ def _parse_org(t: _Table) -> OrgSettings:
         for userid in roles[key]:
             _known(userid, userids, f"org.roles.{key}")
     return OrgSettings(home, tuple(departments), tuple(groups), tuple(people), roles)
+
+
+def _iso_date(value: Any, path: str) -> str:
+    """A "YYYY-MM-DD" string (or a TOML date) as its ISO string."""
+    if isinstance(value, date):  # a TOML date (or date-time: its day)
+        return (value.date() if hasattr(value, "date") else value).isoformat()
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ConfigError(f'{path}: expected a date such as "2024-03-01", got {value!r}') from None
 
 
 def _record(data: Any, path: str, required: dict[str, type], optional: dict[str, type] | None = None) -> dict:

@@ -5,6 +5,7 @@ Built from the config; ``sync_org`` mirrors it into the database so reports can 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,8 @@ class Member:
     group_name: str | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
     phone: str | None = None
+    joined: date | None = None  # P2: joined the department
+    group_since: date | None = None  # P2: in the current group since (the rotation rule reads it)
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -69,6 +72,7 @@ class OrgDirectory:
                 department_name=self.departments[p["department"]]["name"],
                 group_id=group["id"] if group else None, group_name=group["name"] if group else None,
                 roles=frozenset(roles), phone=p.get("phone"),
+                joined=_day(p.get("joined")), group_since=_day(p.get("group_since")),
             )
 
     def get(self, userid: str) -> Member | None:
@@ -108,6 +112,12 @@ class OrgDirectory:
 
     def with_role(self, role: str) -> list[Member]:
         return [m for m in self.members.values() if m.has(role)]
+
+
+def _day(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def sync_org(session: Session, org: OrgSettings) -> None:

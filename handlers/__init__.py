@@ -11,6 +11,7 @@ the runtime, so the plumbing in ``bot/`` never imports the policy.
 | notices | P17 | ``notices`` |
 | the managers' weekly digest | P0 | ``digest`` |
 | weekly, monthly and annual reports | P10 | ``reports/`` |
+| rotation, self-evaluations, quarterly reviews, promotion | P2, P13, P14 | ``people/`` |
 
 The import order below is the order of 帮助 and of ties between equally long keywords.
 """
@@ -21,3 +22,4 @@ from handlers import sync  # noqa: F401
 from handlers import notices  # noqa: F401
 from handlers import digest  # noqa: F401
 from handlers import reports  # noqa: F401
+from handlers import people  # noqa: F401

@@ -19,6 +19,7 @@ AREAS = (
     ("周报", ("handlers.reports.",)),
     ("协作同步", ("handlers.sync.",)),
     ("通知", ("handlers.notices",)),
+    ("考评轮岗", ("handlers.people.",)),
     ("其他", ("",)),
 )
 

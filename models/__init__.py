@@ -4,12 +4,15 @@ from models.audit import AuditEntry
 from models.base import Base, utcnow
 from models.conversation import ConversationState
 from models.emulator import EmulatorMessage
+from models.evaluation import Commendation, Evaluation, SelfEvaluation
 from models.inbound import InboundCallback
 from models.org import Department, Group, Person
 from models.outbox import NotificationLedger, OutboxMessage
+from models.rotation import RotationRequest, RotationStep
 from models.runtime import KeyValue, Lease
 
 __all__ = [
     "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "ConversationState", "Department", "EmulatorMessage", "Group", "InboundCallback",
     "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "Person", "utcnow",
+    "Commendation", "Evaluation", "SelfEvaluation", "RotationRequest", "RotationStep",
 ]

@@ -22,6 +22,11 @@ def _daily_at_time_of(spec: str) -> dict:
     return {"hour": int(hour), "minute": int(minute)}
 
 
+def _daily(clock: str) -> dict:
+    hour, minute = clock.split(":")
+    return {"hour": int(hour), "minute": int(minute)}
+
+
 def job_schedules(policy: PolicySettings) -> dict[str, dict]:
     """Job id → cron fields (APScheduler ``CronTrigger`` keyword arguments)."""
     start, end = policy.working_hours.split("-")
@@ -40,8 +45,10 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
         "meeting_reminder": {"minute": "*/5"},  # P11
         "manager_digest": {"day_of_week": "mon", "hour": 9, "minute": 0},  # P0
         "quarterly_audit": {"month": "1,4,7,10", "day": 1, "hour": 9, "minute": 0},  # P16
-        "self_evaluation_reminder": {"day": 25, "hour": 10, "minute": 0},  # P13, monthly
-        "superior_evaluation_reminder": {"month": "3,6,9,12", "day": 20, "hour": 10, "minute": 0},  # P13
+        # P13: daily at policy.evaluation_time; the jobs read the working calendar for their days
+        "self_evaluation_reminder": _daily(policy.evaluation_time),
+        "superior_evaluation_reminder": _daily(policy.evaluation_time),
+        "promotion_review": _daily(policy.evaluation_time),  # P2: acts on policy.promotion_review
     }
 
 
