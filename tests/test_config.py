@@ -23,6 +23,11 @@ def test_the_example_config_is_valid_and_has_the_policy_defaults():
     assert settings.timezone == "Asia/Shanghai"
     assert [s.role for s in settings.policy.chains["procurement"]] == ["department_head", "finance", "ceo"]
     assert settings.policy.chains["procurement"][2].min_amount_wan == 5.0
+    assert settings.policy.rotation_interval_years == 2 and settings.policy.promotion_quarters == 4  # P2, P13
+    assert settings.policy.promotion_review == "12-15"
+    assert [(k.department, k.name, k.unit, k.target) for k in settings.policy.kpis] == [("innovation", "服务满意度", "%", 90)]
+    zhangsan = next(p for p in settings.org.people if p["userid"] == "zhangsan")
+    assert (zhangsan["joined"], zhangsan["group_since"]) == ("2022-07-01", "2023-03-01")  # P2
 
 
 @pytest.mark.parametrize("mutate, expected", [
@@ -37,6 +42,12 @@ def test_the_example_config_is_valid_and_has_the_policy_defaults():
     (lambda c: c["org"]["people"][0].update(department="nowhere"), "org.people[0].department: 'nowhere'"),
     (lambda c: c["org"]["roles"].update(ceo="ghost"), "org.roles.ceo: 'ghost' is not a userid"),
     (lambda c: c["policy"]["chains"]["procurement"][0].update(role="boss"), "policy.chains.procurement[0].role"),
+    (lambda c: c["org"]["people"][2].update(group_since="2023-13-01"), 'org.people[2].group_since: expected a date'),
+    (lambda c: c["org"]["people"][2].update(joined=2023), "org.people[2].joined: expected a date"),
+    (lambda c: c["policy"]["kpis"][0].update(department="sales"), "policy.kpis[0].department: 'sales'"),
+    (lambda c: c["policy"]["kpis"][0].pop("name"), "policy.kpis[0].name: missing"),
+    (lambda c: c["policy"].update(promotion_review="15-12"), "policy.promotion_review: expected MM-DD"),
+    (lambda c: c["policy"].update(self_evaluation_due_day=0), "policy.self_evaluation_due_day: expected a number ≥ 1"),
 ])
 def test_a_wrong_or_missing_key_names_the_key(mutate, expected):
     config = example()

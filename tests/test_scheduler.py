@@ -29,7 +29,7 @@ def test_job():
 
 
 def test_the_job_table_has_every_job_of_the_design():
-    assert set(JOB_IDS) == DESIGN_JOB_IDS
+    assert DESIGN_JOB_IDS <= set(JOB_IDS)  # plus the jobs later issues named (promotion_review, …)
 
 
 def test_a_job_run_twice_for_the_same_period_sends_once(bot, test_job):
@@ -70,12 +70,15 @@ def test_jobs_list_and_an_unbuilt_job_in_a_real_process(config_file):
         assert job_id in listing.stdout
     lines = {line.split()[0]: " ".join(line.split()[1:]) for line in listing.stdout.splitlines()}
     assert lines["weekly_report_reminder"] == "hour=15 minute=0 implemented: yes"  # daily: holidays move it
-    assert lines["self_evaluation_reminder"] == "day=25 hour=10 minute=0 implemented: not yet (no-op)"
-    run = subprocess.run([sys.executable, "app.py", "jobs", "run", "self_evaluation_reminder", "--config",
-                          str(config), "--now", "2026-11-25T10:00:00+08:00"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60)
-    assert run.returncode == 0, run.stderr
-    assert "job self_evaluation_reminder ran at 2026-11-25T10:00:00+08:00: 0 message(s)" in run.stdout
+    assert lines["self_evaluation_reminder"] == "hour=10 minute=0 implemented: yes"  # P13: daily, reads the calendar
+    unbuilt = [job_id for job_id, rest in lines.items() if rest.endswith("not yet (no-op)")]
+    # a job that has nothing to do today (or is not built yet) runs, sends nothing and exits 0
+    for job_id, now in [("self_evaluation_reminder", "2026-11-25T10:00:00+08:00")] + [(j, "2026-11-25T10:00:00+08:00")
+                                                                                        for j in unbuilt[:1]]:
+        run = subprocess.run([sys.executable, "app.py", "jobs", "run", job_id, "--config", str(config), "--now", now],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert f"job {job_id} ran at {now}: 0 message(s)" in run.stdout
     unknown = subprocess.run([sys.executable, "app.py", "jobs", "run", "no_such_job", "--config", str(config)],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert unknown.returncode == 2 and "unknown job" in unknown.stderr
