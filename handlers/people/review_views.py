@@ -20,7 +20,7 @@ SELF_LINE = "📝 {month}自评（截止 {deadline}）：已交 {done}/{total}{r
 RESULT_FORBIDDEN = "按制度（P13），评估结果只有本人、其评估人和总监可以查看。发「评估结果」查看你自己的。"
 RESULT_UNKNOWN = "通讯录里没有「{name}」。请用通讯录里的姓名，例如：评估结果 张三"
 RESULT_NONE = "{name} 还没有季度评估结果。"
-RESULT_HEADER = "{name} 的季度评估："
+RESULT_HEADER = "{name}的季度评估："
 
 
 def _names(ctx: BaseContext, userids: list[str]) -> str:
@@ -41,7 +41,7 @@ def progress(ctx: Context) -> str:
     if quarter is None:
         lines.append(PROGRESS_NONE)
     else:
-        query = select(Evaluation).where(Evaluation.quarter == quarter).order_by(Evaluation.rater, Evaluation.position)
+        query = select(Evaluation).where(Evaluation.quarter == quarter).order_by(Evaluation.id)  # groups, then leaders
         if not director:
             query = query.where(Evaluation.rater == ctx.userid)
         rows = ctx.session.scalars(query).all()

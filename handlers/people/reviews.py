@@ -146,7 +146,7 @@ def _example(kpi) -> str:
 
 
 @on_flow(EVAL_FLOW)
-def answer(ctx: Context) -> str:
+def answer(ctx: Context) -> str | None:
     """The rater's KPI figures, then the comment; then the next card."""
     data = ctx.conversation.data
     row = ctx.session.get(Evaluation, data.get("evaluation_id"))
@@ -167,22 +167,24 @@ def answer(ctx: Context) -> str:
     ctx.conversation.end()
     row.comment = "" if text in SKIP_WORDS else text[:500]
     ctx.audit(ctx.userid, "commented", "evaluation", row.id, kpis=row.kpis or {})
-    return _saved(ctx, row)
-
-
-def _saved(ctx: Context, row: Evaluation) -> str:
     figures = "".join(f"，{name} {value:g}" for name, value in (row.kpis or {}).items() if value is not None)
     comment = f"，评语：{row.comment}" if row.comment else ""
     summary = SAVED.format(name=ctx.org.name(row.subject), rating=RATING_LABELS[row.rating], kpis=figures,
                            comment=comment)
-    return summary + "\n" + _next_or_done(ctx, row)
+    ctx.send_text(ctx.userid, summary + "\n" + _next_or_done(ctx, row, send=False))  # the text, then the card
+    card_next(ctx, row.rater)
+    return None
 
 
-def _next_or_done(ctx: BaseContext, row: Evaluation) -> str:
-    if card_next(ctx, row.rater) is not None:
-        return NEXT_SENT
+def _next_or_done(ctx: BaseContext, row: Evaluation, send: bool = True) -> str:
+    """What comes next for the rater: the next card (sent now unless ``send`` is False), nothing
+    while they hold one, or the round is done for them."""
     if ctx.session.scalars(_queue(ctx, row.rater, "carded").limit(1)).first() is not None:
         return ""
+    if ctx.session.scalars(_queue(ctx, row.rater, "waiting").limit(1)).first() is not None:
+        if send:
+            card_next(ctx, row.rater)
+        return NEXT_SENT
     total = ctx.session.scalar(select(func.count()).where(Evaluation.rater == row.rater,
                                                           Evaluation.quarter == row.quarter))
     return ALL_DONE.format(quarter=quarter_label(row.quarter), total=total)

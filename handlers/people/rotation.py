@@ -23,8 +23,8 @@ UNKNOWN_GROUP = "没有找到小组「{name}」，这次没有提交。可选小
 SAME_GROUP = "你已经在{group}了。请写上想去的其他小组，例如：申请轮岗 {example}"
 STILL_OPEN = ("你的轮岗申请 #{id}（→ {group}）还在审批中，这次没有提交（P2）。它结束后才能再申请；"
               "发「轮岗记录」查看进度。")
-TOO_EARLY = ("按制度（P2），专员每 {years} 年可申请一次轮岗。你自 {since} 起在{group}，"
-             "最早可在 {first} 申请，这次没有提交。到时再发「申请轮岗 {target}」即可。")
+TOO_EARLY = ("按制度（P2），专员每 {years} 年可申请一次轮岗。你自 {since}起在{group}，"
+             "最早可在 {first}申请，这次没有提交。到时再发「申请轮岗 {target}」即可。")
 NO_APPROVER = "抱歉，现在找不到轮岗的审批人（组长或总监），这次没有提交。请联系总监补充组织架构。"
 SUBMITTED = ("已提交轮岗申请 #{id}：{source} → {target}。\n审批：{chain}\n"
              "现在等待 {approver}（{label}）审批，每一步我都会告诉你。发「轮岗记录」可查看进度。")
@@ -125,7 +125,7 @@ def records(ctx: Context) -> str:
     lines = [RECORD_HEADER]
     for row in rows:
         local = row.created_at.astimezone(ctx.settings.tz)
-        effective = f"，{long_day(row.effective_on)} 起生效" if row.effective_on else ""
+        effective = f"，{long_day(row.effective_on)}起生效" if row.effective_on else ""
         lines.append(f"#{row.id} {ctx.org.name(row.applicant)}：{group_name(ctx, row.from_group)} → "
                      f"{group_name(ctx, row.to_group)}（{local.month}月{local.day}日申请，"
                      f"{STATUS_LABELS.get(row.status, row.status)}{effective}）\n  {chain_text(ctx, row, marks=True)}")

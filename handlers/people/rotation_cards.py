@@ -21,9 +21,9 @@ STATUS_LABELS = {"pending": "审批中", "approved": "已通过", "rejected": "�
 CARD_TITLE = "轮岗审批 #{id}"
 CARD_DESC = "{label}·第{index}/{total}步，请审批（P2）"
 STEP_APPROVED = "✅ 你的轮岗申请 #{id}（→ {target}）已由 {approver}（{label}）同意。\n下一步：{next_approver}（{next_label}）。"
-APPROVED = ("🎉 你的轮岗申请 #{id} 已全部通过：{source} → {target}，{day} 起生效。\n"
+APPROVED = ("🎉 你的轮岗申请 #{id} 已全部通过：{source} → {target}，{day}起生效。\n"
             "总监会更新组织架构，{leader} 会和你联系交接。")
-LEADERS_TOLD = "📣 {name} 的轮岗申请 #{id} 已通过：{source} → {target}，{day} 起生效。请做好交接。"
+LEADERS_TOLD = "📣 {name} 的轮岗申请 #{id} 已通过：{source} → {target}，{day}起生效。请做好交接。"
 DIRECTOR_UPDATE = ("请更新组织架构（配置文件 [[org.people]] 里 userid = \"{userid}\" 的一项）：\n"
                    "group = \"{group}\"\ngroup_since = \"{day}\"\n改好后重启服务即生效。")
 DIRECTOR_APPLIED = "组织架构已更新：{name} 现属{target}（{day} 起）。"

@@ -47,12 +47,15 @@ def test_a_leader_rates_on_cards_one_at_a_time_with_kpi_and_comment(start_bot):
     saved = wait_text(bot, "lizuzhang", "✅ 已保存对 张三 的评估")
     assert "优秀，服务满意度 92.5" in saved and "下一位的卡片已发给你" in saved
     assert wait_eval_card(bot, "lizuzhang", 2)["main_title"]["title"].endswith("李四")
+    received = bot.received("lizuzhang")
+    saved_at = next(i for i, m in enumerate(received) if "已保存对 张三" in (m.get("text") or ""))
+    assert (received[saved_at + 1].get("card") or {}).get("main_title", {}).get("title", "").endswith("李四")
     row = next(r for r in evaluations(bot, "2026Q3") if r.subject == "zhangsan")
     assert (row.rating, row.kpis, row.rater) == ("excellent", {"服务满意度": 92.5}, "lizuzhang")
     assert row.comment.startswith("推进有力")
     # the person sees it, quoted; another specialist is refused (P13)
     bot.say("zhangsan", "评估结果")
-    result = wait_text(bot, "zhangsan", "你 的季度评估")
+    result = wait_text(bot, "zhangsan", "你的季度评估")
     assert "2026年第3季度】优秀（评估人 李组长）" in result and "｜推进有力，＜a href='x'＞客户＜/a＞反馈好" in result
     bot.say("lisi", "评估结果 张三")
     assert "只有本人、其评估人和总监" in wait_text(bot, "lisi", "评估结果")
@@ -62,7 +65,7 @@ def test_a_leader_rates_on_cards_one_at_a_time_with_kpi_and_comment(start_bot):
     assert "只有本人、其评估人和总监" in wait_text(bot, "zhaozuzhang", "评估结果")
     for viewer in ("lizuzhang", "wangzong"):
         bot.say(viewer, "评估结果 张三")
-        assert "优秀" in wait_text(bot, viewer, "张三 的季度评估")
+        assert "优秀" in wait_text(bot, viewer, "张三的季度评估")
 
 
 def test_four_simultaneous_taps_store_one_rating(start_bot):

@@ -24,8 +24,8 @@ def test_inside_two_years_is_refused_with_the_first_possible_date(start_bot):
     bot = start_bot(clock=FixedClock(TODAY))
     bot.say("lisi", "申请轮岗 资源支持组 想做平台")  # demo: 李四 in 项目协调组 since 2025-09-01
     refused = wait_text(bot, "lisi", "按制度（P2）")
-    assert "每 2 年可申请一次轮岗" in refused and "2025年9月1日（周一） 起在项目协调组" in refused
-    assert "最早可在 2027年9月1日（周三） 申请" in refused and "这次没有提交" in refused
+    assert "每 2 年可申请一次轮岗" in refused and "2025年9月1日（周一）起在项目协调组" in refused
+    assert "最早可在 2027年9月1日（周三）申请" in refused and "这次没有提交" in refused
     with bot.session() as s:
         assert s.scalar(select(func.count()).select_from(RotationRequest)) == 0
     assert cards(bot, "lizuzhang", "rot_") == []
@@ -52,7 +52,7 @@ def test_outside_two_years_it_goes_through_three_approvers(start_bot):
     third = wait_card(bot, "wangzong", "rot_")
     tap(bot, "wangzong", third, "同意")
     done = wait_text(bot, "zhangsan", "🎉")
-    assert "已全部通过：项目协调组 → 资源支持组，2026年12月1日（周二） 起生效" in done
+    assert "已全部通过：项目协调组 → 资源支持组，2026年12月1日（周二）起生效" in done
     director = wait_text(bot, "wangzong", "轮岗已全部通过")
     assert 'group = "resources"' in director and 'group_since = "2026-12-01"' in director
     for leader in ("lizuzhang", "zhaozuzhang"):
