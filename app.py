@@ -212,10 +212,10 @@ def cmd_worker(args) -> int:
 
     runtime = _runtime_for_tool(args)
     runtime.start_dispatcher()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # before the banner: a SIGTERM right after it stops cleanly
     service = SchedulerService(runtime).start()
     print("Scheduler running (Ctrl+C to stop).", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(1):
             pass
