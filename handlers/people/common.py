@@ -2,8 +2,9 @@
 rating, and lookups of people and groups by what someone typed (P1, P2, P13)."""
 from __future__ import annotations
 
-from bot.context import BaseContext
+from bot.context import BaseContext, Context
 from bot.org import Member
+from bot.router import registry
 
 RATING_LABELS = {"excellent": "优秀", "good": "良好", "pass": "合格", "improve": "待改进"}
 RATING_BY_LABEL = {label: code for code, label in RATING_LABELS.items()}
@@ -79,3 +80,15 @@ def may_see_rating(ctx: BaseContext, viewer: str, subject: str, raters: set[str]
 def sample_specialist(ctx: BaseContext, exclude: str = "") -> str:
     """A real colleague's name for the examples in our answers."""
     return next((m.name for m in self_evaluators(ctx) if m.userid != exclude), "张三")
+
+
+def leave_other_flow(ctx: Context, flow: str) -> None:
+    """Before starting ``flow``: a different question the bot was still asking ends as if the
+    user had sent 取消 (e.g. an approval's rejection reason is announced without one)."""
+    conversation = ctx.conversation
+    if conversation is None or not conversation.active or conversation.flow == flow:
+        return
+    canceller = registry.flow_cancellers.get(conversation.flow)
+    if canceller is not None:
+        canceller.func(ctx)
+    conversation.end()

@@ -23,7 +23,7 @@ from bot.router import job
 from handlers.people.common import rated_people, self_evaluators
 from handlers.people.periods import Month, Quarter, month_period, previous_quarter, promotion_review_day, when
 from handlers.people.promotion import promotion_list
-from handlers.people.reviews import card_next, introduce
+from handlers.people.reviews import card_next
 from handlers.people.self_evaluation import submitted_userids
 from handlers.people.worklog import draft, quarter_facts
 from models import Evaluation, NotificationLedger
@@ -34,6 +34,8 @@ LEADER_MISSING = "📋 {month}自评已截止（{deadline}）。{scope}还有 {c
 LEADER_ALL_IN = "✅ {month}自评已截止（{deadline}），{scope}全部已交。组长可发「查看自评 姓名」查看。"
 RATER_REMIND = "⏰ {quarter}评估：你还有 {count} 位同事待评（截止 {deadline}）。当前的卡片再发你一次；发「评估 下一位」可先评别人。"
 DIRECTOR_MISSING = "⚠️ {quarter}评估已截止（{deadline}），还有 {count} 位未评：\n{lines}\n请督促评估人完成；发「评估进度」查看。"
+INTRO = ("📋 {quarter}评估开始了（P13，由总监组织）：请为 {count} 位同事评级，截止 {deadline}。\n"
+         "卡片一张一张发来：评级后我会请你填 KPI 和评语，然后发下一张。发「评估 下一位」可先评别人。")
 DIRECTOR_ALL_DONE = "✅ {quarter}评估已截止（{deadline}），全部 {total} 位已评完。发「评估进度」查看。"
 AFTER_DEADLINE = timedelta(days=7)  # the missing lists go out within a week after the deadline
 
@@ -86,8 +88,8 @@ def _report_missing(ctx: JobContext, month: Month) -> None:
             by_superior.setdefault(superior.userid, []).append(member)
     for superior, members in by_superior.items():
         missing = [m.name for m in members if m.userid not in submitted]
-        scope = members[0].group_name if members[0].group_name and ctx.org.group_leader(members[0].group_id) \
-            and ctx.org.group_leader(members[0].group_id).userid == superior else "你负责的专员"
+        leader = ctx.org.group_leader(members[0].group_id)
+        scope = members[0].group_name if leader is not None and leader.userid == superior else "你负责的专员中"
         facts = dict(month=month.label, deadline=when(month.deadline, ctx.settings.tz), scope=scope)
         text = (LEADER_MISSING.format(count=len(missing), names="、".join(missing),
                                       month_short=f"{month.start.month}月", **facts)
@@ -124,8 +126,10 @@ def open_round(ctx: JobContext, quarter: Quarter) -> bool:
                                    created_at=ctx.now, due_at=quarter.deadline))
     ctx.session.flush()
     ctx.audit("system:people", "round_opened", "evaluation", quarter.key, raters=sorted(counts))
-    for rater, count in counts.items():
-        introduce(ctx, rater, quarter, count)
+    for rater, count in counts.items():  # what is asked (one text), then the first card
+        ctx.send_text(rater, INTRO.format(quarter=quarter.label, count=count,
+                                          deadline=when(quarter.deadline, ctx.settings.tz)))
+        card_next(ctx, rater)
     return True
 
 

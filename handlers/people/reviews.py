@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
 from bot.router import intent, on_card, on_flow, on_flow_cancel, on_flow_timeout
-from handlers.people.common import RATING_LABELS, SKIP_WORDS
+from handlers.people.common import RATING_LABELS, SKIP_WORDS, leave_other_flow
 from handlers.people.periods import quarter_label, when
 from handlers.people.promotion import check_promotion
 from handlers.people.worklog import fact_fields
@@ -42,8 +42,6 @@ NOTHING_OPEN = "你目前没有待评估的同事。总监可发「评估进度�
 USAGE = "发「评估」重新获取当前卡片，「评估 下一位」先评别人，「评估进度」看进度，「评估结果」看你的评估。"
 CANCELLED = "好的，{name} 的评级已保存，未填写{missing}。"
 TIMED_OUT = "{name} 的评级已保存（{minutes} 分钟没有收到{missing}，已跳过）。"
-INTRO = ("📋 {quarter}评估开始了（P13，由总监组织）：请为 {count} 位同事评级，截止 {deadline}。\n"
-         "卡片一张一张发来：评级后我会请你填 KPI 和评语，然后发下一张。发「评估 下一位」可先评别人。")
 NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?")
 
 
@@ -124,6 +122,7 @@ def tap(ctx: Context) -> Reply:
     check_promotion(ctx, row)
     if ctx.conversation.active and ctx.conversation.flow == EVAL_FLOW:
         ctx.conversation.end()  # an earlier card's comment was still open: it stays empty
+    leave_other_flow(ctx, EVAL_FLOW)
     return _grey(ctx, f"已评：{rating}", _ask(ctx, row, 0))
 
 
@@ -244,10 +243,3 @@ def evaluate(ctx: Context) -> str | None:
     if card_next(ctx, ctx.userid, resend=True) is None:
         return NOTHING_OPEN if current is None else None
     return None
-
-
-def introduce(ctx: BaseContext, rater: str, quarter, count: int) -> None:
-    """The start of a round for one rater: what is asked (one text), then the first card."""
-    ctx.send_text(rater, INTRO.format(quarter=quarter.label, count=count,
-                                      deadline=when(quarter.deadline, ctx.settings.tz)))
-    card_next(ctx, rater)

@@ -12,7 +12,7 @@ from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
 from bot.quoting import text_inline
 from bot.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
-from handlers.people.common import SKIP_WORDS
+from handlers.people.common import SKIP_WORDS, leave_other_flow
 from handlers.people.periods import long_day
 from models import RotationRequest, RotationStep
 
@@ -109,6 +109,7 @@ def decide(ctx: Context) -> Reply:
     if parts[1] == "reject":
         if ctx.conversation.active and ctx.conversation.flow == REASON_FLOW:  # an earlier one still waiting
             announce_rejection(ctx, ctx.session.get(RotationRequest, ctx.conversation.data.get("request_id")), "")
+        leave_other_flow(ctx, REASON_FLOW)
         ctx.conversation.start(REASON_FLOW, "REASON", {"request_id": request.id})
         return _grey(ctx, "已驳回", ASK_REASON.format(id=request.id, name=ctx.org.name(request.applicant)))
     if following:

@@ -114,3 +114,20 @@ def test_skip_progress_reminders_and_the_directors_missing_list(start_bot):
     missing = wait_text(bot, "wangzong", "评估已截止")
     assert "还有 8 位未评" in missing and "• 李组长：张三" in missing and "• 赵组长：王五、赵六" in missing
     assert run(bot, "superior_evaluation_reminder", DEADLINE_PASSED + timedelta(days=1)) == []
+
+
+def test_a_rating_tap_ends_a_question_the_bot_was_still_asking(start_bot):
+    """An approver who rejects a purchase and taps a rating card instead of giving the reason: the
+    requester is told of the rejection at once (no reason), and the rating's questions begin."""
+    from tests.approvals.helpers import submit
+    from tests.chat import wait_card
+    bot = start_bot(clock=FixedClock(OPENS))
+    submit(bot, "lizuzhang", "采购 投影仪 3000元")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "驳回")
+    wait_text(bot, "wangzong", "请回复驳回理由")
+    run(bot, "superior_evaluation_reminder", OPENS)
+    tap(bot, "wangzong", wait_eval_card(bot, "wangzong"), "良好")
+    assert "（审批人未填写）" in wait_text(bot, "lizuzhang", "驳回")
+    wait_text(bot, "wangzong", "「服务满意度」的实际值")
+    bot.say("wangzong", "95")
+    wait_text(bot, "wangzong", "请写一句对 李组长 的评语")
