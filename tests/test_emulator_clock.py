@@ -34,8 +34,11 @@ def test_moving_to_friday_15_runs_the_due_jobs_in_order_and_the_reminder_arrives
     answer = move(demo, "下一个周五 15:00").json()
     assert answer["ok"] and answer["moved"] and answer["label"] == "11月27日（周五）15:00"
     # P10: the weekly-report reminder at FRI 15:00 reached a specialist who has not reported
-    reminders = [m for m in page_messages(demo, "zhangsan") if "周报" in (m.get("text") or "")]
+    reminders = [m for m in page_messages(demo, "zhangsan") if "周报提醒" in (m.get("text") or "")]
     assert len(reminders) == 1 and reminders[0]["time"].startswith("2026-11-27T15:00")
+    # P13: the month's self-evaluation draft (due from Thursday 26th) came with Friday's 10:00 run
+    drafts = [m for m in page_messages(demo, "zhangsan") if "自评提醒" in (m.get("text") or "")]
+    assert len(drafts) == 1 and drafts[0]["time"].startswith("2026-11-27T10:00")
     # everything due in (Thu 14:00, Fri 15:00] ran once, in time order, the job table breaking ties
     expected = demo.clock.due_between(THURSDAY, datetime(2026, 11, 27, 15, 0, tzinfo=TZ))
     assert answer["runs"] == len(expected) > 300  # meeting_reminder alone runs every 5 minutes
@@ -43,7 +46,8 @@ def test_moving_to_friday_15_runs_the_due_jobs_in_order_and_the_reminder_arrives
     assert ("2026-11-27T15:00:00+08:00", "weekly_report_reminder") in \
         [(fire.isoformat(), job) for fire, job in expected]
     sent = [(s["time"], s["job"]) for s in answer["sent"]]
-    assert sent == sorted(sent) and ("2026-11-27T15:00:00+08:00", "weekly_report_reminder") in sent
+    assert [t for t, _ in sent] == sorted(t for t, _ in sent)  # in time order (ties: the job table's)
+    assert ("2026-11-27T15:00:00+08:00", "weekly_report_reminder") in sent
     assert all(job != "weekly_report_overdue" for _, job in sent)  # FRI 17:00 is not due yet
 
 

@@ -20,7 +20,7 @@ JOB_NAMES = {
     "approval_reminder": "审批催办", "emergency_backfill_reminder": "紧急采购补办提醒",
     "weekly_sync_prompt": "跨部门同步提醒", "weekly_sync_digest": "跨部门同步汇总", "meeting_reminder": "会议提醒",
     "manager_digest": "管理周报", "quarterly_audit": "季度合规审计", "self_evaluation_reminder": "自评提醒",
-    "superior_evaluation_reminder": "上级评价提醒",
+    "superior_evaluation_reminder": "上级评价提醒", "promotion_review": "年度晋升评审",
 }
 
 
