@@ -52,10 +52,13 @@ def _ask_month(ctx: JobContext, month: Month) -> None:
     submitted = submitted_userids(ctx, month.key)
     deadline = when(month.deadline, ctx.settings.tz)
     missing = [m for m in self_evaluators(ctx) if m.userid not in submitted]
-    asked_now = [m.userid for m in missing
-                 if ctx.notify_once("self_evaluation_ask", month.key, m.userid,
-                                    text=ASK.format(month=month.label, deadline=deadline,
-                                                    draft=draft(ctx, m.userid, month)))]
+    asked = set(ctx.session.scalars(select(NotificationLedger.recipient).where(
+        NotificationLedger.kind == "self_evaluation_ask", NotificationLedger.period == month.key)))
+    # a draft reads the work log: build it only for those not asked yet (once per month each)
+    asked_now = [m.userid for m in missing if m.userid not in asked
+                 and ctx.notify_once("self_evaluation_ask", month.key, m.userid,
+                                     text=ASK.format(month=month.label, deadline=deadline,
+                                                     draft=draft(ctx, m.userid, month)))]
     reminded_today = f"{month.key}:{today}"
     _bulk_once(ctx, "self_evaluation_remind", reminded_today, asked_now)  # the draft is today's reminder
     if not _due_today(ctx, month.remind_on, ctx.policy.evaluation_remind_every_days):
