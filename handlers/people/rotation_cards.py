@@ -26,7 +26,8 @@ APPROVED = ("🎉 你的轮岗申请 #{id} 已全部通过：{source} → {targe
 LEADERS_TOLD = "📣 {name} 的轮岗申请 #{id} 已通过：{source} → {target}，{day}起生效。请做好交接。"
 DIRECTOR_UPDATE = ("请更新组织架构（配置文件 [[org.people]] 里 userid = \"{userid}\" 的一项）：\n"
                    "group = \"{group}\"\ngroup_since = \"{day}\"\n改好后重启服务即生效。")
-DIRECTOR_APPLIED = "组织架构已更新：{name} 现属{target}（{day} 起）。"
+DIRECTOR_UPDATE_WECOM = ("请在企业微信通讯录里把 {name} 移到「{target}」对应的部门，同步后即生效；"
+                         "并在配置文件 [[org.people]] 里为 userid = \"{userid}\" 写上 group_since = \"{day}\"。")
 REJECTED = "❌ 你的轮岗申请 #{id}（→ {target}）在{label}被 {approver} 驳回。\n理由：{reason}\n有问题可以和 {approver} 沟通。"
 NO_REASON = "（未填写）"
 APPROVER_NEXT = "已同意 #{id}，已转 {approver}（{label}）。"
@@ -136,7 +137,11 @@ def _completed(ctx: Context, request: RotationRequest) -> str:
     others = [u for u in dict.fromkeys(leaders) if u != ctx.userid]
     if others:
         ctx.send_text(others, LEADERS_TOLD.format(**facts))
-    update_note = DIRECTOR_UPDATE.format(userid=request.applicant, group=request.to_group, day=day.isoformat())
+    # The org stays the source of truth: the director changes it (the config file, or WeCom's
+    # address book when the org is synced from there).
+    template = DIRECTOR_UPDATE_WECOM if getattr(ctx.settings.org, "source", "config") == "wecom" else DIRECTOR_UPDATE
+    update_note = template.format(userid=request.applicant, group=request.to_group, day=day.isoformat(),
+                                  name=facts["name"], target=facts["target"])
     director = ctx.org.director_id
     if director and director != ctx.userid:
         ctx.send_text(director, update_note)
