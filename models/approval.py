@@ -24,7 +24,9 @@ class ApprovalRequest(Base):
     requester: Mapped[str] = mapped_column(String(64), index=True)
     department_id: Mapped[str] = mapped_column(String(64))
     item: Mapped[str] = mapped_column(String(200))
-    amount_yuan: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)  # integer fen (分): ¥35.50 is 3550
+    quantity: Mapped[Optional[int]] = mapped_column()  # when asked as quantity × unit price (3 × ¥20,000)
+    unit_fen: Mapped[Optional[int]] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(Text, default="")
     emergency: Mapped[bool] = mapped_column(default=False)  # P5: acted first, approved afterwards (补办)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
@@ -43,7 +45,7 @@ class ApprovalRequest(Base):
         return next((s for s in self.steps if s.position == position), None)
 
     def __repr__(self) -> str:
-        return f"ApprovalRequest({self.id}, {self.kind!r}, {self.requester!r}, {self.amount_yuan}, {self.status!r})"
+        return f"ApprovalRequest({self.id}, {self.kind!r}, {self.requester!r}, {self.amount_fen}, {self.status!r})"
 
 
 class ApprovalStep(Base):

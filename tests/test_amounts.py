@@ -1,11 +1,19 @@
-"""Amounts and request texts (P3, P4): exact yuan or a question — never an invented amount."""
-from dataclasses import astuple
+"""Amounts and request texts (P3, P4): exact fen or a question — never an invented amount."""
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.amounts import AMBIGUOUS, format_yuan, parse_amount, parse_request
+from bot.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
+                         Money, format_money, parse_amount)
+from bot.request_text import parse_request
+
+
+def yuan(result):
+    """Whole yuan of a Money (for the tables), the problem code of an AmountProblem, or None."""
+    if isinstance(result, Money):
+        return result.fen // 100 if result.fen % 100 == 0 else Decimal(result.fen) / 100
+    return result.code if isinstance(result, AmountProblem) else result
 
 REAL_PHRASINGS = [
     ("8万", 80000), ("8万元", 80000), ("1.2万", 12000), ("80000", 80000), ("80,000元", 80000),
@@ -17,14 +25,27 @@ REAL_PHRASINGS = [
     ("测试服务器3台", None), ("4K显示器", None), ("16G内存", None), ("ThinkPad X1", None),
     ("一万个螺丝", None), ("2026年11月", None), ("3块硬盘", None), ("13800000011", None), ("万一", None),
     ("采购 显示器", None),
-    # more than one amount, or fen: ask
-    ("8万 或 9万", AMBIGUOUS), ("99999999999999元", AMBIGUOUS), ("3500.5元", AMBIGUOUS), ("3000元到3500元", AMBIGUOUS),
+    # yuan with 角/分
+    ("35.5元", Decimal("35.5")), ("35元5角", Decimal("35.5")), ("12块3毛5", Decimal("12.35")), ("¥0.80", Decimal("0.8")),
+    # more than one amount, a range, an estimate, zero, fractions of a fen: ask
+    ("8万 或 9万", AMBIGUOUS), ("99999999999999元", TOO_LARGE), ("3500.555元", PRECISION), ("3000元到3500元", RANGE),
+    ("2-3万", RANGE), ("2万~3万", RANGE), ("约8万", ESTIMATE), ("不超过5万", ESTIMATE), ("8万左右", ESTIMATE),
+    ("8万多", ESTIMATE), ("0元", NOT_POSITIVE), ("负5000元", NOT_POSITIVE), ("-5000元", NOT_POSITIVE),
+    # a unit price with its quantity gives the total; without one, ask
+    ("服务器3台 每台2万", 60000), ("3台*2万", 60000), ("2万×3", 60000), ("单价2万 3台", 60000), ("2万/台 三台", 60000),
+    ("显示器2台 各3500元", 7000), ("3台*2万=6万", 60000), ("3台*2万 共5万", AMBIGUOUS), ("每台2万", NO_QUANTITY),
 ]
 
 
 @pytest.mark.parametrize("text,expected", REAL_PHRASINGS)
 def test_real_phrasings(text, expected):
-    assert parse_amount(text) == expected
+    assert yuan(parse_amount(text)) == expected
+
+
+def test_a_unit_price_keeps_its_quantity():
+    assert parse_amount("采购 服务器3台 每台2万") == Money(6_000_000, 3, 2_000_000)
+    assert Money(6_000_000, 3, 2_000_000).shown() == "3 × ¥20,000 = ¥60,000"
+    assert parse_amount("每台2万") == AmountProblem(NO_QUANTITY, "每台2万", 2_000_000)
 
 
 @pytest.mark.parametrize("text,kind,item,amount,reason,emergency", [
@@ -36,13 +57,24 @@ def test_real_phrasings(text, expected):
     ("紧急采购 备用电源 2万元 用于机房断电", "procurement", "备用电源", 20000, "用于机房断电", True),
     ("采购申请 服务器 理由：压测 8万", "procurement", "服务器", 80000, "压测", False),
     ("采购 显示器", "procurement", "显示器", None, "", False),
+    # the words after the amount are the reason; with nothing before it, they are the item
+    ("采购 显示器 3千5 设计用", "procurement", "显示器", 3500, "设计用", False),
+    ("报销 3000元 差旅费", "reimbursement", "差旅费", 3000, "", False),
+    ("采购 服务器3台 每台2万", "procurement", "服务器3台", 60000, "", False),
+    ("买三台服务器 8万", "procurement", "三台服务器", 80000, "", False),
+    ("报销 打车费 35.5元", "reimbursement", "打车费", Decimal("35.5"), "", False),
+    ("采购 笔 0元", "procurement", "笔", NOT_POSITIVE, "", False),
+    ("采购 服务器 约8万 用于压测", "procurement", "服务器", ESTIMATE, "用于压测", False),
 ])
 def test_request_phrasings(text, kind, item, amount, reason, emergency):
-    assert astuple(parse_request(text)) == (kind, item, amount, reason, emergency)
+    parsed = parse_request(text)
+    assert (parsed.kind, parsed.item, yuan(parsed.amount), parsed.reason, parsed.emergency) == \
+        (kind, item, amount, reason, emergency)
 
 
-def test_format_yuan():
-    assert format_yuan(80000) == "¥80,000"
+def test_format_money():
+    assert format_money(8_000_000) == "¥80,000"
+    assert format_money(3550) == "¥35.50" and format_money(5) == "¥0.05"
 
 
 # ---- properties --------------------------------------------------------------------------
@@ -91,7 +123,7 @@ AMOUNTS = st.one_of(st.integers(1, 99_999_999), st.integers(1, 9_999).map(lambda
 @given(yuan=AMOUNTS, data=st.data())
 def test_every_phrasing_of_an_amount_gives_it_back_exactly(yuan, data):
     phrase = data.draw(st.sampled_from(_phrasings(yuan)))
-    assert parse_amount(phrase) == yuan, phrase
+    assert parse_amount(phrase) == Money(yuan * 100), phrase
 
 
 @settings(max_examples=300, deadline=None)
@@ -99,8 +131,8 @@ def test_every_phrasing_of_an_amount_gives_it_back_exactly(yuan, data):
 def test_a_request_gives_the_amount_exactly_or_asks(yuan, lead, item, reason, data):
     phrase = data.draw(st.sampled_from(_phrasings(yuan)))
     parsed = parse_request(f"{lead}{item} {phrase} {reason}".strip())
-    assert parsed.amount in (yuan, AMBIGUOUS), (item, phrase, reason)
-    if parsed.amount == yuan:
+    assert parsed.amount in (Money(yuan * 100), AmountProblem(AMBIGUOUS)), (item, phrase, reason)
+    if parsed.amount == Money(yuan * 100):
         assert parsed.item == item  # the amount is taken out of the text, the item left whole
 
 
@@ -121,15 +153,15 @@ def test_text_without_numerals_has_no_amount(text):
 @given(a=AMOUNTS, b=AMOUNTS)
 def test_two_different_amounts_are_never_collapsed_into_one(a, b):
     result = parse_amount(f"采购 服务器 {a}元 或者 {b}元")
-    assert result == (a if a == b else AMBIGUOUS)
+    assert result == (Money(a * 100) if a == b else AmountProblem(AMBIGUOUS))
 
 
 def test_full_width_digits_are_amounts():
     # 全角 input methods: the amount must not be asked for again and again
-    assert parse_amount("８万元") == 80000
-    assert parse_request("采购申请　测试服务器３台　８万元").amount == 80000
+    assert parse_amount("８万元") == Money(8_000_000)
+    assert parse_request("采购申请　测试服务器３台　８万元").amount == Money(8_000_000)
 
 
 def test_a_negative_amount_is_asked_for_not_taken():
-    assert parse_request("采购 服务器 负5000元").amount == AMBIGUOUS
-    assert parse_request("采购 服务器 -5000元").amount in (None, AMBIGUOUS)
+    assert yuan(parse_request("采购 服务器 负5000元").amount) == NOT_POSITIVE
+    assert yuan(parse_request("采购 服务器 -5000元").amount) == NOT_POSITIVE

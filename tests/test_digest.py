@@ -23,7 +23,7 @@ def at(day, hour=10):
 def request(s, requester, created, steps, status):
     """steps: (label, started, decided, status)."""
     r = ApprovalRequest(kind="procurement", requester=requester, department_id="innovation", item="物品",
-                        amount_yuan=1000, reason="", status=status, created_at=created, submitted_at=created)
+                        amount_fen=100000, reason="", status=status, created_at=created, submitted_at=created)
     r.steps = [ApprovalStep(position=i + 1, role="director", label=label, approver="wangzong", status=st,
                             started_at=start, decided_at=decided) for i, (label, start, decided, st) in enumerate(steps)]
     s.add(r)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from bot.amounts import format_yuan
+from bot.amounts import Money, format_money
 from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
 from bot.quoting import text_inline
@@ -62,6 +62,11 @@ def kind_label(request: ApprovalRequest) -> str:
     return KIND_LABELS.get(request.kind, request.kind)
 
 
+def money_text(request: ApprovalRequest) -> str:
+    """The amount as the requester gave it: ¥60,000, or 3 × ¥20,000 = ¥60,000."""
+    return Money(request.amount_fen, request.quantity, request.unit_fen).shown()
+
+
 def plan_chain(ctx: BaseContext, request: ApprovalRequest) -> tuple[list[ApprovalStep], ApprovalStep | None]:
     """The steps of ``request``'s chain and the first step without a person (None when all are staffed).
 
@@ -73,7 +78,7 @@ def plan_chain(ctx: BaseContext, request: ApprovalRequest) -> tuple[list[Approva
     requester = ctx.org.get(request.requester)
     steps, signed = [], set()
     for rule in ctx.policy.chains.get(request.kind, ()):
-        if rule.min_amount_wan is not None and Decimal(request.amount_yuan) < Decimal(str(rule.min_amount_wan)) * 10000:
+        if rule.min_amount_wan is not None and Decimal(request.amount_fen) < Decimal(str(rule.min_amount_wan)) * 1_000_000:
             continue
         person = _resolve(ctx, rule.role, requester) if requester else None
         if person is not None and person.userid == request.requester:
@@ -133,7 +138,7 @@ def chain_text(ctx: BaseContext, steps: list[ApprovalStep], marks: bool = False)
 def start_chain(ctx: Context, request: ApprovalRequest) -> str:
     """P3: build the chain of a submitted request, card its first approver, tell the requester."""
     steps, unstaffed = plan_chain(ctx, request)
-    kind, amount = kind_label(request), format_yuan(request.amount_yuan)
+    kind, amount = kind_label(request), format_money(request.amount_fen)
     if unstaffed is not None or not any(s.status == "waiting" for s in steps):
         label = unstaffed.label if unstaffed else "审批"
         role = ROLE_LABELS.get(unstaffed.role, unstaffed.role) if unstaffed else "除申请人以外的审批人"
@@ -150,7 +155,7 @@ def start_chain(ctx: Context, request: ApprovalRequest) -> str:
     first = next(s for s in steps if s.status == "waiting")
     first.status, first.started_at, request.current_step = "pending", ctx.now, first.position
     ctx.session.flush()
-    ctx.audit(ctx.userid, "created", "approval", request.id, kind=request.kind, amount_yuan=request.amount_yuan,
+    ctx.audit(ctx.userid, "created", "approval", request.id, kind=request.kind, amount_fen=request.amount_fen,
               emergency=request.emergency, chain=[s.approver for s in steps])
     for step in steps:
         if step.status == "skipped":
@@ -174,7 +179,7 @@ def approver_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep
     task_id = f"appr_{request.id}_{step.position}_{secrets.token_hex(4)}"
     title = (CARD_TITLE_EMERGENCY if request.emergency else CARD_TITLE).format(kind=kind_label(request), id=request.id)
     fields = [("申请人", ctx.org.name(request.requester)), ("事项", text_inline(request.item)),
-              ("金额", format_yuan(request.amount_yuan)), ("事由", text_inline(request.reason) or "（未填写）"),
+              ("金额", money_text(request)), ("事由", text_inline(request.reason) or "（未填写）"),
               ("进度", " → ".join(f"{ctx.org.name(s.approver)}{'✓' if s.status == 'approved' else ''}" for s in active))]
     card = button_card(task_id, title, CARD_DESC.format(label=step.label, index=active.index(step) + 1,
                                                          total=len(active)), fields,
@@ -266,7 +271,7 @@ def _approved(ctx: Context, request: ApprovalRequest, step: ApprovalStep, follow
     else:
         ctx.audit("system:approval", "completed", "approval", request.id)
         ctx.send_text(request.requester, APPROVED.format(kind=kind, id=request.id, item=text_inline(request.item),
-                                                         amount=format_yuan(request.amount_yuan),
+                                                         amount=format_money(request.amount_fen),
                                                          chain=chain_text(ctx, request.steps, marks=True)))
         done = APPROVER_DONE.format(requester=requester)
     return _grey(ctx, "已同意", APPROVER_APPROVED.format(id=request.id, next=done))
@@ -288,7 +293,7 @@ def flag_rejected_emergency(ctx: BaseContext, request: ApprovalRequest, step: Ap
     recipients = sorted({ctx.org.director_id, *ctx.org.compliance_ids} - {None})
     ctx.send_text(recipients, EMERGENCY_REJECTED.format(
         kind=kind_label(request), id=request.id, requester=ctx.org.name(request.requester),
-        item=text_inline(request.item), amount=format_yuan(request.amount_yuan), approver=ctx.org.name(step.approver),
+        item=text_inline(request.item), amount=format_money(request.amount_fen), approver=ctx.org.name(step.approver),
         reason=text_inline(step.note) or NO_REASON))
     ctx.audit("system:approval", "emergency_flagged", "approval", request.id, to=recipients)
 
@@ -304,9 +309,9 @@ def announce_rejection(ctx: BaseContext, request: ApprovalRequest, reason: str) 
         ctx.audit(step.approver, "reason_given", "approval", request.id, step=step.position, reason=reason)
     ctx.send_text(request.requester, REJECTED.format(
         kind=kind_label(request), id=request.id, item=text_inline(request.item),
-        amount=format_yuan(request.amount_yuan), label=step.label, approver=ctx.org.name(step.approver),
+        amount=format_money(request.amount_fen), label=step.label, approver=ctx.org.name(step.approver),
         reason=text_inline(reason) or NO_REASON,  # the approver's words reach the requester: one quoted line
-        example=f"{kind_label(request)}申请 {text_inline(request.item)} {format_yuan(request.amount_yuan)} 用于…"))
+        example=f"{kind_label(request)}申请 {text_inline(request.item)} {format_money(request.amount_fen)} 用于…"))
 
 
 @on_flow(REASON_FLOW)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.amounts import format_yuan
+from bot.amounts import format_money
 from bot.context import JobContext
 from bot.quoting import text_inline
 from bot.router import job
@@ -27,7 +27,7 @@ def _open_requests(ctx: JobContext, emergency: bool) -> list[ApprovalRequest]:
 
 def _facts(ctx: JobContext, request: ApprovalRequest, step, hours: float) -> dict:
     return dict(kind=kind_label(request), id=request.id, requester=ctx.org.name(request.requester),
-                item=text_inline(request.item), amount=format_yuan(request.amount_yuan), label=step.label,
+                item=text_inline(request.item), amount=format_money(request.amount_fen), label=step.label,
                 approver=ctx.org.name(step.approver), hours=int(hours))
 
 

@@ -10,13 +10,16 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.amounts import AMBIGUOUS, format_yuan, parse_amount, parse_request
+from bot.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
+                         Money, format_money, parse_amount)
+from bot.numerals import number_value
+from bot.request_text import parse_request
 from bot.cards import button_card, replace_button
 from bot.context import Context
 from bot.quoting import text_inline
 from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers.approvals.cards import (REQUEST_FLOW, STATUS_LABELS, approver_card, chain_text, kind_label,
-                                     plan_chain, settle_draft)
+                                     money_text, plan_chain, settle_draft)
 from models import ApprovalRequest, ApprovalStep, AuditEntry, OutboxMessage
 
 EXAMPLE = "采购申请 测试服务器3台 8万元 用于压测环境"
@@ -26,7 +29,16 @@ ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额，例如：8万�
 REQUEST_TIMED_OUT = "刚才的申请 {minutes} 分钟没有回复，已取消，没有提交。需要时重新发，例如：{example}"
 ASK_CONFIRM = "请点卡片上的「提交」或「取消」，也可以直接回复「提交」或「取消」。"
 CONFIRM_WORDS = {"提交", "确认", "确定", "是"}
-ASK_AMOUNT_AMBIGUOUS = "我看到了不止一个金额（或带角分），不敢猜。请只回复一个整数金额，例如：8万元、3500元"
+# P4: the amount decides the chain, so a sum that is not one exact figure is asked about, never guessed.
+ASK_AMOUNT_PROBLEM = {
+    AMBIGUOUS: "我看到了不止一个金额，不敢猜。请只回复一个金额，例如：8万元、35.5元",
+    RANGE: "「{said}」是一个范围。审批人和审批链按确切金额决定（P4），请回复一个金额，例如：2.5万元",
+    ESTIMATE: "「{said}」是估计。审批人和审批链按确切金额决定（P4），请回复确切金额（报价或上限），例如：8万元",
+    NOT_POSITIVE: "「{said}」不是可以审批的金额：金额要大于 0。请回复实际金额，例如：35元、8万元",
+    TOO_LARGE: "「{said}」超出了可以申请的金额，请检查后回复实际金额，例如：8万元",
+    PRECISION: "「{said}」比「分」还细，请回复精确到分的金额，例如：35.50元",
+    NO_QUANTITY: "看到了单价「{said}」，但没看到数量。请回复数量（例如：3台），或总金额（例如：6万元）",
+}
 NO_CHAIN = "暂不支持「{kind}」审批。可以发：{example}"
 SUMMARY_TITLE = "请确认{kind}申请"
 SUMMARY_TITLE_EMERGENCY = "请确认紧急{kind}（先执行，后补办）"
@@ -59,7 +71,8 @@ RESPONSE_CODE_HOURS = 72  # WeCom: a response_code works once, for 72 hours
 
 
 @intent("approval.request", "采购申请", "采购", "报销申请", "报销", summary="发起采购或报销申请（P3、P4）",
-        example=EXAMPLE, pattern=r"^(我要|我想|想要|需要|帮我|申请)(申请)?(紧急)?(采购|报销|买)")
+        example=EXAMPLE, pattern=r"^(我要|我想|想要|需要|帮我|申请)(申请)?(紧急)?(采购|报销|买)"
+        r"|^(购买|买).*?[0-9零一二两三四五六七八九十百千]\s*(万|千|元|块|[kKwW])")  # 买三台服务器 8万
 def request_approval(ctx: Context) -> str | None:
     """Start a procurement or reimbursement request; ask for what is missing."""
     return _begin(ctx, emergency=False)
@@ -76,10 +89,19 @@ def _begin(ctx: Context, emergency: bool) -> str | None:
     kind = parsed.kind or "procurement"
     if kind not in ctx.policy.chains:
         return NO_CHAIN.format(kind=kind, example=EXAMPLE)
-    amount = parsed.amount if isinstance(parsed.amount, int) else None
-    data = {"kind": kind, "item": parsed.item[:200], "amount": amount, "reason": parsed.reason[:500],
-            "emergency": emergency or parsed.emergency, "ambiguous": parsed.amount == AMBIGUOUS}
+    data = {"kind": kind, "item": parsed.item[:200], "amount": None, "reason": parsed.reason[:500],
+            "emergency": emergency or parsed.emergency}
+    _take_amount(data, parsed.amount)
     return _next_question(ctx, data)
+
+
+def _take_amount(data: dict, amount: Money | AmountProblem | None) -> None:
+    """Keep the amount in ``data`` (fen, quantity, unit price), or the problem to ask about."""
+    data.pop("problem", None)
+    if isinstance(amount, Money):
+        data["amount"] = {"fen": amount.fen, "quantity": amount.quantity, "unit_fen": amount.unit_fen}
+    elif isinstance(amount, AmountProblem):
+        data["problem"] = {"code": amount.code, "said": amount.said[:40], "unit_fen": amount.fen}
 
 
 def _next_question(ctx: Context, data: dict) -> str | None:
@@ -88,11 +110,15 @@ def _next_question(ctx: Context, data: dict) -> str | None:
         ctx.conversation.start(REQUEST_FLOW, "ITEM", data)
         return ASK_ITEM.format(kind=kind)
     if data["amount"] is None:
+        problem = data.get("problem")
         ctx.conversation.start(REQUEST_FLOW, "AMOUNT", data)
-        return ASK_AMOUNT_AMBIGUOUS if data.pop("ambiguous", False) else ASK_AMOUNT
+        return ASK_AMOUNT_PROBLEM[problem["code"]].format(said=problem["said"]) if problem else ASK_AMOUNT
     draft_id = _send_summary(ctx, data)
     ctx.conversation.start(REQUEST_FLOW, "CONFIRM", {"draft": draft_id})  # typed 提交 / 取消 work too
     return None
+
+
+_QUANTITY_ONLY = re.compile(r"^\s*(?:数量\s*[:：]?\s*)?([0-9]+|[零一二两三四五六七八九十百]+)\s*[台个件套张本份把支部辆批箱包盒瓶根片颗卷双对副组条只块]?\s*$")
 
 
 @on_flow(REQUEST_FLOW)
@@ -107,22 +133,30 @@ def request_flow(ctx: Context) -> str | None:
     if ctx.conversation.state == "ITEM":
         parsed = parse_request(text)
         data["item"] = (parsed.item or text)[:200]
-        if data["amount"] is None and isinstance(parsed.amount, int):
-            data["amount"] = parsed.amount
+        if data["amount"] is None and parsed.amount is not None:
+            _take_amount(data, parsed.amount)
         data["reason"] = data["reason"] or parsed.reason[:500]
         return _next_question(ctx, data)
     amount = parse_amount(text)
-    if not isinstance(amount, int):
-        ctx.conversation.advance("AMOUNT")  # ask again; the timeout starts over
-        return ASK_AMOUNT_AMBIGUOUS if amount == AMBIGUOUS else ASK_AMOUNT_AGAIN
-    data["amount"] = amount
+    unit = (data.get("problem") or {}).get("unit_fen")
+    quantity = _QUANTITY_ONLY.match(text) if amount is None else None
+    if quantity and data.get("problem", {}).get("code") == NO_QUANTITY and number_value(quantity.group(1)):
+        count = int(number_value(quantity.group(1)))
+        amount = Money(unit * count, count, unit) if unit and count > 0 else None
+    if not isinstance(amount, Money):
+        _take_amount(data, amount)
+        ctx.conversation.advance("AMOUNT", data)  # ask again; the timeout starts over
+        problem = data.get("problem")
+        return ASK_AMOUNT_PROBLEM[problem["code"]].format(said=problem["said"]) if problem else ASK_AMOUNT_AGAIN
+    _take_amount(data, amount)
     return _next_question(ctx, data)
 
 
 def _send_summary(ctx: Context, data: dict) -> int:
     """The summary card with 提交 / 取消: nothing is submitted before the requester confirms."""
     request = ApprovalRequest(kind=data["kind"], requester=ctx.userid, department_id=ctx.user.department_id,
-                              item=data["item"], amount_yuan=data["amount"], reason=data["reason"],
+                              item=data["item"], amount_fen=data["amount"]["fen"],
+                              quantity=data["amount"]["quantity"], unit_fen=data["amount"]["unit_fen"], reason=data["reason"],
                               emergency=data["emergency"], status="draft", created_at=ctx.now)
     ctx.session.add(request)
     ctx.session.flush()
@@ -130,7 +164,7 @@ def _send_summary(ctx: Context, data: dict) -> int:
     kind = kind_label(request)
     title = (SUMMARY_TITLE_EMERGENCY if request.emergency else SUMMARY_TITLE).format(kind=kind)
     card = button_card(f"apprq_{request.id}_{secrets.token_hex(4)}", title, SUMMARY_DESC,
-                       [("事项", text_inline(request.item)), ("金额", format_yuan(request.amount_yuan)),
+                       [("事项", text_inline(request.item)), ("金额", money_text(request)),
                         ("事由", text_inline(request.reason) or "（未填写）"), ("审批链", chain_text(ctx, steps))],
                        [("提交", f"apprq:submit:{request.id}", "primary"),
                         ("取消", f"apprq:cancel:{request.id}", "grey")])
@@ -174,7 +208,7 @@ def my_requests(ctx: Context) -> str:
         step = r.step_at(r.current_step)
         if r.status == "pending" and step:
             state = f"待 {ctx.org.name(step.approver)} {step.label}"
-        lines.append(f"#{r.id} {kind_label(r)} {text_inline(r.item)} {format_yuan(r.amount_yuan)} — {state}")
+        lines.append(f"#{r.id} {kind_label(r)} {text_inline(r.item)} {format_money(r.amount_fen)} — {state}")
     lines.append(MINE_FOOTER.format(id=rows[0].id))
     return "\n".join(lines)
 
@@ -193,7 +227,7 @@ def pending_for_me(ctx: Context) -> str:
         ctx.session.flush()
         step.task_id, step.card_outbox_id = task_id, rows[0].id
         lines.append(f"#{request.id} {ctx.org.name(request.requester)} {kind_label(request)} "
-                     f"{text_inline(request.item)} {format_yuan(request.amount_yuan)}（{step.label}）")
+                     f"{text_inline(request.item)} {format_money(request.amount_fen)}（{step.label}）")
     return "\n".join(lines)
 
 
@@ -232,7 +266,7 @@ def urge(ctx: Context) -> str:
     request.last_urged_at = ctx.now
     ctx.send_text(step.approver, URGE_TEXT.format(
         requester=ctx.org.name(request.requester), kind=kind_label(request), id=request.id,
-        item=text_inline(request.item), amount=format_yuan(request.amount_yuan), label=step.label))
+        item=text_inline(request.item), amount=format_money(request.amount_fen), label=step.label))
     ctx.audit(ctx.userid, "urged", "approval", request.id, step=step.position, approver=step.approver)
     return URGED.format(approver=ctx.org.name(step.approver), id=request.id)
 
@@ -292,7 +326,7 @@ def history(ctx: Context) -> str:
                                                            AuditEntry.record_id == str(request.id))
                                   .order_by(AuditEntry.id)).all()
     lines = [HISTORY_HEADER.format(id=request.id, kind=kind_label(request), item=text_inline(request.item),
-                                   amount=format_yuan(request.amount_yuan),
+                                   amount=format_money(request.amount_fen),
                                    state=STATUS_LABELS.get(request.status, request.status),
                                    chain=chain_text(ctx, request.steps, marks=True))]
     for entry in entries:
