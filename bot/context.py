@@ -131,6 +131,10 @@ class Context(BaseContext):
     user: Member | None = None
     args: str = ""  # the text after the matched keyword
     conversation: Any = None  # bot.conversation.Conversation
+    after_reply: list = field(default_factory=list)  # texts sent after the reply (a note on an open question)
+
+    def queue_after_reply(self, text: str) -> None:
+        self.after_reply.append(text)
 
     def reply_to_sender(self, reply: Reply | str | None) -> None:
         if reply is None:

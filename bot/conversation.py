@@ -14,6 +14,30 @@ from sqlalchemy.orm import Session
 
 from models import ConversationState
 
+ASKED = "_asked"  # in ``data``: the last question, kept by the conversation layer
+
+
+class DetachedConversation:
+    """What a conversation was before a command replaced it: its flow's canceller reads it;
+    ending it changes nothing (the row already belongs to the new conversation)."""
+
+    active, expired, touched, replaced = True, False, False, True
+
+    def __init__(self, flow: str | None, state: str | None, data: dict):
+        self.flow, self.state, self.data = flow, state, data
+
+    @property
+    def asked(self) -> str:
+        return self.data.get(ASKED, "")
+
+    def end(self) -> None:
+        self.active = False
+
+    def start(self, *args, **kwargs) -> None:
+        raise RuntimeError("a replaced conversation cannot start another")
+
+    advance = start
+
 
 class Conversation:
     def __init__(self, session: Session, userid: str, now: datetime, timeout_minutes: int,
@@ -23,6 +47,8 @@ class Conversation:
         self.session, self.userid, self.now = session, userid, now
         self.timeout = timedelta(minutes=timeout_minutes)
         self._row: ConversationState | None = row or session.get(ConversationState, userid)
+        self.touched = False  # start() or advance() was called in this turn
+        self._suspended: ConversationState | None = None
         self.expired = bool(row is None and self._row and self._row.expires_at <= now)
         if self.expired:
             self.expired_flow = self._row.flow
@@ -45,7 +71,33 @@ class Conversation:
     def data(self) -> dict:
         return dict(self._row.data or {}) if self._row else {}
 
+    @property
+    def asked(self) -> str:
+        """The question the bot asked last in this conversation (what the user is to answer)."""
+        return (self._row.data or {}).get(ASKED, "") if self._row else ""
+
+    def remember_question(self, text: str) -> None:
+        """Keep the question just asked, so a command typed meanwhile can say it is still open."""
+        if self._row is not None and text:
+            self._row.data = {**(self._row.data or {}), ASKED: text[:300]}
+
+    def suspend(self) -> "DetachedConversation":
+        """Hide the open conversation while a command typed meanwhile runs (the command sees
+        none, and cannot end it by mistake); ``resume`` brings it back unless the command started
+        one of its own, which takes its row. Returns what it was, for its flow's canceller."""
+        snapshot = DetachedConversation(self.flow, self.state, self.data)
+        self._suspended, self._row = self._row, None
+        return snapshot
+
+    def resume(self) -> None:
+        if self._suspended is not None and not self.touched:
+            self._row = self._suspended
+        self._suspended = None
+
     def start(self, flow: str, state: str | Enum, data: dict | None = None) -> None:
+        self.touched = True
+        if self._row is None and self._suspended is not None:
+            self._row, self._suspended = self._suspended, None  # one row per user: the new flow takes it
         if self._row is None:
             self._row = ConversationState(userid=self.userid, flow=flow, state="", data={},
                                           updated_at=self.now, expires_at=self.now)
@@ -56,6 +108,7 @@ class Conversation:
     def advance(self, state: str | Enum, data: dict | None = None) -> None:
         if self._row is None:
             raise RuntimeError("advance() without an active conversation")
+        self.touched = True
         self._set(state, {**self.data, **(data or {})})
 
     def end(self) -> None:
@@ -65,7 +118,7 @@ class Conversation:
 
     def _set(self, state: str | Enum, data: dict) -> None:
         self._row.state = state.value if isinstance(state, Enum) else state
-        self._row.data = data
+        self._row.data = {k: v for k, v in data.items() if k != ASKED}
         self._row.updated_at = self.now
         self._row.expires_at = self.now + self.timeout
 

@@ -13,7 +13,7 @@ found whatever the letter case of their userid, and known by the configured id f
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -77,6 +77,10 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         if status == "system":
             reply = None  # WeCom's own events have nobody to answer
         ctx.reply_to_sender(reply)
+        if ctx.conversation.touched and reply and reply.text:
+            ctx.conversation.remember_question(reply.text)  # what a later command says is still open
+        for text in ctx.after_reply:
+            ctx.send_text(ctx.userid, text)
         session.commit()
         return Outcome(handler=route.name, reply=reply, status=status)
     except IntegrityError as exc:
@@ -168,11 +172,13 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
         if text in messages.CANCEL_WORDS:
             return registry.special["cancel"], "done"
         if ctx.conversation.active and ctx.conversation.flow in registry.flows:
-            command = registry.exact_command(text)
-            if command is None:
-                return registry.flows[ctx.conversation.flow], "done"
-            # A bare command (「我的申请」, 「待我审批」…) is not an answer: leave the flow, run it.
-            return _leaving_flow(registry, command.route), "done"
+            flow = registry.flows[ctx.conversation.flow]
+            command = registry.command_at_start(text)
+            if command is None or command.route.name in flow.keywords:
+                return flow, "done"
+            # A message that starts with a command is that command, never an answer thrown away.
+            ctx.args = command.args
+            return _beside_flow(registry, command.route), "done"
         match = registry.match_text(text)
         if match:
             ctx.args = match.args
@@ -191,14 +197,32 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
     return registry.special["non_text"], "done"
 
 
-def _leaving_flow(registry, target: Route) -> Route:
-    def leave_then_run(ctx: Context):
-        canceller = registry.flow_cancellers.get(ctx.conversation.flow)
-        note = canceller.func(ctx) if canceller else None
-        ctx.conversation.end()
-        ctx.send_text(ctx.userid, note or messages.LEFT_FLOW)
-        return target.func(ctx)
-    return Route(target.name, leave_then_run)
+def _beside_flow(registry, target: Route) -> Route:
+    """Run ``target`` while a question is open. If the command started a conversation of its
+    own, the open one is replaced: its flow's canceller settles it (a draft is cancelled) and
+    the user is told. Otherwise the question stays open, and the user is told that too."""
+    def run_beside(ctx: Context):
+        before = ctx.conversation.suspend()
+        try:
+            reply = target.func(ctx)
+        finally:
+            ctx.conversation.resume()
+        flow = registry.flows.get(before.flow)
+        label = (flow.summary if flow else "") or messages.OPEN_QUESTION_DEFAULT
+        if ctx.conversation.touched:  # replaced by the command's own question
+            canceller = registry.flow_cancellers.get(before.flow)
+            note = canceller.func(replace(ctx, conversation=before)) if canceller else None
+            ctx.queue_after_reply(_text(note) or messages.QUESTION_REPLACED.format(label=label))
+        elif ctx.conversation.active and ctx.conversation.flow == before.flow:
+            asked = before.asked
+            ctx.queue_after_reply(messages.QUESTION_STILL_OPEN.format(label=label, asked=asked) if asked
+                                  else messages.QUESTION_STILL_OPEN_SHORT.format(label=label))
+        return reply
+    return Route(target.name, run_beside)
+
+
+def _text(reply) -> str | None:
+    return reply.text if isinstance(reply, Reply) else reply
 
 
 def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outcome:

@@ -14,7 +14,10 @@ EMPTY_MESSAGE = "收到一条空消息。请用文字告诉我要做什么。\n\
 UNKNOWN = "没看懂「{text}」。你的消息已保存。\n\n{help}"
 STALE_CARD = "这张卡片已失效或不再需要操作。发「帮助」看看我能做什么。"
 CONVERSATION_TIMED_OUT = "上一个未完成的操作已超时（{minutes} 分钟没有回复），已取消。需要时重新发起即可，发「帮助」看看我能做什么。"
-LEFT_FLOW = "（已退出刚才未完成的操作。）"
+OPEN_QUESTION_DEFAULT = "刚才的操作"
+QUESTION_STILL_OPEN = "（{label}还在等你回复：{asked}）"
+QUESTION_STILL_OPEN_SHORT = "（{label}还在等你回复；发「取消」可放弃。）"
+QUESTION_REPLACED = "（{label}没有等到回复，已作废；需要时再发一次。）"
 CONVERSATION_EXPIRED = "（上一个未完成的操作已超时取消。）\n"
 NON_TEXT_KINDS = {"image": "图片", "voice": "语音", "video": "视频", "file": "文件",
                   "location": "位置", "link": "链接"}

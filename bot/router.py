@@ -71,8 +71,15 @@ class Registry:
     def on_event(self, event: str):
         return self._keyed(self.events, event, "event")
 
-    def on_flow(self, flow: str):
-        return self._keyed(self.flows, flow, "flow")
+    def on_flow(self, flow: str, label: str = "", answers: tuple[str, ...] = ()):
+        """The next message of a user in ``flow`` (``label`` names it to the user: 「采购申请」).
+        A message starting with a command is that command, except the intents named in
+        ``answers``, which the flow takes as its answer (the minutes typed after 填写纪要)."""
+        def register(func: Handler) -> Handler:
+            self._keyed(self.flows, flow, "flow")(func)
+            self.flows[flow].summary, self.flows[flow].keywords = label, tuple(answers)
+            return func
+        return register
 
     def on_flow_cancel(self, flow: str):
         """Called when the user sends 取消 inside ``flow``; its return value (if any) is the reply."""
@@ -99,29 +106,39 @@ class Registry:
         return register
 
     # ---- matching -------------------------------------------------------------------------
-    def match_text(self, text: str) -> Match | None:
+    def match_text(self, text: str, strict: bool = False) -> Match | None:
+        """The intent ``text`` asks for: by keyword (the longest wins), then by pattern; then the
+        same once more for the ways people type it — spaces between characters (「我 是 谁」), a
+        polite opening (「请问我是谁」), a verb before a view (「查看周报」 is 「周报 查看」).
+        ``strict``: a keyword must stand as a word of its own, and only anchored patterns count."""
         text = normalise(text)
+        for candidate in _variants(text):
+            match = self._match_once(candidate, strict)
+            if match:
+                return match
+        return None
+
+    def _match_once(self, text: str, strict: bool) -> Match | None:
         best: tuple[int, Route, str] | None = None
         for route in self.intents:
             for keyword in route.keywords:
                 args = _after_keyword(text, keyword)
-                if args is not None and (best is None or len(keyword) > best[0]):
+                if args is None or (strict and not _stands_alone(text, keyword)):
+                    continue
+                if best is None or len(keyword) > best[0]:
                     best = (len(keyword), route, args)
         if best:
             return Match(best[1], best[2])
         for route in self.intents:
-            if route.pattern and route.pattern.search(text):
+            if route.pattern and (not strict or route.pattern.pattern.startswith("^")) and route.pattern.search(text):
                 return Match(route, text)
         return None
 
-    def exact_command(self, text: str) -> Match | None:
-        """An intent whose keyword is the whole message (「我的申请」, 「/help」): a command, not an
-        answer to a question the bot asked."""
-        folded = normalise(text).lower()
-        for route in self.intents:
-            if any(folded == keyword.lower() for keyword in route.keywords):
-                return Match(route, "")
-        return None
+    def command_at_start(self, text: str) -> Match | None:
+        """The command a message starts with, as a word of its own (「周报 本周完成…」, 「纪要\n议题…」,
+        「我的申请」, 「撤回 12」), or None. A keyword glued to more words (「采购数量太多」) is not
+        one here: while the bot waits for an answer, such a message is the answer."""
+        return self.match_text(text, strict=True)
 
     def match_card(self, event_key: str) -> Route | None:
         prefix = event_key.split(":", 1)[0]
@@ -136,6 +153,34 @@ class Registry:
 
 def normalise(text: str) -> str:
     return text.replace("\u3000", " ").strip()
+
+
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]+(?=[\u4e00-\u9fff])")
+_POLITE = re.compile(r"^(?:请问一下|请问|麻烦你|麻烦您|麻烦|劳驾|请)\s*")
+_VIEW_VERB = re.compile(r"^(?:查看一下|查看|看一下|看看|查一下|查询|我想看|我要看)\s*")
+
+
+def _variants(text: str):
+    """``text`` as typed, then as meant: without spaces inside the leading words, without a polite
+    opening, with a leading 查看 moved behind (「查看周报」 → 「周报 查看」) or dropped."""
+    yield text
+    head, _, tail = text.partition("\n")
+    squeezed = _CJK_GAP.sub("", head[:12]) + head[12:] + ("\n" + tail if tail else "")
+    if squeezed != text:
+        yield squeezed
+    polite = _POLITE.sub("", squeezed, count=1)
+    if polite != squeezed and polite:
+        yield polite
+    viewed = _VIEW_VERB.sub("", polite, count=1)
+    if viewed != polite and viewed:
+        yield viewed.rstrip() + " 查看"
+        yield viewed
+
+
+def _stands_alone(text: str, keyword: str) -> bool:
+    """The keyword is followed by nothing, a separator or a number (「撤回 12」, 「撤回12」)."""
+    rest = text[len(keyword):]
+    return not rest or rest[0] in _SEPARATORS or rest[0].isdigit()
 
 
 def _after_keyword(text: str, keyword: str) -> str | None:

@@ -314,7 +314,7 @@ def announce_rejection(ctx: BaseContext, request: ApprovalRequest, reason: str) 
         example=f"{kind_label(request)}申请 {text_inline(request.item)} {format_money(request.amount_fen)} 用于…"))
 
 
-@on_flow(REASON_FLOW)
+@on_flow(REASON_FLOW, label="驳回理由")
 def rejection_reason(ctx: Context) -> str:
     """After 驳回: the approver's next message is the reason (「跳过」 for none), passed to the requester."""
     request = ctx.session.get(ApprovalRequest, ctx.conversation.data.get("request_id"))
@@ -362,8 +362,9 @@ def confirm_draft(ctx: Context) -> Reply:
 
 def settle_draft(ctx: Context, request: ApprovalRequest, submit: bool) -> Reply:
     """Submit or cancel a draft exactly once — from its card or typed 提交 / 取消."""
-    if ctx.conversation.active and ctx.conversation.flow == REQUEST_FLOW:
-        ctx.conversation.end()  # the summary was waiting for this answer
+    conversation = ctx.conversation
+    if conversation.active and conversation.flow == REQUEST_FLOW and conversation.data.get("draft") == request.id:
+        conversation.end()  # the summary was waiting for this answer
     target = "pending" if submit else "cancelled"
     won = ctx.session.execute(
         update(ApprovalRequest).where(ApprovalRequest.id == request.id, ApprovalRequest.status == "draft")

@@ -29,6 +29,7 @@ ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额，例如：8万�
 REQUEST_TIMED_OUT = "刚才的申请 {minutes} 分钟没有回复，已取消，没有提交。需要时重新发，例如：{example}"
 ASK_CONFIRM = "请点卡片上的「提交」或「取消」，也可以直接回复「提交」或「取消」。"
 CONFIRM_WORDS = {"提交", "确认", "确定", "是"}
+DRAFT_REPLACED = "（刚才那份申请没有提交，已取消；以这条为准。）"
 # P4: the amount decides the chain, so a sum that is not one exact figure is asked about, never guessed.
 ASK_AMOUNT_PROBLEM = {
     AMBIGUOUS: "我看到了不止一个金额，不敢猜。请只回复一个金额，例如：8万元、35.5元",
@@ -121,7 +122,7 @@ def _next_question(ctx: Context, data: dict) -> str | None:
 _QUANTITY_ONLY = re.compile(r"^\s*(?:数量\s*[:：]?\s*)?([0-9]+|[零一二两三四五六七八九十百]+)\s*[台个件套张本份把支部辆批箱包盒瓶根片颗卷双对副组条只块]?\s*$")
 
 
-@on_flow(REQUEST_FLOW)
+@on_flow(REQUEST_FLOW, label="刚才的申请")
 def request_flow(ctx: Context) -> str | None:
     """The reply to 「要采购什么？」 or 「金额是多少？」."""
     data, text = ctx.conversation.data, (ctx.message.text or "").strip()
@@ -185,7 +186,10 @@ def cancel_request(ctx: Context) -> str | None:
     """取消 while drafting: a summary already shown becomes cancelled (its card can no longer submit)."""
     draft_id = ctx.conversation.data.get("draft")
     request = ctx.session.get(ApprovalRequest, draft_id) if draft_id else None
-    return settle_draft(ctx, request, submit=False).text if request else None
+    answer = settle_draft(ctx, request, submit=False).text if request else None
+    if getattr(ctx.conversation, "replaced", False):  # a new request (or another command) took its place
+        return DRAFT_REPLACED if request else None
+    return answer
 
 
 @intent("approval.howto", "如何申请", summary="看看怎么发起采购、报销申请", example="如何申请")

@@ -127,7 +127,7 @@ def _deadline(ctx: Context, phrase: str) -> datetime | None:
     return datetime.combine(day, time(23, 59, 59), tzinfo=ctx.settings.tz)
 
 
-@on_flow(PICK_FLOW)
+@on_flow(PICK_FLOW, label="刚才的纪要")
 def pick_meeting(ctx: Context) -> str:
     """The answer to 「这份纪要是哪一个？」: a meeting number."""
     data = ctx.conversation.data
@@ -152,7 +152,7 @@ def write_tap(ctx: Context) -> Reply:
     return Reply(text=WRITE_NOW.format(id=meeting.id, title=text_inline(meeting.title), name=sample_name(ctx)))
 
 
-@on_flow(WRITE_FLOW)
+@on_flow(WRITE_FLOW, label="刚才的纪要", answers=("minutes.submit",))
 def write_flow(ctx: Context) -> str:
     """The minutes typed after tapping 填写纪要 (a leading 纪要 is fine)."""
     text = re.sub(r"^\s*(会议纪要|纪要)\s*[:：]?", "", ctx.message.text or "")

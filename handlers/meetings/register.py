@@ -121,7 +121,7 @@ def _next_question(ctx: Context, data: dict) -> str:
     return _create(ctx, data)
 
 
-@on_flow(REGISTER_FLOW)
+@on_flow(REGISTER_FLOW, label="刚才登记的会议")
 def register_flow(ctx: Context) -> str:
     """The answer to one of 登记会议's questions."""
     data, state, text = ctx.conversation.data, ctx.conversation.state, (ctx.message.text or "").strip()

@@ -110,7 +110,7 @@ def _submit(ctx: Context, kind: str, text: str) -> str:
                            deadline=when(period.deadline, ctx.settings.tz))
 
 
-@on_flow(REPLACE_FLOW)
+@on_flow(REPLACE_FLOW, label="替换报告的确认")
 def confirm_replace(ctx: Context) -> str:
     """The answer to 「回复确认替换」: replace the stored report with the new text."""
     data = ctx.conversation.data

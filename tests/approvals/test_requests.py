@@ -335,14 +335,14 @@ def test_a_half_asked_request_times_out_with_a_note(start_bot):
     assert "没有提交" in wait_text(bot, "lisi", "已取消，没有提交")
 
 
-def test_a_bare_command_during_a_question_leaves_it_and_runs(bot):
+def test_a_bare_command_during_a_question_runs_and_the_question_stays_open(bot):
     bot.say("zhangsan", "采购")
     wait_text(bot, "zhangsan", "要采购什么")
     bot.say("zhangsan", "我的申请")
-    wait_text(bot, "zhangsan", "已退出刚才未完成的操作")
     assert "你还没有提交过申请" in wait_text(bot, "zhangsan", "你还没有提交过申请")
-    bot.say("zhangsan", "3000元")  # no longer an answer: nothing is drafted from it
-    wait_text(bot, "zhangsan", "没看懂")
+    wait_text(bot, "zhangsan", "刚才的申请还在等你回复：要采购什么？")
+    bot.say("zhangsan", "白板 800元")  # still the answer
+    assert field(wait_card(bot, "zhangsan", "apprq_"), "事项") == "白板"
 
 
 def test_a_command_instead_of_a_reason_does_not_become_the_reason(bot):
@@ -350,9 +350,11 @@ def test_a_command_instead_of_a_reason_does_not_become_the_reason(bot):
     tap(bot, "wangzong", wait_card(bot, "wangzong"), "驳回")
     wait_text(bot, "wangzong", "请回复驳回理由")
     bot.say("wangzong", "待我审批")
+    wait_text(bot, "wangzong", "目前没有需要你审批的申请")
+    wait_text(bot, "wangzong", "驳回理由还在等你回复")
+    bot.say("wangzong", "跳过")
     told = wait_text(bot, "zhouba", f"❌ 你的采购申请 #{request_id}（")
     assert "待我审批" not in told and "（审批人未填写）" in told
-    wait_text(bot, "wangzong", "目前没有需要你审批的申请")
 
 
 def test_huge_ids_are_not_found_instead_of_crashing(bot):
