@@ -40,12 +40,19 @@ def _base(card_type: str, title: str, desc: str, fields, sub_title: str) -> dict
     fields = fields or []
     if len(fields) > 6:
         raise ValueError("at most 6 horizontal_content_list entries")
-    card = {"card_type": card_type, "source": {"desc": BOT_NAME}, "main_title": {"title": title[:36], "desc": desc[:44]}}
+    card = {"card_type": card_type, "source": {"desc": BOT_NAME},
+            "main_title": {"title": fit(title, 36), "desc": fit(desc, 44)}}
     if sub_title:
         card["sub_title_text"] = sub_title
     if fields:
-        card["horizontal_content_list"] = [{"keyname": k[:5] if len(k) > 5 else k, "value": v[:30]} for k, v in fields]
+        card["horizontal_content_list"] = [{"keyname": fit(k, 5), "value": fit(v, 30)} for k, v in fields]
     return card
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters; a cut is always marked with an ellipsis, never mid-word
+    without one."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def replace_button(name: str) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot import messages
 from bot.context import Context, Reply
 from bot.router import intent, on_event, registry, special_handler
+from bot.typos import suggest
 
 WHOAMI = ("你是 {name}（{userid}）\n部门：{department}\n小组：{group}\n角色：{roles}\n直属上级：{superior}")
 HELP_HEADER = "我是{bot}，可以帮你："
@@ -107,6 +108,10 @@ def not_understood(ctx: Context) -> str:
     prefix = messages.CONVERSATION_EXPIRED if ctx.conversation.expired else ""
     if not shown:
         return prefix + messages.EMPTY_MESSAGE.format(help=help_text(ctx))
+    keywords = [k for route in registry.help_entries(ctx.user.roles if ctx.user else frozenset()) for k in route.keywords]
+    meant = suggest(text, keywords)
+    if meant:  # a pinyin typo: say what was probably meant, never run it unasked
+        return prefix + messages.DID_YOU_MEAN.format(text=shown, meant=meant if len(meant) <= 40 else meant[:40] + "…")
     return prefix + messages.UNKNOWN.format(text=shown, help=help_text(ctx))
 
 

@@ -1,7 +1,8 @@
 """SQLAlchemy models. No Flask, no WeCom: only tables and the session."""
-from models.approval import ApprovalRequest, ApprovalStep
+from models.approval import ApprovalDraft, ApprovalRequest, ApprovalStep
 from models.audit import AuditEntry
 from models.base import Base, utcnow
+from models.card import CardCopy
 from models.conversation import ConversationState
 from models.emulator import EmulatorMessage
 from models.evaluation import Commendation, Evaluation, SelfEvaluation
@@ -12,7 +13,8 @@ from models.rotation import RotationRequest, RotationStep
 from models.runtime import KeyValue, Lease
 
 __all__ = [
-    "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "ConversationState", "Department", "EmulatorMessage", "Group", "InboundCallback",
+    "ApprovalDraft", "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "CardCopy", "ConversationState", "Department",
+    "EmulatorMessage", "Group", "InboundCallback",
     "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "Person", "utcnow",
     "Commendation", "Evaluation", "SelfEvaluation", "RotationRequest", "RotationStep",
 ]

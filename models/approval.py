@@ -69,3 +69,27 @@ class ApprovalStep(Base):
 
     def __repr__(self) -> str:
         return f"ApprovalStep({self.request_id}#{self.position}, {self.role!r}, {self.approver!r}, {self.status!r})"
+
+
+class ApprovalDraft(Base):
+    """A request being put together: its summary card waits for 提交. Drafts are not requests —
+    a request (and its number) exists only once a draft is submitted."""
+
+    __tablename__ = "approval_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    requester: Mapped[str] = mapped_column(String(64), index=True)
+    item: Mapped[str] = mapped_column(String(200))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[Optional[int]] = mapped_column()
+    unit_fen: Mapped[Optional[int]] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    emergency: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open → submitted | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    settled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("approval_requests.id"))  # once submitted
+
+    def __repr__(self) -> str:
+        return f"ApprovalDraft({self.id}, {self.kind!r}, {self.requester!r}, {self.status!r})"

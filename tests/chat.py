@@ -31,3 +31,22 @@ def tap(bot, userid: str, card: dict, button: str, **kw):
     response = bot.wecom.card_tap(userid, card["task_id"], key, code, **kw)
     assert response.status_code == 200, response.text
     return response
+
+
+def card_state(bot, userid: str, card: dict) -> dict | None:
+    """What the fake WeCom shows on ``card`` for ``userid`` after updates (None: live buttons)."""
+    return next((m["card_state"] for m in bot.received(userid)
+                 if (m.get("card") or {}).get("task_id") == card["task_id"]), None)
+
+
+def delivered(bot, timeout: float = 5.0) -> None:
+    """Wait until everything queued so far is delivered (so a card's response_code is stored)."""
+    from sqlalchemy import func, select
+
+    from models import OutboxMessage
+
+    def done():
+        with bot.session() as s:
+            return not s.scalar(select(func.count(OutboxMessage.id))
+                                .where(OutboxMessage.status.in_(("pending", "sending"))))
+    wait_until(done, timeout, message="the outbox delivered")

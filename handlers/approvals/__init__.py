@@ -3,6 +3,8 @@ post-hoc approval.
 
 - ``cards``: the chain from the amount (P3, P4), the approver's card and what a tap decides.
 - ``jobs``: ``approval_reminder`` and ``emergency_backfill_reminder`` (P5).
+- ``drafts``: the summary the requester confirms (a draft is not a request until submitted).
+- ``typed``: 同意 12 / 驳回 12 理由 typed by the current approver.
 - ``requests``: 采购 / 报销 / 紧急采购, 我的申请, 待我审批, 催办, 撤回, 审批记录.
 """
-from handlers.approvals import cards, jobs, requests  # noqa: F401  (registers them)
+from handlers.approvals import cards, drafts, jobs, requests, typed  # noqa: F401  (registers them)

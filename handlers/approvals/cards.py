@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from bot.amounts import Money, format_money
+from bot import card_copies
 from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
 from bot.quoting import text_inline
@@ -48,14 +49,13 @@ APPROVER_DONE = "审批已全部完成，我已通知 {requester}。"
 ASK_REASON = "已驳回 #{id}。请回复驳回理由（会转告 {requester}），不想填写请回复「跳过」。"
 REASON_PASSED = "好的，已把驳回结果和理由转告 {requester}。"
 REASON_TIMED_OUT = "驳回 #{id} 的理由没有在 {minutes} 分钟内收到，已告诉 {requester} 驳回结果（未附理由）。"
-NOT_YOUR_STEP = "#{id} 的这一步由 {approver} 审批，你的操作没有生效。"
-ALREADY_DECIDED = "#{id} 这一步已处理过（{state}），这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
+NOT_YOUR_STEP = "#{id} 的{label}由 {approver} 审批，你的操作没有生效。"
+STEP_DECIDED = "#{id} 的{label}已由 {approver} {verb}，这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
+STEP_WITHDRAWN = "#{id} 已撤回（{requester} 撤回的），{label}无需再审批，这次操作没有生效。"
+STEP_CLOSED = "#{id} {state}，{label}无需再审批，这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
 NOT_YOUR_TURN = ("#{id} 还没轮到你审批：现在是{label}（{approver}）。这次操作没有生效，轮到你时我会发审批卡片给你。")
 REQUEST_FLOW = "approval.request"
 STALE = "这张审批卡片已失效。发「待我审批」查看还需要你处理的申请。"
-DRAFT_NOT_YOURS = "这份申请不是你发起的，不能替别人提交或取消。"
-DRAFT_CANCELLED = "好的，已取消这份申请，没有提交。需要时再发，例如：采购申请 测试服务器3台 8万元 用于压测环境"
-DRAFT_DONE = "这份申请{state}，无需再操作。发「我的申请」查看进度。"
 
 
 def kind_label(request: ApprovalRequest) -> str:
@@ -122,11 +122,14 @@ def _resolve(ctx: BaseContext, role: str, requester):
     return None
 
 
-def chain_text(ctx: BaseContext, steps: list[ApprovalStep], marks: bool = False) -> str:
-    """初审 王总监 → 复审 刘财务 → 终审 陈总 (skipped steps struck out with their reason)."""
+def chain_text(ctx: BaseContext, steps: list[ApprovalStep], marks: bool = False, compact: bool = False) -> str:
+    """初审 王总监 → 复审 刘财务 → 终审 陈总 (skipped steps with their reason; ``compact``, for a
+    card's short field, leaves skipped steps out)."""
     parts = []
     for step in steps:
         name = ctx.org.name(step.approver) if step.approver else "（无人）"
+        if step.status == "skipped" and compact:
+            continue
         if step.status == "skipped":
             parts.append(f"{step.label} {name}（{step.note}）")
             continue
@@ -188,17 +191,25 @@ def approver_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep
     return task_id, card
 
 
-def send_step_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep, actor: str = "system:approval") -> None:
+def step_ref(request: ApprovalRequest, step: ApprovalStep) -> str:
+    """Names every copy of one step's card (the first and those 待我审批 re-sent)."""
+    return f"approval:{request.id}:{step.position}"
+
+
+def send_step_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep, actor: str = "system:approval",
+                   audit: bool = True) -> None:
+    """Card ``step``'s approver; the copy is kept so that it shows the outcome once decided."""
     task_id, card = approver_card(ctx, request, step)
     rows = ctx.send_card(step.approver, card)
-    ctx.session.flush()
+    card_copies.remember(ctx, step_ref(request, step), task_id, rows)
     step.task_id, step.card_outbox_id = task_id, rows[0].id
-    ctx.audit(actor, "carded", "approval", request.id, step=step.position, approver=step.approver, task_id=task_id)
+    if audit:
+        ctx.audit(actor, "carded", "approval", request.id, step=step.position, approver=step.approver, task_id=task_id)
 
 
-def _grey(ctx: Context, label: str, text: str | None = None) -> Reply:
-    """Grey the tapped card: for everyone through its ResponseCode, for the tapper at once.
-    (Typed answers have no ResponseCode: the card keeps its buttons, and a late tap is refused.)"""
+def grey_tapped(ctx: Context, label: str, text: str | None = None) -> Reply:
+    """Grey the tapped card: for everyone through the tap's ResponseCode, for the tapper at once.
+    (A typed decision has no ResponseCode: ``card_copies.settle`` updates the copies instead.)"""
     if ctx.message and ctx.message.response_code:
         ctx.update_card(ctx.userid, ctx.message.response_code, replace_button(label))
         return Reply(text=text, button=label)
@@ -206,7 +217,7 @@ def _grey(ctx: Context, label: str, text: str | None = None) -> Reply:
 
 
 @on_card("approval")
-def decide(ctx: Context) -> Reply:
+def decide_tap(ctx: Context) -> Reply:
     """Approval card taps: 同意 / 驳回, by the current step's approver only."""
     parts = (ctx.message.event_key or "").split(":")
     if len(parts) != 4 or parts[1] not in ("approve", "reject") or not (parts[2].isdigit() and parts[3].isdigit()):
@@ -214,12 +225,18 @@ def decide(ctx: Context) -> Reply:
     request = ctx.fetch(ApprovalRequest, parts[2])
     if request is None or len(parts[3]) > 3:
         return Reply(text=STALE)
-    verdict, request_id, position = parts[1], request.id, int(parts[3])
-    step = request.step_at(position) if request else None
+    return decide(ctx, request, int(parts[3]), parts[1])
+
+
+def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, reason: str | None = None) -> Reply:
+    """Record ``verdict`` (approve / reject) on step ``position`` — from a card tap or typed
+    「同意 12」 / 「驳回 12 理由」 (``reason``; None: ask for it); every copy of the step's card then
+    shows the outcome."""
+    request_id, step = request.id, request.step_at(position)
     if step is None:
         return Reply(text=STALE)
     if step.approver != ctx.userid:
-        return Reply(text=NOT_YOUR_STEP.format(id=request_id, approver=ctx.org.name(step.approver)))
+        return Reply(text=NOT_YOUR_STEP.format(id=request_id, label=step.label, approver=ctx.org.name(step.approver)))
     if request.status == "pending" and step.status == "waiting":  # P3: the steps are decided in order
         return _not_yet(ctx, request)
     following = next((s for s in request.steps if s.position > position and s.status == "waiting"), None)
@@ -240,14 +257,13 @@ def decide(ctx: Context) -> Reply:
     if not won:
         if request.status == "pending" and step.status == "waiting":
             return _not_yet(ctx, request)
-        state = STATUS_LABELS.get(step.status) or STATUS_LABELS.get(request.status, request.status)
-        if step.status == "pending":  # the request moved on without this step (withdrawn, failed)
-            state = STATUS_LABELS.get(request.status, request.status)
-        return Reply(text=ALREADY_DECIDED.format(id=request_id, state=state), button=state)
+        text, label = stale_answer(ctx, request, step)
+        return grey_tapped(ctx, label, text)  # this copy, too, shows what became of the step
     step.status, step.decided_at = ("approved" if verdict == "approve" else "rejected"), ctx.now
     ctx.audit(ctx.userid, step.status, "approval", request_id, step=position, label=step.label)
+    card_copies.settle(ctx, step_ref(request, step), "已同意" if verdict == "approve" else "已驳回")
     if verdict == "reject":
-        return _rejected(ctx, request, step)
+        return _rejected(ctx, request, step, reason)
     return _approved(ctx, request, step, following)
 
 
@@ -256,6 +272,20 @@ def _not_yet(ctx: Context, request: ApprovalRequest) -> Reply:
     current = request.step_at(request.current_step)
     return Reply(text=NOT_YOUR_TURN.format(id=request.id, label=current.label if current else "上一步",
                                            approver=ctx.org.name(current.approver) if current else "（无人）"))
+
+
+def stale_answer(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> tuple[str, str]:
+    """What a tap on a step already settled is told, naming the step — 「#3 的初审已由 王总监 同意」,
+    not 「已通过」, which reads as the whole request — and the label its button then shows."""
+    who = ctx.org.name(step.approver)
+    if step.status in ("approved", "rejected"):
+        verb = "同意" if step.status == "approved" else "驳回"
+        return STEP_DECIDED.format(id=request.id, label=step.label, approver=who, verb=verb), f"已{verb}"
+    if request.status == "withdrawn":
+        return STEP_WITHDRAWN.format(id=request.id, label=step.label, requester=ctx.org.name(request.requester)), \
+            "已撤回"
+    state = STATUS_LABELS.get(request.status, request.status)
+    return STEP_CLOSED.format(id=request.id, label=step.label, state=state), "已失效"
 
 
 def _approved(ctx: Context, request: ApprovalRequest, step: ApprovalStep, following: ApprovalStep | None) -> Reply:
@@ -274,19 +304,24 @@ def _approved(ctx: Context, request: ApprovalRequest, step: ApprovalStep, follow
                                                          amount=format_money(request.amount_fen),
                                                          chain=chain_text(ctx, request.steps, marks=True)))
         done = APPROVER_DONE.format(requester=requester)
-    return _grey(ctx, "已同意", APPROVER_APPROVED.format(id=request.id, next=done))
+    return grey_tapped(ctx, "已同意", APPROVER_APPROVED.format(id=request.id, next=done))
 
 
-def _rejected(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> Reply:
+def _rejected(ctx: Context, request: ApprovalRequest, step: ApprovalStep, reason: str | None) -> Reply:
+    if reason is not None:  # typed 「驳回 12 理由」: the reason came with the decision
+        step.note = reason or None
     if request.emergency:  # P5/P16: an emergency action whose post-hoc approval failed
         flag_rejected_emergency(ctx, request, step)
+    if reason is not None:
+        announce_rejection(ctx, request, reason)
+        return Reply(text=REASON_PASSED.format(requester=ctx.org.name(request.requester)))
     conversation = ctx.conversation
     if conversation.active and conversation.flow == REASON_FLOW:  # an earlier rejection still waiting
         earlier = ctx.session.get(ApprovalRequest, conversation.data.get("request_id"))
         if earlier is not None:
             announce_rejection(ctx, earlier, "")
     conversation.start(REASON_FLOW, "REASON", {"request_id": request.id})
-    return _grey(ctx, "已驳回", ASK_REASON.format(id=request.id, requester=ctx.org.name(request.requester)))
+    return grey_tapped(ctx, "已驳回", ASK_REASON.format(id=request.id, requester=ctx.org.name(request.requester)))
 
 
 def flag_rejected_emergency(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep) -> None:
@@ -344,36 +379,3 @@ def reason_timed_out(ctx: Context) -> str | None:
     announce_rejection(ctx, request, "")
     return REASON_TIMED_OUT.format(id=request.id, minutes=ctx.policy.conversation_timeout_minutes,
                                    requester=ctx.org.name(request.requester))
-
-
-@on_card("apprq")
-def confirm_draft(ctx: Context) -> Reply:
-    """Summary card taps: 提交 or 取消 a drafted request."""
-    parts = (ctx.message.event_key or "").split(":")
-    if len(parts) != 3 or parts[1] not in ("submit", "cancel") or not parts[2].isdigit():
-        return Reply(text=STALE)
-    request = ctx.fetch(ApprovalRequest, parts[2])
-    if request is None:
-        return Reply(text=STALE)
-    if request.requester != ctx.userid:
-        return Reply(text=DRAFT_NOT_YOURS)
-    return settle_draft(ctx, request, submit=parts[1] == "submit")
-
-
-def settle_draft(ctx: Context, request: ApprovalRequest, submit: bool) -> Reply:
-    """Submit or cancel a draft exactly once — from its card or typed 提交 / 取消."""
-    conversation = ctx.conversation
-    if conversation.active and conversation.flow == REQUEST_FLOW and conversation.data.get("draft") == request.id:
-        conversation.end()  # the summary was waiting for this answer
-    target = "pending" if submit else "cancelled"
-    won = ctx.session.execute(
-        update(ApprovalRequest).where(ApprovalRequest.id == request.id, ApprovalRequest.status == "draft")
-        .values(status=target, submitted_at=ctx.now if target == "pending" else None)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    ctx.session.refresh(request)
-    if not won:
-        state = STATUS_LABELS.get(request.status, request.status)
-        return Reply(text=DRAFT_DONE.format(state=state), button=state)
-    if target == "cancelled":
-        return _grey(ctx, "已取消", DRAFT_CANCELLED)
-    return _grey(ctx, "已提交", start_chain(ctx, request))

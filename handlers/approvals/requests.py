@@ -5,7 +5,6 @@ The chain and the card taps live in ``cards``, the reminders in ``jobs``.
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -14,13 +13,13 @@ from bot.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISI
                          Money, format_money, parse_amount)
 from bot.numerals import number_value
 from bot.request_text import parse_request
-from bot.cards import button_card, replace_button
+from bot import card_copies
 from bot.context import Context
 from bot.quoting import text_inline
 from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
-from handlers.approvals.cards import (REQUEST_FLOW, STATUS_LABELS, approver_card, chain_text, kind_label,
-                                     money_text, plan_chain, settle_draft)
-from models import ApprovalRequest, ApprovalStep, AuditEntry, OutboxMessage
+from handlers.approvals.cards import REQUEST_FLOW, STATUS_LABELS, chain_text, kind_label, send_step_card, step_ref
+from handlers.approvals.drafts import send_summary, settle_draft
+from models import ApprovalDraft, ApprovalRequest, ApprovalStep, AuditEntry
 
 EXAMPLE = "采购申请 测试服务器3台 8万元 用于压测环境"
 ASK_ITEM = "要{kind}什么？请回复事项名称，例如：测试服务器3台（发「取消」可退出）"
@@ -41,9 +40,6 @@ ASK_AMOUNT_PROBLEM = {
     NO_QUANTITY: "看到了单价「{said}」，但没看到数量。请回复数量（例如：3台），或总金额（例如：6万元）",
 }
 NO_CHAIN = "暂不支持「{kind}」审批。可以发：{example}"
-SUMMARY_TITLE = "请确认{kind}申请"
-SUMMARY_TITLE_EMERGENCY = "请确认紧急{kind}（先执行，后补办）"
-SUMMARY_DESC = "确认无误请点「提交」"
 HOWTO = ("发一句话就能申请，我会算好审批链并逐级送审（P3、P4）：\n"
          "• 采购申请 测试服务器3台 8万元 用于压测环境\n• 我要采购三台服务器，预算8万元\n• 报销 差旅费 3500元\n"
          "• 紧急采购 备用电源 2万元 因为机房断电（先执行、后补办，P5）\n"
@@ -68,7 +64,6 @@ ACTIONS = {"created": "提交申请", "carded": "送审", "approved": "同意", 
            "withdrawn": "撤回", "escalated": "升级提醒", "reminded": "提醒审批", "skipped": "跳过",
            "completed": "全部通过", "failed": "无法审批", "reason_given": "填写驳回理由",
            "emergency_recorded": "记录紧急处理", "emergency_flagged": "通报紧急驳回", "chased": "催补办"}
-RESPONSE_CODE_HOURS = 72  # WeCom: a response_code works once, for 72 hours
 
 
 @intent("approval.request", "采购申请", "采购", "报销申请", "报销", summary="发起采购或报销申请（P3、P4）",
@@ -114,7 +109,7 @@ def _next_question(ctx: Context, data: dict) -> str | None:
         problem = data.get("problem")
         ctx.conversation.start(REQUEST_FLOW, "AMOUNT", data)
         return ASK_AMOUNT_PROBLEM[problem["code"]].format(said=problem["said"]) if problem else ASK_AMOUNT
-    draft_id = _send_summary(ctx, data)
+    draft_id = send_summary(ctx, data)
     ctx.conversation.start(REQUEST_FLOW, "CONFIRM", {"draft": draft_id})  # typed 提交 / 取消 work too
     return None
 
@@ -127,10 +122,10 @@ def request_flow(ctx: Context) -> str | None:
     """The reply to 「要采购什么？」 or 「金额是多少？」."""
     data, text = ctx.conversation.data, (ctx.message.text or "").strip()
     if ctx.conversation.state == "CONFIRM":
-        request = ctx.session.get(ApprovalRequest, data["draft"])
+        draft = ctx.session.get(ApprovalDraft, data["draft"])
         if text not in CONFIRM_WORDS:
             return ASK_CONFIRM
-        return settle_draft(ctx, request, submit=True).text
+        return settle_draft(ctx, draft, submit=True).text
     if ctx.conversation.state == "ITEM":
         parsed = parse_request(text)
         data["item"] = (parsed.item or text)[:200]
@@ -153,26 +148,6 @@ def request_flow(ctx: Context) -> str | None:
     return _next_question(ctx, data)
 
 
-def _send_summary(ctx: Context, data: dict) -> int:
-    """The summary card with 提交 / 取消: nothing is submitted before the requester confirms."""
-    request = ApprovalRequest(kind=data["kind"], requester=ctx.userid, department_id=ctx.user.department_id,
-                              item=data["item"], amount_fen=data["amount"]["fen"],
-                              quantity=data["amount"]["quantity"], unit_fen=data["amount"]["unit_fen"], reason=data["reason"],
-                              emergency=data["emergency"], status="draft", created_at=ctx.now)
-    ctx.session.add(request)
-    ctx.session.flush()
-    steps, _ = plan_chain(ctx, request)
-    kind = kind_label(request)
-    title = (SUMMARY_TITLE_EMERGENCY if request.emergency else SUMMARY_TITLE).format(kind=kind)
-    card = button_card(f"apprq_{request.id}_{secrets.token_hex(4)}", title, SUMMARY_DESC,
-                       [("事项", text_inline(request.item)), ("金额", money_text(request)),
-                        ("事由", text_inline(request.reason) or "（未填写）"), ("审批链", chain_text(ctx, steps))],
-                       [("提交", f"apprq:submit:{request.id}", "primary"),
-                        ("取消", f"apprq:cancel:{request.id}", "grey")])
-    ctx.send_card(ctx.userid, card)
-    return request.id
-
-
 @on_flow_timeout(REQUEST_FLOW)
 def request_timed_out(ctx: Context) -> str | None:
     """A request left half-asked is dropped; a summary card stays valid (提交 still works)."""
@@ -185,10 +160,10 @@ def request_timed_out(ctx: Context) -> str | None:
 def cancel_request(ctx: Context) -> str | None:
     """取消 while drafting: a summary already shown becomes cancelled (its card can no longer submit)."""
     draft_id = ctx.conversation.data.get("draft")
-    request = ctx.session.get(ApprovalRequest, draft_id) if draft_id else None
-    answer = settle_draft(ctx, request, submit=False).text if request else None
+    draft = ctx.session.get(ApprovalDraft, draft_id) if draft_id else None
+    answer = settle_draft(ctx, draft, submit=False).text if draft else None
     if getattr(ctx.conversation, "replaced", False):  # a new request (or another command) took its place
-        return DRAFT_REPLACED if request else None
+        return DRAFT_REPLACED if draft else None
     return answer
 
 
@@ -226,12 +201,9 @@ def pending_for_me(ctx: Context) -> str:
     lines = [PENDING_HEADER.format(count=len(steps))]
     for step in steps:
         request = step.request
-        task_id, card = approver_card(ctx, request, step)
-        rows = ctx.send_card(ctx.userid, card)
-        ctx.session.flush()
-        step.task_id, step.card_outbox_id = task_id, rows[0].id
-        lines.append(f"#{request.id} {ctx.org.name(request.requester)} {kind_label(request)} "
-                     f"{text_inline(request.item)} {format_money(request.amount_fen)}（{step.label}）")
+        send_step_card(ctx, request, step, audit=False)  # a copy: it, too, shows the outcome once decided
+        lines.append(f"#{request.id} {ctx.org.name(request.requester)} {kind_label(request)} {text_inline(request.item)} "
+                     f"{format_money(request.amount_fen)}（{step.label}）")
     return "\n".join(lines)
 
 
@@ -275,7 +247,7 @@ def urge(ctx: Context) -> str:
     return URGED.format(approver=ctx.org.name(step.approver), id=request.id)
 
 
-@intent("approval.withdraw", "撤回", summary="撤回审批中的申请", example="撤回 12")
+@intent("approval.withdraw", "撤回", "撤销", "取消", summary="撤回审批中的申请", example="撤回 12")
 def withdraw(ctx: Context) -> str:
     """Withdraw a pending request; the approver's card is greyed (or they are told by text)."""
     request = _own_open_request(ctx, "撤回", "撤回")
@@ -293,25 +265,13 @@ def withdraw(ctx: Context) -> str:
         return NOT_OPEN.format(id=request.id, state=STATUS_LABELS.get(request.status, request.status), action="撤回")
     step = request.step_at(position)
     step.status, step.decided_at = "withdrawn", ctx.now
-    code = _usable_response_code(ctx, step)
-    if code:
-        ctx.update_card(step.approver, code, replace_button("已撤回"))
-    else:
-        ctx.send_text(step.approver, WITHDRAWN_APPROVER.format(requester=ctx.org.name(request.requester),
-                                                               kind=kind_label(request), id=request.id,
-                                                               item=text_inline(request.item)))
-    ctx.audit(ctx.userid, "withdrawn", "approval", request.id, step=position, card_updated=bool(code))
+    told = WITHDRAWN_APPROVER.format(requester=ctx.org.name(request.requester), kind=kind_label(request),
+                                     id=request.id, item=text_inline(request.item))
+    updated = card_copies.settle(ctx, step_ref(request, step), "已撤回", told)
+    if not card_copies.has_copies(ctx, step_ref(request, step)):
+        ctx.send_text(step.approver, told)
+    ctx.audit(ctx.userid, "withdrawn", "approval", request.id, step=position, card_updated=bool(updated))
     return WITHDRAWN.format(id=request.id, approver=ctx.org.name(step.approver))
-
-
-def _usable_response_code(ctx: Context, step: ApprovalStep) -> str | None:
-    """The response_code WeCom returned when the step's card was sent, if it can still be used."""
-    row = ctx.session.get(OutboxMessage, step.card_outbox_id) if step.card_outbox_id else None
-    if row is None or row.status != "sent" or not row.sent_at or not (row.response or {}).get("response_code"):
-        return None
-    if ctx.now - row.sent_at >= timedelta(hours=RESPONSE_CODE_HOURS):
-        return None
-    return row.response["response_code"]
 
 
 @intent("approval.history", "审批记录", summary="查看一份申请的审批记录", example="审批记录 12")

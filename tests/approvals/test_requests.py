@@ -5,8 +5,8 @@ import time
 
 from sqlalchemy import select
 
-from models import ApprovalRequest
-from tests.chat import cards, tap, texts, wait_card, wait_text
+from models import ApprovalDraft, ApprovalRequest
+from tests.chat import card_state, cards, delivered, tap, texts, wait_card, wait_text
 from tests.conftest import wait_until
 from tests.approvals.helpers import approval_updates, audit_actions, field, request_row, submit
 
@@ -21,7 +21,7 @@ def test_a_full_request_is_summarised_before_anything_is_submitted(bot):
     assert field(summary, "事由") == "用于压测环境"
     # P4: 8万 ≥ the director's limit, so the CEO signs last
     assert field(summary, "审批链") == "初审 王总监 → 复审 刘财务 → 终审 陈总"
-    assert [b["key"].split(":")[:2] for b in summary["button_list"]] == [["apprq", "submit"], ["apprq", "cancel"]]
+    assert [b["key"].split(":")[:2] for b in summary["button_list"]] == [["draft", "submit"], ["draft", "cancel"]]
     time.sleep(0.2)
     assert cards(bot, "wangzong") == []  # nothing goes to an approver before 提交
 
@@ -54,9 +54,10 @@ def test_cancel_on_the_summary_card_submits_nothing(bot):
     assert "已取消" in bot.wecom.decrypt_reply(response)
     wait_text(bot, "zhaoliu", "已取消这份申请")
     tap(bot, "zhaoliu", summary, "提交")  # a late 提交 on the cancelled draft changes nothing
-    wait_text(bot, "zhaoliu", "这份申请已取消，无需再操作")
-    with bot.session() as s:
-        assert s.scalars(select(ApprovalRequest.status)).all() == ["cancelled"]
+    wait_text(bot, "zhaoliu", "这份申请已取消，没有提交，无需再操作")
+    with bot.session() as s:  # a draft is not a request: nothing numbered, nothing listed
+        assert s.scalars(select(ApprovalRequest.status)).all() == []
+        assert s.scalars(select(ApprovalDraft.status)).all() == ["cancelled"]
 
 
 # ---- the chain ---------------------------------------------------------------------------
@@ -146,7 +147,8 @@ def test_a_second_tap_changes_nothing_and_says_why(bot):
     tap(bot, "wangzong", card, "同意")
     wait_card(bot, "liucaiwu")
     tap(bot, "wangzong", card, "驳回")
-    assert "已处理过（已通过）" in wait_text(bot, "wangzong", "没有生效")
+    # the answer names the step, not "已通过", which would read as the whole request
+    assert f"#{request_id} 的初审已由 王总监 同意" in wait_text(bot, "wangzong", "没有生效")
     row = request_row(bot, request_id)
     assert (row.status, row.current_step) == ("pending", 2)
     assert audit_actions(bot, request_id).count("approved") == 1 and "rejected" not in audit_actions(bot, request_id)
@@ -289,12 +291,16 @@ def test_the_summary_can_be_answered_by_typing(bot):
 def test_typing_cancel_on_the_summary_cancels_the_draft(bot):
     bot.say("wangwu", "报销 打车费 120元")
     summary = wait_card(bot, "wangwu", "apprq_")
+    delivered(bot)
     bot.say("wangwu", "取消")
     wait_text(bot, "wangwu", "已取消这份申请")
+    # the card settled by typing shows it too, through its send's response_code
+    assert wait_until(lambda: card_state(bot, "wangwu", summary)) == {"replace_name": "已取消"}
     tap(bot, "wangwu", summary, "提交")  # a late tap on the card cannot resurrect it
     wait_text(bot, "wangwu", "无需再操作")
     with bot.session() as s:
-        assert s.scalars(select(ApprovalRequest.status)).all() == ["cancelled"]
+        assert s.scalars(select(ApprovalRequest.status)).all() == []
+        assert s.scalars(select(ApprovalDraft.status)).all() == ["cancelled"]
     assert cards(bot, "wangzong") == []
 
 
