@@ -14,6 +14,8 @@ from models import ApprovalRequest
 
 REMIND = "⏰ {kind}申请 #{id}（{requester}：{item}，{amount}）已等待你{label} {hours} 小时，请尽快处理。发「待我审批」可重新获取卡片。"
 ESCALATE = "⚠️ {kind}申请 #{id}（{requester}：{item}，{amount}）在{label}已等待 {approver} {hours} 小时，请协调处理（P3）。"
+REMIND_AGAIN = "⚠️ 再次提醒：{kind}申请 #{id}（{requester}：{item}，{amount}）已等待你{label} {hours} 小时（P3）。发「同意 {id}」或「驳回 {id} 理由」即可处理。"
+WAITING_AT_TOP = "⏳ 你的{kind}申请 #{id}（{item}）在{label}已等待 {approver} {hours} 小时，我已再次提醒 {approver}。需要时可发「催办 {id}」。"
 CHASE_REQUESTER = "⏰ 紧急{kind} #{id}（{item}，{amount}）的补办审批尚未完成，目前在{label}（{approver}）。请补齐材料并跟进（P5）。"
 CHASE_APPROVER = "⏰ 紧急{kind} #{id}（{requester}：{item}，{amount}）已先行执行，补办审批等待你{label}，请尽快处理（P5）。"
 BACKFILL_ESCALATE = "⚠️ 紧急{kind} #{id}（{requester}：{item}，{amount}）已超过 {hours} 小时仍未补办完成，目前在{label}（{approver}）（P5）。"
@@ -32,9 +34,10 @@ def _facts(ctx: JobContext, request: ApprovalRequest, step, hours: float) -> dic
 
 
 def _escalation_target(ctx: JobContext, approver: str) -> str | None:
-    """The director, or the CEO when the director is the one keeping everyone waiting."""
-    target = ctx.org.ceo_id if approver == ctx.org.director_id else ctx.org.director_id
-    return target if target and target != approver else None
+    """The waiting approver's superior (P1 reporting line); None for whoever has none (the CEO)."""
+    member = ctx.org.get(approver)
+    superior = ctx.org.superior(member) if member else None
+    return superior.userid if superior and superior.userid != approver else None
 
 
 @job("approval_reminder")
@@ -54,13 +57,27 @@ def approval_reminder(ctx: JobContext) -> None:
             if ctx.notify_once("approval_remind", period, step.approver, record, text=REMIND.format(**facts)):
                 ctx.audit(f"system:{ctx.job_id}", "reminded", "approval", request.id, step=step.position,
                           approver=step.approver, hours=int(hours))
-        target = _escalation_target(ctx, step.approver)
-        if escalate_h and hours >= escalate_h and target:
-            period = f"e{int(hours // escalate_h)}"
-            if ctx.notify_once("approval_escalate", period, target, record, text=ESCALATE.format(**facts)):
-                ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
-                          approver=step.approver, to=target, hours=int(hours))
+        if escalate_h and hours >= escalate_h:
+            _escalate(ctx, request, step, facts, record, f"e{int(hours // escalate_h)}", int(hours))
     _announce_silent_rejections(ctx)
+
+
+def _escalate(ctx: JobContext, request: ApprovalRequest, step, facts: dict, record: str, period: str,
+              hours: int) -> None:
+    """P3: a step waiting too long goes to the approver's superior. Nobody is above the CEO: the
+    CEO is reminded again, firmly, and the requester is told where the request stands."""
+    target = _escalation_target(ctx, step.approver)
+    if target:
+        if ctx.notify_once("approval_escalate", period, target, record, text=ESCALATE.format(**facts)):
+            ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
+                      approver=step.approver, to=target, hours=hours)
+        return
+    sent = ctx.notify_once("approval_escalate", period, step.approver, record, text=REMIND_AGAIN.format(**facts))
+    sent |= ctx.notify_once("approval_escalate", period, request.requester, record,
+                            text=WAITING_AT_TOP.format(**facts))
+    if sent:
+        ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
+                  approver=step.approver, to=[step.approver, request.requester], hours=hours)
 
 
 def _announce_silent_rejections(ctx: JobContext) -> None:

@@ -58,7 +58,7 @@ URGE_TEXT = "⏰ {requester} 催办：{kind}申请 #{id}（{item}，{amount}）�
 URGED = "已提醒 {approver} 尽快审批 #{id}。"
 WITHDRAWN_APPROVER = "{requester} 已撤回{kind}申请 #{id}（{item}），无需再审批。"
 WITHDRAWN = "已撤回申请 #{id}，已通知 {approver}。"
-HISTORY_FORBIDDEN = "只有申请人、审批人和总监可以查看 #{id} 的审批记录。"
+HISTORY_FORBIDDEN = "只有申请人、审批人、总监和被请来处理的人可以查看 #{id} 的审批记录。"
 HISTORY_HEADER = "#{id} {kind}：{item}，{amount}（{state}）\n审批链：{chain}"
 ACTIONS = {"created": "提交申请", "carded": "送审", "approved": "同意", "rejected": "驳回", "urged": "催办",
            "withdrawn": "撤回", "escalated": "升级提醒", "reminded": "提醒审批", "skipped": "跳过",
@@ -283,12 +283,16 @@ def history(ctx: Context) -> str:
     request = ctx.fetch(ApprovalRequest, match.group())
     if request is None or request.status == "draft":
         return NOT_FOUND.format(id=match.group())
-    allowed = {request.requester, ctx.org.director_id, *(s.approver for s in request.steps)}
-    if ctx.userid not in allowed:
-        return HISTORY_FORBIDDEN.format(id=request.id)
     entries = ctx.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "approval",
                                                            AuditEntry.record_id == str(request.id))
                                   .order_by(AuditEntry.id)).all()
+    # Whoever the bot asked to act on the request may read it: the requester, the approvers, the
+    # director, and those it alerted or escalated to (P5: compliance following up an emergency).
+    asked = {person for entry in entries for key in ("to", "alerted")
+             for person in _people((entry.detail or {}).get(key))}
+    allowed = {request.requester, ctx.org.director_id, *(s.approver for s in request.steps), *asked}
+    if ctx.userid not in allowed:
+        return HISTORY_FORBIDDEN.format(id=request.id)
     lines = [HISTORY_HEADER.format(id=request.id, kind=kind_label(request), item=text_inline(request.item),
                                    amount=format_money(request.amount_fen),
                                    state=STATUS_LABELS.get(request.status, request.status),
@@ -301,3 +305,10 @@ def history(ctx: Context) -> str:
         local = entry.at.astimezone(ctx.settings.tz)
         lines.append(f"{local:%m-%d %H:%M} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
     return "\n".join(lines)
+
+
+def _people(value) -> list[str]:
+    """The userids an audit detail names (one, or a list)."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

@@ -20,7 +20,8 @@ CARD_TITLE = "请指派决议 #{id} 的负责人"
 CARD_DESC = "会议 #{meeting}「{title}」·P12：{hours} 小时内定负责人"
 CARD_MORE = "点一位参会人，或发「指派 {id} 姓名」"
 ASSIGNED_OWNER = ("📌 你是决议 #{id} 的负责人：{text}{due}\n来自会议 #{meeting}「{title}」，由 {by} 指派。\n"
-                  "有进展发「进展 {id} 已联系三家供应商」，完成后发「完成 {id}」。")
+                  "有进展发「进展 {id}」加上做到了哪一步，完成后发「完成 {id}」。")
+UNASSIGNED_OWNER = "决议 #{id}（{text}）已由 {by} 改派给 {owner}，你不再负责这一项，无需再报进展。"
 ASSIGNED = "已指派 {owner} 负责决议 #{id}（{text}），已通知 {owner}。"
 NEED_ASSIGN_ARGS = "请这样写：指派 决议编号 姓名，例如：指派 {id} {name}（发「我的待办」或「决议列表」查看编号）"
 NO_ITEM = "没有找到决议 #{id}。发「决议列表」查看会议的决议和编号。"
@@ -31,7 +32,7 @@ NEED_NUMBER = "请带上决议编号，例如：{command} {example}（发「我�
 NOT_OWNER = "决议 #{id} 的负责人是 {owner}，只有负责人可以{action}，这次没有改动。发「我的待办」查看你负责的事项。"
 COMPLETED = "👍 已记录：决议 #{id}（{text}）完成。"
 COMPLETED_CHAIR = "✅ {owner} 已完成决议 #{id}：{text}（会议 #{meeting}「{title}」）"
-NEED_PROGRESS = "请写上进展，例如：进展 {id} 已联系三家供应商，周五出比价表"
+NEED_PROGRESS = "请写上进展：做到了哪一步、下一步是什么，例如：进展 {id} {example}"
 PROGRESS_SAVED = "已记录决议 #{id} 的进展。完成后发「完成 {id}」。"
 NO_OPEN = "你目前没有待办的决议事项。🎉"
 MINE_HEADER = "你负责的待办（{count} 项）："
@@ -65,6 +66,9 @@ def set_owner(ctx: BaseContext, item: ActionItem, owner: str, by: str) -> None:
     ctx.audit(by, "assigned", "action_item", item.id, owner=owner, previous=previous,
               on_time=ctx.now <= item.owner_due_at, meeting=item.meeting_id)
     meeting = item.meeting
+    if previous and previous != owner:  # the one who owned it must know they no longer do
+        ctx.send_text(previous, UNASSIGNED_OWNER.format(id=item.id, text=text_inline(item.text), by=ctx.org.name(by),
+                                                        owner=ctx.org.name(owner)))
     ctx.send_text(owner, ASSIGNED_OWNER.format(id=item.id, text=text_inline(item.text), due=_due(ctx, item),
                                                meeting=meeting.id, title=text_inline(meeting.title),
                                                by=ctx.org.name(by)))
@@ -158,7 +162,7 @@ def progress(ctx: Context) -> str:
     if item is None:
         return note
     if not note:
-        return NEED_PROGRESS.format(id=item.id)
+        return NEED_PROGRESS.format(id=item.id, example=f"{item.text[:12]} 已完成一半，下一步…")
     item.progress, item.progress_at = note[:1000], ctx.now
     ctx.audit(ctx.userid, "progress", "action_item", item.id, note=note[:200])
     return PROGRESS_SAVED.format(id=item.id)

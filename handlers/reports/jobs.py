@@ -22,6 +22,7 @@ OVERDUE_SELF = "⚠️ 你{period}的{kind}已过截止时间（{deadline}），
 OVERDUE_SELF_WEEKLY = " 下周一起补交请发「周报 上周 …」。"
 LEADER_MISSING = ("📋 {period}{kind}已截止（{deadline}）。{group} 还有 {count} 人未交：{names}。\n"
                   "请提醒他们尽快补交；发「{kind} 汇总」查看本组已交的{kind}。")
+YOURSELF = "你自己"
 LEADER_ALL_IN = "✅ {period}{kind}已截止（{deadline}），{group} 全部已交（按时 {on_time}，迟交 {late}）。发「{kind} 汇总」查看。"
 OVERDUE_WINDOW = timedelta(days=3)  # only for the period that just closed (a moved deadline is ≤ 2 days early)
 
@@ -59,11 +60,14 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
     missing_all: list[str] = []
     for group_id, members in owers_by_group(ctx).items():
         leader = ctx.org.groups[group_id]["leader"] if group_id in ctx.org.groups else None
-        status = period_status(ctx.session, period, [m for m in members if m.userid != leader])
-        missing_all += [m.userid for m in period_status(ctx.session, period, members).missing]
+        # One status per group for everyone who reads it: a leader who owes a report is in the list
+        # the director sees, so the leader's own message counts them too.
+        status = period_status(ctx.session, period, members)
+        missing_all += [m.userid for m in status.missing]
         if leader and ctx.org.get(leader):
+            names = "、".join(YOURSELF if m.userid == leader else m.name for m in status.missing)
             text = (LEADER_MISSING.format(group=group_name(ctx, group_id), count=len(status.missing),
-                                          names="、".join(m.name for m in status.missing), **facts)
+                                          names=names, **facts)
                     if status.missing else
                     LEADER_ALL_IN.format(group=group_name(ctx, group_id), on_time=len(status.on_time),
                                          late=len(status.late), **facts))

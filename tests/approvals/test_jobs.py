@@ -40,14 +40,28 @@ def test_a_slow_step_is_reminded_once_per_period_then_escalated(timed_bot):
     assert audit_actions(bot, request_id).count("escalated") == 1
 
 
-def test_escalation_goes_to_the_director_for_other_approvers(timed_bot):
+def test_escalation_goes_to_the_waiting_approvers_superior(timed_bot):
     bot = timed_bot
     submit(bot, "lisi", "报销 差旅费 3500元")
     tap(bot, "wangzong", wait_card(bot, "wangzong"), "同意")
     wait_card(bot, "liucaiwu")
     _run(bot, "approval_reminder", 49)
-    assert "已等待 刘财务 49 小时" in wait_text(bot, "wangzong", "⚠️")
-    assert texts(bot, "chenzong") == []
+    # P1: the head of finance reports to the CEO, not to this department's director
+    assert "已等待 刘财务 49 小时" in wait_text(bot, "chenzong", "⚠️")
+    assert not [t for t in texts(bot, "wangzong") if t.startswith("⚠️")]
+
+
+def test_the_ceo_waiting_is_reminded_again_and_the_requester_told(timed_bot):
+    bot = timed_bot
+    request_id = submit(bot, "lisi", "采购 服务器 8万元")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "同意")
+    tap(bot, "liucaiwu", wait_card(bot, "liucaiwu"), "同意")
+    wait_card(bot, "chenzong")
+    _run(bot, "approval_reminder", 49)
+    assert f"再次提醒：采购申请 #{request_id}" in wait_text(bot, "chenzong", "再次提醒")
+    assert "我已再次提醒 陈总" in wait_text(bot, "lisi", "⏳")
+    assert not [t for t in texts(bot, "wangzong") if "请协调处理" in t]  # nobody is above the CEO
+    assert _run(bot, "approval_reminder", 50) == []  # once per escalation period
 
 
 def test_a_rejection_without_a_reason_is_still_announced(timed_bot):
@@ -76,3 +90,16 @@ def test_an_emergency_is_chased_until_done_and_escalated(timed_bot):
     wait_text(bot, "wangwu", "已全部审批通过")
     assert _run(bot, "emergency_backfill_reminder", 60) == []  # done: nobody is chased any more
     assert "chased" in audit_actions(bot, request_id) and "escalated" in audit_actions(bot, request_id)
+
+
+def test_whoever_is_asked_to_follow_up_may_read_the_record(timed_bot):
+    # P5, P16: a rejected emergency is flagged to the director and compliance; compliance may
+    # then open its record, someone not involved may not.
+    bot = timed_bot
+    request_id = submit(bot, "wangwu", "紧急采购 备用电源 2万元 机房断电")
+    bot.say("wangzong", f"驳回 {request_id} 不合规")
+    wait_text(bot, "zhengfawu", "补办审批被 王总监 驳回")
+    bot.say("zhengfawu", f"审批记录 {request_id}")
+    assert f"#{request_id} 采购：备用电源" in wait_text(bot, "zhengfawu", "审批链")
+    bot.say("zhaoliu", f"审批记录 {request_id}")
+    assert "只有申请人、审批人" in wait_text(bot, "zhaoliu", "审批记录")

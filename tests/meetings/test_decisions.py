@@ -43,6 +43,17 @@ def test_the_chair_assigns_an_owner_by_card_and_by_text(weekly_bot):
     assert run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=25)) == []
 
 
+def test_reassigning_tells_the_previous_owner(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, THREE)
+    first, _, _ = items(bot)  # 张三 owns it from the minutes (负责人：张三)
+    bot.say("wangzong", f"指派 {first.id} 王五")
+    assert f"你是决议 #{first.id} 的负责人：完成供应商比价" in wait_text(bot, "wangwu", "📌")
+    told = wait_text(bot, "zhangsan", "你不再负责")
+    assert f"决议 #{first.id}（完成供应商比价）已由 王总监 改派给 王五" in told
+    assert "已联系三家供应商" not in wait_text(bot, "wangwu", "📌")  # the hint does not invent progress
+
+
 def test_only_the_chair_assigns_and_names_must_be_known(weekly_bot):
     bot = weekly_bot
     end_meeting_and_submit(bot, THREE)

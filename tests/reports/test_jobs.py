@@ -76,11 +76,13 @@ def test_after_the_deadline_leaders_get_their_missing_lists(start_bot):
     clock.current = datetime(2026, 11, 27, 16, 59, tzinfo=TZ)
     assert run(bot, "weekly_report_overdue", clock.current) == []  # the deadline has not passed
     run(bot, "weekly_report_overdue", FRIDAY_DUE)
-    assert "项目协调组 还有 1 人未交：李四" in wait_text(bot, "lizuzhang", "已截止")
-    assert "资源支持组 全部已交（按时 2，迟交 0）" in wait_text(bot, "zhaozuzhang", "已截止")
+    # the leader's own message and the director's list agree: a leader who owes a report is counted
+    assert "项目协调组 还有 2 人未交：你自己、李四" in wait_text(bot, "lizuzhang", "已截止")
+    assert "资源支持组 还有 1 人未交：你自己" in wait_text(bot, "zhaozuzhang", "已截止")
     assert "数据分析师组 还有 2 人未交：钱七、周八" in wait_text(bot, "sunzuzhang", "已截止")
     group_digest = wait_text(bot, "wangzong", "### 资源支持组")
     assert "按时 **2**" in group_digest and "未交 1" in group_digest and "未交：赵组长" in group_digest
+    assert "全部已交" not in wait_text(bot, "zhaozuzhang", "已截止")
     assert "wangwu 本周完成" in group_digest and "zhangsan 本周完成" not in group_digest
     assert "仍未提交" in wait_text(bot, "lisi", "已过截止时间")
     assert not any("已过截止时间" in t for t in texts(bot, "zhangsan"))
@@ -102,5 +104,5 @@ def test_monthly_reports_are_reminded_on_the_due_day_and_chased_after(start_bot)
     assert "2026年11月的月报请在 12月3日（周四）17:00 前提交" in wait_text(bot, "zhouba", "月报提醒")
     assert not any("月报提醒" in t for t in texts(bot, "qianqi"))
     run(bot, "monthly_report_reminder", datetime(2026, 12, 4, 10, 0, tzinfo=TZ))
-    assert "还有 1 人未交：周八" in wait_text(bot, "sunzuzhang", "月报已截止")
+    assert "还有 2 人未交：你自己、周八" in wait_text(bot, "sunzuzhang", "月报已截止")
     assert run(bot, "monthly_report_reminder", datetime(2026, 12, 5, 10, 0, tzinfo=TZ)) == []
