@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
@@ -16,10 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.config import PERSON_ROLES, ConfigError, config_section
 from bot.context import BaseContext
+from models import KeyValue
 from models.meeting import Meeting
 
 log = logging.getLogger(__name__)
 HORIZON = timedelta(days=8)  # occurrences are put on the calendar this far ahead
+FIRST_RUN_KEY = "meetings.first_run_at"
 
 
 @dataclass(frozen=True)
@@ -129,17 +131,35 @@ def resolve(ctx: BaseContext, ref: str) -> list[str]:
 
 
 def ensure_occurrences(ctx: BaseContext, until: datetime | None = None) -> None:
-    """Put the configured meetings on the calendar from a little in the past up to ``until``."""
+    """Put the configured meetings on the calendar from a little in the past up to ``until`` — but
+    never before the bot first ran: a fresh install does not chase the minutes of a meeting held
+    before it existed (P9, P11)."""
     tz = ctx.settings.tz
     until = until or ctx.now + HORIZON
+    first_run = first_run_at(ctx)
     for series in ctx.settings.section("meetings"):
         trigger = CronTrigger.from_crontab(series.schedule, timezone=tz)
         duration = timedelta(minutes=series.duration_minutes)
         # Meetings that ended within the minutes window still get their minutes asked for.
-        moment = trigger.get_next_fire_time(None, ctx.now - duration - timedelta(hours=ctx.policy.minutes_due_hours))
+        since = max(ctx.now - duration - timedelta(hours=ctx.policy.minutes_due_hours), first_run)
+        moment = trigger.get_next_fire_time(None, since)
         while moment is not None and moment <= until:
             _add_occurrence(ctx, series, moment, duration)
             moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+
+
+def first_run_at(ctx: BaseContext) -> datetime:
+    """When the bot first put recurring meetings on the calendar (recorded the first time)."""
+    row = ctx.session.get(KeyValue, FIRST_RUN_KEY)
+    if row is None:
+        try:
+            with ctx.session.begin_nested():  # another process may record it at the same moment
+                row = KeyValue(key=FIRST_RUN_KEY, value=ctx.now.astimezone(timezone.utc).isoformat())
+                ctx.session.add(row)
+                ctx.session.flush()
+        except IntegrityError:
+            row = ctx.session.get(KeyValue, FIRST_RUN_KEY)
+    return datetime.fromisoformat(row.value)
 
 
 def _add_occurrence(ctx: BaseContext, series: Recurring, start: datetime, duration: timedelta) -> None:

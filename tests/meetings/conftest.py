@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FixedClock
-from tests.meetings.helpers import MONDAY, WEEKLY
+from tests.meetings.helpers import MONDAY, WEEKLY, running_since
 
 
 @pytest.fixture
@@ -18,6 +18,7 @@ def weekly_bot(start_bot, clock):
     """The bot with one weekly meeting configured, its clock on Monday 09:00."""
     bot = start_bot(clock=clock, extra={"meetings": WEEKLY})
     bot.clock = clock
+    running_since(bot)
     return bot
 
 
@@ -26,4 +27,5 @@ def adhoc_bot(start_bot, clock):
     """The bot with no recurring meetings (only what is registered in chat)."""
     bot = start_bot(clock=clock, extra={"meetings": {"recurring": []}})
     bot.clock = clock
+    running_since(bot)
     return bot

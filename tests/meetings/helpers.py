@@ -41,8 +41,15 @@ MINUTES = ("纪要\n议题：供应商选型\n讨论：比较了三家报价，A
            "决议：完成供应商比价 负责人：张三 截止：12月5日\n决议2：整理需求清单\n决议：准备季度汇报材料")
 
 
+def running_since(bot, at: datetime = MONDAY) -> None:
+    """The bot has been running since ``at`` (its jobs ran then): recurring meetings from then on
+    are on its calendar, none before (a fresh install chases no minutes of older meetings)."""
+    run(bot, "meeting_reminder", at)
+
+
 def end_meeting_and_submit(bot, text: str = MINUTES, at=ENDED) -> Meeting:
     """Run the reminder job after the weekly meeting ended, then send minutes as its minute-taker."""
+    running_since(bot)
     run(bot, "meeting_reminder", at)
     bot.clock.current = at + timedelta(minutes=5)
     bot.say("lizuzhang", text)

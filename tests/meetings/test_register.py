@@ -117,3 +117,13 @@ def test_a_date_far_in_the_future_is_refused_not_a_crash(bot):
     with bot.session() as s:
         assert s.scalars(select(InboundCallback.status)).all() == ["done"]
     assert "出错了" not in bot.last_text("lizuzhang")
+
+
+def test_a_fresh_install_does_not_chase_a_meeting_held_before_it(start_bot, clock):
+    # The weekly meeting was at 10:00; the bot is installed at 10:30 and first runs its jobs then:
+    # the meeting is not on its calendar, nobody is asked for its minutes (P9, P11).
+    from tests.meetings.helpers import WEEKLY, meetings
+    bot = start_bot(clock=clock, extra={"meetings": WEEKLY})
+    run(bot, "meeting_reminder", MONDAY + timedelta(hours=1, minutes=30))
+    assert run(bot, "meeting_reminder", MONDAY + timedelta(hours=2, minutes=5)) == []
+    assert [m.starts_at for m in meetings(bot)] == [MONDAY + timedelta(days=7, hours=1)]  # next week's
