@@ -162,7 +162,7 @@ def progress(ctx: Context) -> str:
     if item is None:
         return note
     if not note:
-        return NEED_PROGRESS.format(id=item.id, example=f"{item.text[:12]} 已完成一半，下一步…")
+        return NEED_PROGRESS.format(id=item.id, example=f"{text_inline(item.text, 12)} 已完成一半，下一步…")
     item.progress, item.progress_at = note[:1000], ctx.now
     ctx.audit(ctx.userid, "progress", "action_item", item.id, note=note[:200])
     return PROGRESS_SAVED.format(id=item.id)
