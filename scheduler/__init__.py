@@ -18,6 +18,7 @@ from bot.conversation import Conversation, expire_conversations
 from bot.runtime import Runtime
 from models import Lease, OutboxMessage
 from scheduler.table import JOB_IDS, job_schedules, trigger_for
+from scheduler.words import schedule_in_words
 
 log = logging.getLogger("scheduler")
 LOCK_NAME = "scheduler"
@@ -156,6 +157,6 @@ def describe_jobs(runtime: Runtime) -> list[tuple[str, str, str]]:
     """(job id, schedule, implemented?) for ``jobs list``."""
     rows = []
     for job_id, fields in job_schedules(runtime.settings.policy).items():
-        schedule = " ".join(f"{k}={v}" for k, v in fields.items())
+        schedule = schedule_in_words(job_id, fields, runtime.settings.policy)
         rows.append((job_id, schedule, "yes" if job_id in runtime.registry.jobs else "not yet (no-op)"))
     return rows

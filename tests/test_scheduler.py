@@ -69,8 +69,12 @@ def test_jobs_list_and_an_unbuilt_job_in_a_real_process(config_file):
     for job_id in DESIGN_JOB_IDS:
         assert job_id in listing.stdout
     lines = {line.split()[0]: " ".join(line.split()[1:]) for line in listing.stdout.splitlines()}
-    assert lines["weekly_report_reminder"] == "hour=15 minute=0 implemented: yes"  # daily: holidays move it
-    assert lines["self_evaluation_reminder"] == "hour=10 minute=0 implemented: yes"  # P13: daily, reads the calendar
+    # the schedule in words; a job that wakes daily says what it really does (holidays move it)
+    assert lines["weekly_report_reminder"] == ("每周五 15:00，遇节假日提前到之前的最后一个工作日（每天 15:00 检查） "
+                                               "implemented: yes")
+    assert lines["self_evaluation_reminder"] == "每天 10:00 implemented: yes"  # P13: daily, reads the calendar
+    assert lines["approval_reminder"].startswith("周一至周五 9:00–18:00 每小时")
+    assert lines["meeting_reminder"].startswith("每 5 分钟")
     unbuilt = [job_id for job_id, rest in lines.items() if rest.endswith("not yet (no-op)")]
     # a job that has nothing to do today (or is not built yet) runs, sends nothing and exits 0
     for job_id, now in [("self_evaluation_reminder", "2026-11-25T10:00:00+08:00")] + [(j, "2026-11-25T10:00:00+08:00")

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.calendar import is_working_day, working_day_on_or_before
 from bot.context import Context, Reply
 from bot.dates import find_date
 from bot.quoting import markdown_inline, text_block, text_inline
@@ -41,6 +42,8 @@ LATE = "（截止 {due}，晚了 {hours} 小时）"
 DECISIONS_NONE = "纪要中没有决议。"
 DECISIONS_HEAD = "决议 {count} 条："
 UNOWNED_NOTE = "{count} 条还没有负责人，已请主持人 {chair} 在 {hours} 小时内指派。"
+REST_DAY_DUE = "⚠️ 决议 #{id} 的截止日 {day}（周{weekday}）不是工作日，已按所写记录；如想在之前的工作日 {before} 完成，请告诉负责人。"
+WEEKDAYS = "一二三四五六日"
 TITLE = "会议纪要 #{id}｜{title}"
 FOOTER_FULL = "发「决议列表 {id}」查看决议进展。"
 FOOTER_SUMMARY = "纪要较长，这里是摘要。全文请发「查看纪要 {id}」。"
@@ -209,8 +212,21 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
     if unowned:
         decisions += "\n" + UNOWNED_NOTE.format(count=len(unowned), chair=ctx.org.name(meeting.chair),
                                                 hours=ctx.policy.decision_owner_hours)
+    decisions += "".join("\n" + _rest_day_note(ctx, i) for i in items if i.due_at and not _working(ctx, i.due_at))
     return ARCHIVED.format(id=meeting.id, title=text_inline(meeting.title), late=late, count=len(meeting.attendees),
                            decisions=decisions)
+
+
+def _working(ctx: Context, moment: datetime) -> bool:
+    return is_working_day(moment.astimezone(ctx.settings.tz).date())
+
+
+def _rest_day_note(ctx: Context, item: ActionItem) -> str:
+    """A deadline on a weekend or holiday is kept as written, and said so (the owner may mean Friday)."""
+    day = item.due_at.astimezone(ctx.settings.tz).date()
+    before = working_day_on_or_before(day)
+    return REST_DAY_DUE.format(id=item.id, day=f"{day.month}月{day.day}日", weekday=WEEKDAYS[day.weekday()],
+                               before=f"{before.month}月{before.day}日（周{WEEKDAYS[before.weekday()]}）")
 
 
 @intent("minutes.show", "查看纪要", summary="查看纪要全文", example="查看纪要 3")

@@ -11,7 +11,8 @@ _HEADER = re.compile(r"^\s*(?:\*\*)?(议题|主题|讨论|讨论内容|决议|�
                      r"(?:\d+|[一二三四五六七八九十]+)?\s*(?:\*\*)?\s*[:：]\s*(.*)$")
 _SECTION = {"议题": "topics", "主题": "topics", "讨论": "discussion", "讨论内容": "discussion", "决议": "resolutions",
             "决议事项": "resolutions", "决定": "resolutions", "结论": "resolutions"}
-_LIST_ITEM = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|[-•*·])\s*(.+)$")
+# A list marker; "-" and "*" only before a space, so 「**买服务器**」 keeps what was written.
+_LIST_ITEM = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|[-*](?=\s)|[•·])\s*(.+)$")
 _OWNER = re.compile(r"[，,;；\s]*负责人\s*[:：]?\s*@?([^\s，,;；]+)")
 _DUE = re.compile(r"[，,;；\s]*(?:截止|截至|期限|完成时间)(?:日期|时间)?\s*[:：]?\s*([^\s，,;；]+)")
 

@@ -158,7 +158,9 @@ def my_reports(ctx: Context) -> str:
     query = select(Report).where(Report.userid == ctx.userid)
     if kind:
         query = query.where(Report.kind == kind)
-    rows = ctx.session.scalars(query.order_by(Report.submitted_at.desc()).limit(6)).all()
+    # Newest period first (a late 「周报 上周 …」 handed in on Monday stays below this week's).
+    rows = ctx.session.scalars(query.order_by(Report.kind.desc(), Report.period.desc(),
+                                              Report.submitted_at.desc()).limit(6)).all()
     if not rows:
         return NO_HISTORY.format(kind=KIND_LABELS[kind or "weekly"])
     lines = [HISTORY_HEADER]

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models.meeting import Minutes
 from tests.conftest import wait_until
 from tests.chat import cards, tap, texts, wait_card, wait_text
-from tests.meetings.helpers import ATTENDEES, ENDED, MONDAY, audit, end_meeting_and_submit, items, meetings, run
+from tests.meetings.helpers import ATTENDEES, ENDED, MONDAY, TZ, audit, end_meeting_and_submit, items, meetings, run
 
 def test_minutes_with_three_resolutions_are_archived_and_sent_to_every_attendee(weekly_bot):
     bot = weekly_bot
@@ -106,3 +107,22 @@ def test_overdue_minutes_are_reminded_then_escalated_once(weekly_bot):
     bot.clock.current = end + timedelta(hours=50)
     bot.say("lizuzhang", "纪要 决议：补交")
     assert "晚了 26 小时" in wait_text(bot, "lizuzhang", "已归档会议")
+
+
+def test_a_weekend_deadline_is_pointed_out(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot)  # 决议：完成供应商比价 负责人：张三 截止：12月5日 — a Saturday
+    reply = wait_text(bot, "lizuzhang", "已归档会议")
+    assert "截止日 12月5日（周六）不是工作日" in reply and "12月4日（周五）" in reply
+    assert items(bot)[0].due_at.astimezone(TZ).date().isoformat() == "2026-12-05"  # kept as written
+
+
+@pytest.mark.parametrize("written,kept", [
+    ("决议：**买服务器** 负责人：张三", "**买服务器**"),
+    ("决议：\n- 买服务器\n* 租机房", "买服务器"),
+    ("决议：*重要* 采购评审", "*重要* 采购评审"),
+])
+def test_the_parser_keeps_what_was_written(weekly_bot, written, kept):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, "纪要\n" + written)
+    assert items(bot)[0].text == kept

@@ -150,3 +150,19 @@ def test_last_weeks_report_can_be_handed_in_on_monday(start_bot):
     from models.report import Report
     with bot.session() as s:
         assert [(r.period, r.late) for r in s.query(Report)] == [("2026-W48", True)]
+
+
+def test_history_lists_the_newest_week_first(start_bot):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.conftest import FixedClock
+    clock = FixedClock(datetime(2026, 11, 30, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")))  # Monday of W49
+    bot = start_bot(clock=clock)
+    bot.say("zhangsan", "周报 本周完成：第49周的事")
+    wait_text(bot, "zhangsan", "已收到")
+    bot.say("zhangsan", "周报 上周 上周完成：第48周的事")  # handed in later, for the older week
+    wait_text(bot, "zhangsan", "第48周")
+    bot.say("zhangsan", "查看周报")
+    history = wait_text(bot, "zhangsan", "你最近的报告")
+    assert history.index("2026-W49") < history.index("2026-W48")
