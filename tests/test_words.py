@@ -99,3 +99,18 @@ def test_unrelated_text_gets_no_suggestion(bot):
     bot.say("zhangsan", "今天天气怎么样")
     answer = bot.last_text("zhangsan")
     assert "没看懂" in answer and "你是不是想发" not in answer
+
+
+def test_no_bot_text_carries_markdown_backticks():
+    # Plain text messages show backticks raw: the bot's own texts (every upper-case string
+    # constant of the handlers and the shared messages) use 「」 instead.
+    import importlib
+    import pkgutil
+
+    import bot.messages
+    import handlers
+    modules = [bot.messages] + [importlib.import_module(m.name) for m in
+                                pkgutil.walk_packages(handlers.__path__, "handlers.")]
+    found = [(module.__name__, name) for module in modules for name, value in vars(module).items()
+             if name.isupper() and isinstance(value, str) and "`" in value]
+    assert found == []
