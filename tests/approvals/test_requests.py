@@ -241,7 +241,7 @@ def test_the_audit_trail_is_shown_to_the_people_involved_only(bot):
     trail = wait_text(bot, "liucaiwu", f"#{request_id} 采购")
     assert "张三 提交申请" in trail and "王总监 同意" in trail and "系统 送审 刘财务" in trail
     bot.say("lisi", f"审批记录 {request_id}")
-    assert "只有申请人、审批人和总监" in wait_text(bot, "lisi", "只有")
+    assert "只有申请人、审批人、总监和被请来处理的人" in wait_text(bot, "lisi", "只有")
 
 
 # ---- emergency (P5) and restart ----------------------------------------------------------
