@@ -36,7 +36,7 @@ def settle(ctx, ref: str, label: str, text: str | None = None) -> int:
     updated, told = 0, set()
     for copy in copies:
         copy.settled_at = ctx.now
-        if copy.task_id == tapped and copy.userid == ctx.userid:
+        if tapped and copy.task_id == tapped and copy.userid == getattr(ctx, "userid", None):
             copy.settled_as = label
             continue
         code = _usable_code(ctx, copy)

@@ -9,6 +9,7 @@ import secrets
 
 from sqlalchemy import select
 
+from bot import card_copies
 from bot.cards import button_card
 from bot.context import BaseContext, Context, Reply
 from bot.quoting import text_inline
@@ -66,6 +67,7 @@ def set_owner(ctx: BaseContext, item: ActionItem, owner: str, by: str) -> None:
     ctx.audit(by, "assigned", "action_item", item.id, owner=owner, previous=previous,
               on_time=ctx.now <= item.owner_due_at, meeting=item.meeting_id)
     meeting = item.meeting
+    card_copies.settle(ctx, f"decision:{item.id}", f"已指派 {ctx.org.name(owner)}")  # the chair's pick-an-owner cards
     if previous and previous != owner:  # the one who owned it must know they no longer do
         ctx.send_text(previous, UNASSIGNED_OWNER.format(id=item.id, text=text_inline(item.text), by=ctx.org.name(by),
                                                         owner=ctx.org.name(owner)))

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot import card_copies
 from bot.cards import button_card
 from bot.context import JobContext
 from bot.quoting import text_inline
@@ -45,7 +46,10 @@ def meeting_reminder(ctx: JobContext) -> None:
                                                       Meeting.minutes_due_at > ctx.now)
                                 .order_by(Meeting.ends_at, Meeting.id)).all()
     for meeting in ended:
-        if ctx.notify_once("minutes_prompt", "ended", meeting.minute_taker, meeting.id, card=_prompt_card(ctx, meeting)):
+        card = _prompt_card(ctx, meeting)
+        if ctx.notify_once("minutes_prompt", "ended", meeting.minute_taker, meeting.id, card=card):
+            # kept, so that once the minutes are in, the card no longer offers 填写纪要
+            card_copies.remember(ctx, minutes_ref(meeting), card["task_id"], ctx.queued[-1:])
             ctx.audit(f"system:{ctx.job_id}", "minutes_requested", "meeting", meeting.id, to=meeting.minute_taker,
                       due_at=meeting.minutes_due_at.isoformat())
 
@@ -63,6 +67,10 @@ def _reminder_text(ctx: JobContext, meeting: Meeting) -> str:
                 shown += f"\n……共 {len(items)} 项，发「决议列表 编号」查看"
             text += OPEN_ITEMS.format(count=len(items), items=shown)
     return text
+
+
+def minutes_ref(meeting: Meeting) -> str:
+    return f"minutes:{meeting.id}"
 
 
 def _prompt_card(ctx: JobContext, meeting: Meeting) -> dict:

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot import card_copies
 from bot.calendar import is_working_day, working_day_on_or_before
 from bot.context import Context, Reply
 from bot.dates import find_date
@@ -177,6 +178,7 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
     meeting.status = "minuted"
     ctx.session.add(minutes)
     ctx.session.flush()
+    card_copies.settle(ctx, f"minutes:{meeting.id}", "已提交纪要")  # the prompt card no longer offers 填写纪要
     on_time = ctx.now <= meeting.minutes_due_at
     ctx.audit(ctx.userid, "minutes_submitted", "meeting", meeting.id, on_time=on_time,
               due_at=meeting.minutes_due_at.isoformat(), resolutions=len(parsed.resolutions))
@@ -205,7 +207,8 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
     ctx.send_markdown(meeting.attendees, body)
     unowned = [i for i in items if i.owner is None]
     for item in unowned:
-        ctx.send_card(meeting.chair, assign_card(ctx, item, meeting))
+        card = assign_card(ctx, item, meeting)
+        card_copies.remember(ctx, f"decision:{item.id}", card["task_id"], ctx.send_card(meeting.chair, card))
     late = "" if on_time else LATE.format(due=f"{meeting.minutes_due_at.astimezone(ctx.settings.tz):%m-%d %H:%M}",
                                           hours=int((ctx.now - meeting.minutes_due_at).total_seconds() // 3600))
     decisions = DECISIONS_HEAD.format(count=len(items)) + "\n" + "\n".join(lines) if items else DECISIONS_NONE

@@ -110,3 +110,24 @@ def test_owners_are_followed_up_weekly_and_daily_once_past_due(weekly_bot):
     assert "已过截止日期" in wait_text(bot, "zhangsan", "⏰")
     assert run(bot, "action_item_followup", next_monday + timedelta(minutes=5)) == []  # a re-run sends nothing
     assert len(run(bot, "action_item_followup", next_monday + timedelta(days=1))) == 1  # daily once past due
+
+
+def test_cards_settled_by_typing_show_it(weekly_bot):
+    # Cards never offer a button that no longer works: the minutes prompt once the minutes are in,
+    # the chair's pick-an-owner card once an owner is named by text.
+    from tests.chat import card_state, delivered, wait_card
+    from tests.meetings.helpers import ENDED
+    bot = weekly_bot
+    run(bot, "meeting_reminder", ENDED)
+    prompt = wait_card(bot, "lizuzhang", "minutes_")
+    delivered(bot)
+    bot.clock.current = ENDED + timedelta(minutes=5)
+    bot.say("lizuzhang", THREE)
+    wait_text(bot, "lizuzhang", "已归档会议")
+    assert wait_until(lambda: card_state(bot, "lizuzhang", prompt)) == {"replace_name": "已提交纪要"}
+    _, second, _ = items(bot)
+    card = wait_until(lambda: [c for c in cards(bot, "wangzong", "decision_")
+                               if f":{second.id}:" in c["button_list"][0]["key"]])[0]
+    delivered(bot)
+    bot.say("wangzong", f"指派 {second.id} 孙组长")
+    assert wait_until(lambda: card_state(bot, "wangzong", card)) == {"replace_name": "已指派 孙组长"}
