@@ -1,15 +1,15 @@
 """amount_fen: approval amounts in integer fen, with the quantity × unit price when given
 
-Revision ID: 0006_amount_fen
-Revises: 0005_emulator
+Revision ID: 0007_amount_fen
+Revises: 0006_people
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_amount_fen'
-down_revision = '0005_emulator'
+revision = '0007_amount_fen'
+down_revision = '0006_people'
 branch_labels = None
 depends_on = None
 

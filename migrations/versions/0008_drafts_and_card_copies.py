@@ -1,7 +1,7 @@
 """drafts_and_card_copies: drafts apart from requests (numbered on submit), every card copy sent
 
-Revision ID: 0007_drafts_and_card_copies
-Revises: 0006_amount_fen
+Revision ID: 0008_drafts_and_card_copies
+Revises: 0007_amount_fen
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0007_drafts_and_card_copies'
-down_revision = '0006_amount_fen'
+revision = '0008_drafts_and_card_copies'
+down_revision = '0007_amount_fen'
 branch_labels = None
 depends_on = None
 
