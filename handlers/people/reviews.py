@@ -144,7 +144,7 @@ def _example(kpi) -> str:
     return f"{kpi.target:g}" if kpi.target is not None else "95"
 
 
-@on_flow(EVAL_FLOW)
+@on_flow(EVAL_FLOW, label="季度评估", answers=("people.evaluation",))  # 「评估 下一位」 answers it
 def answer(ctx: Context) -> str | None:
     """The rater's KPI figures, then the comment; then the next card."""
     data = ctx.conversation.data
