@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.org import OrgDirectory
-from bot.outbox import Dispatcher
+from bot.dispatcher import Dispatcher
 from bot.router import Registry
 from bot.wecom import DatabaseTokenStorage, WeComClient
 from models.db import make_engine, make_session_factory

@@ -15,10 +15,13 @@ class OutboxMessage(Base):
 
     ``kind`` is ``send`` (message/send) or ``update_card`` (message/update_template_card).
     ``status``: pending → sending (leased by one dispatcher) → sent | failed.
+    ``chain``/``part``: the parts of one long message share a chain; part n is delivered only
+    after every earlier part is sent or failed. ``priority``: higher rows are delivered first.
     """
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_chain", "chain", "part"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -34,9 +37,25 @@ class OutboxMessage(Base):
     last_error: Mapped[Optional[str]] = mapped_column(Text)
     response: Mapped[Optional[dict]] = mapped_column(JSON)
     origin: Mapped[Optional[str]] = mapped_column(String(128))  # handler or job that queued it
+    chain: Mapped[Optional[str]] = mapped_column(String(32))  # the long message this row is a part of
+    part: Mapped[int] = mapped_column(default=0, server_default="0")  # its position in the chain
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")  # higher goes first
 
     def __repr__(self) -> str:
         return f"OutboxMessage({self.id}, {self.kind!r}, {self.status!r})"
+
+
+class RecipientSend(Base):
+    """One message/send that reached (or is about to reach) one person: the per-recipient pacing
+    log, shared by every dispatcher. Rows older than an hour are pruned."""
+
+    __tablename__ = "recipient_sends"
+    __table_args__ = (Index("ix_recipient_sends_recipient_at", "recipient", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    outbox_id: Mapped[Optional[int]] = mapped_column(index=True)
 
 
 class NotificationLedger(Base):

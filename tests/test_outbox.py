@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import select
 
-from bot import outbox
+from bot import dispatcher, outbox
 from bot.outbox import Dispatcher, split_content
 from app import build_runtime
 from models import OutboxMessage
@@ -19,7 +19,7 @@ from tests.conftest import ROOT, free_port, wait_until
 
 @pytest.fixture
 def fast_retries(monkeypatch):
-    monkeypatch.setattr(outbox, "backoff_seconds", lambda attempts: 0.05)
+    monkeypatch.setattr(dispatcher, "backoff_seconds", lambda attempts: 0.05)
 
 
 @pytest.fixture
@@ -115,13 +115,16 @@ def test_a_rolled_back_transaction_sends_nothing(runtime, fake_wecom):
 
 def test_two_dispatchers_never_send_the_same_row_twice(runtime, fake_wecom):
     with runtime.session_factory.begin() as s:
-        for i in range(60):
-            outbox.enqueue_text(s, ["zhangsan"], f"message {i}", "test")
+        for i in range(60):  # six people, ten each: well inside WeCom's 30 a minute per person
+            outbox.enqueue_text(s, [f"user{i % 6}"], f"message {i}", "test")
     runtime.dispatch(poll_interval=0.01, name="one")
     runtime.dispatch(poll_interval=0.01, name="two")
-    wait_until(lambda: len(fake_wecom.state.sent_to("zhangsan")) >= 60, timeout=20, message="60 sends")
+
+    def texts():
+        return [m["text"] for n in range(6) for m in fake_wecom.state.sent_to(f"user{n}")]
+    wait_until(lambda: len(texts()) >= 60, timeout=20, message="60 sends")
     time.sleep(0.3)  # a duplicate send, if any, would land now
-    texts = [m["text"] for m in fake_wecom.state.sent_to("zhangsan")]
+    texts = texts()
     assert sorted(texts) == sorted(f"message {i}" for i in range(60))
     with runtime.session_factory() as s:
         leased_by = {r.leased_by for r in s.scalars(select(OutboxMessage))}

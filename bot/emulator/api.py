@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, g, jsonify, make_response, request
 
 from bot.emulator.log import DatabaseLog, MemoryLog
 from bot.emulator.media import MAX_MEDIA_BYTES, add_media_routes
@@ -45,7 +45,8 @@ class EmulatorState:
 
     # ---- for tests and the page ---------------------------------------------------------------
     def fail_next(self, *modes: str) -> None:
-        """Queue faults for the next API calls: "http500", "busy" (-1), "expired" (42001), "limit" (45009)."""
+        """Queue faults for the next API calls: "http500", "busy" (-1), "expired" (42001), "limit" (45009),
+        or "lost" (the call is carried out, but its answer is lost: HTTP 502, as after a timeout)."""
         with self.lock:
             self.faults.extend(modes)
 
@@ -115,6 +116,8 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
             return _error(45009, "api freq out of limit")
         if fault == "expired":
             return _error(42001, "access_token expired")
+        if fault == "lost":
+            g.lose_answer = True
         if path != "gettoken":
             token = request.args.get("access_token", "")
             with state.lock:
@@ -124,6 +127,12 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
             if expiry < time.time():
                 return _error(42001, "access_token expired")
         return None
+
+    @bp.after_request
+    def lose_answer(response):
+        if g.pop("lose_answer", False):  # done, but the caller never hears so
+            return make_response("Bad Gateway", 502)
+        return response
 
     @bp.get("/gettoken")
     def gettoken():
