@@ -68,14 +68,15 @@ class BaseContext:
     def policy(self):
         return self.settings.policy
 
-    def send_text(self, to: str | list[str], text: str) -> list:
-        return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin))
+    def send_text(self, to: str | list[str], text: str, *, priority: int = 0) -> list:
+        """Queue a text (``priority`` > 0: ahead of everything else that is due)."""
+        return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin, priority=priority))
 
-    def send_markdown(self, to: str | list[str], text: str) -> list:
-        return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin))
+    def send_markdown(self, to: str | list[str], text: str, *, priority: int = 0) -> list:
+        return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin, priority=priority))
 
-    def send_card(self, to: str | list[str], card: dict) -> list:
-        return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin))
+    def send_card(self, to: str | list[str], card: dict, *, priority: int = 0) -> list:
+        return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin, priority=priority))
 
     def update_card(self, userids: str | list[str], response_code: str, update: dict):
         row = outbox.enqueue_card_update(self.session, _ids(userids), response_code, update, self.origin)

@@ -162,3 +162,17 @@ def test_a_part_that_fails_for_good_lets_the_next_one_go(runtime, fake_wecom):
     finally:
         dispatcher.stop()
     assert [r.status for r in rows(runtime)] == ["failed", "failed"]
+
+
+def test_a_priority_row_goes_ahead_of_everything_due(runtime, fake_wecom):
+    with runtime.session_factory.begin() as s:
+        for i in range(3):
+            outbox.enqueue_text(s, ["wangzong"], f"例行 {i}", "test")
+        outbox.enqueue_text(s, ["wangzong"], "紧急：数据泄露", "test", priority=1)
+    dispatcher = Dispatcher(runtime.session_factory, runtime.client, name="d")
+    try:
+        while dispatcher.run_once():
+            pass
+    finally:
+        dispatcher.stop()
+    assert [m["text"] for m in fake_wecom.state.sent_to("wangzong")] == ["紧急：数据泄露", "例行 0", "例行 1", "例行 2"]
