@@ -81,6 +81,7 @@ class PolicySettings:
     annual_report_due: str = "01-15"  # P10
     report_roles: tuple[str, ...] = ("specialist", "group_leader")  # P10
     decision_owner_hours: int = 24  # P12
+    stale_item_weeks: int = 4  # P12: overdue this long → to the chair once, off the owner's list
     promotion_quarters: int = 4  # P13
     promotion_review: str = "12-15"  # P2: the annual promotion review (MM-DD)
     self_evaluation_remind_from_end: int = 3  # P13: asked on the Nth-to-last working day of the month

@@ -78,6 +78,10 @@ class BaseContext:
     def send_card(self, to: str | list[str], card: dict, *, priority: int = 0) -> list:
         return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin, priority=priority))
 
+    def send_file(self, to: str | list[str], filename: str, data: bytes, content_type: str) -> list:
+        """Queue a file (uploaded to WeCom when delivered): a spreadsheet instead of many messages."""
+        return self._queued(outbox.enqueue_file(self.session, _ids(to), filename, data, content_type, self.origin))
+
     def update_card(self, userids: str | list[str], response_code: str, update: dict):
         row = outbox.enqueue_card_update(self.session, _ids(userids), response_code, update, self.origin)
         self._queued([row])

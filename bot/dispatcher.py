@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.pacing import Pacing
 from bot.wecom import WeComClient, WeComError
-from models import OutboxMessage
+from models import OutboxAttachment, OutboxMessage
 
 log = logging.getLogger("bot.outbox")
 
@@ -32,6 +32,7 @@ CLAIM_LOCK = 0x6F7574626F78  # PostgreSQL advisory lock id ("outbox") serialisin
 # Errors that, on a retry, mean an earlier attempt was delivered: the card's task_id is taken
 # (42014) or the card update's response_code is used (42022) — by our own earlier send.
 DELIVERED_EARLIER = {("send", 42014), ("update_card", 42022)}
+MEDIA_REUSE = timedelta(days=2)  # WeCom keeps uploaded media 3 days; upload again after 2
 _TABLE = OutboxMessage.__table__
 _OPEN = ("pending", "sending")
 
@@ -202,6 +203,9 @@ class Dispatcher:
         started = time.perf_counter()
         try:
             if row.kind == "send":
+                if "attachment_id" in payload.get("file", {}):
+                    payload = {"msgtype": "file", "file": {"media_id": self._media_id(payload["file"]["attachment_id"],
+                                                                                      clock())}}
                 response = self.client.send(recipients, payload, duplicate_check=row.attempts > 1)
             elif row.kind == "update_card":
                 code = payload.pop("response_code")
@@ -224,6 +228,22 @@ class Dispatcher:
         self._mark_sent(row, response, clock())
         log.info("outbox sent id=%s kind=%s recipients=%d ms=%.1f", row.id, row.kind, len(recipients),
                  (time.perf_counter() - started) * 1000)
+
+    def _media_id(self, attachment_id: int, now: datetime) -> str:
+        """The attachment's media_id, uploading it first when it has none that WeCom still keeps.
+        Stored at once, so a resend sends the same body (and WeCom's duplicate check drops it)."""
+        with self.session_factory.begin() as session:
+            attachment = session.get(OutboxAttachment, attachment_id)
+            if attachment is None:
+                raise WeComError(None, f"attachment {attachment_id} is missing", False)
+            if attachment.media_id and attachment.uploaded_at and now - attachment.uploaded_at < MEDIA_REUSE:
+                return attachment.media_id
+            filename, data, content_type = attachment.filename, attachment.data, attachment.content_type
+        media_id = self.client.upload_media(filename, data, content_type)  # no transaction open meanwhile
+        with self.session_factory.begin() as session:
+            attachment = session.get(OutboxAttachment, attachment_id)
+            attachment.media_id, attachment.uploaded_at = media_id, now
+        return media_id
 
     def _mark_sent(self, row: _Claimed, response: dict, at: datetime) -> None:
         with self.session_factory.begin() as session:

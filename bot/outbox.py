@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.dispatcher import WAKE_KEY, Dispatcher, backoff_seconds  # noqa: F401  (re-exported)
 from bot.wecom import batches
-from models import OutboxMessage
+from models import OutboxAttachment, OutboxMessage
 
 TEXT_LIMIT = 2048  # bytes, for text and markdown content (WeCom)
 
@@ -86,6 +86,17 @@ def enqueue_card(session: Session, recipients: list[str], card: dict, origin: st
                  priority: int = 0) -> list[OutboxMessage]:
     """Queue a template card (the send's response carries the card's response_code)."""
     return enqueue(session, recipients, {"msgtype": "template_card", "template_card": card}, origin,
+                   priority=priority)
+
+
+def enqueue_file(session: Session, recipients: list[str], filename: str, data: bytes, content_type: str,
+                 origin: str | None = None, *, priority: int = 0) -> list[OutboxMessage]:
+    """Queue a ``file`` message: the bytes are stored with the row and uploaded (``media/upload``)
+    when it is delivered, so the file travels in the same transaction as the change."""
+    attachment = OutboxAttachment(filename=filename, content_type=content_type, data=data)
+    session.add(attachment)
+    session.flush()
+    return enqueue(session, recipients, {"msgtype": "file", "file": {"attachment_id": attachment.id}}, origin,
                    priority=priority)
 
 

@@ -3,19 +3,21 @@ each group leader (their group), computed from the stored records and the audit 
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.context import JobContext
 from bot.router import job
 from handlers.reports.periods import report_owers, weekly_period
-from handlers.reports.views import period_status
+from handlers.reports.views import period_reports, split_status
 from handlers.sync.collaborations import all_collaborations, week_key
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
-from models.meeting import ActionItem, Meeting
+from models.meeting import ActionItem, Meeting, Minutes
+from models.report import Report
 
 HEADER = "## 管理周报 · {period}\n范围：{scope}"
 APPROVALS = "**审批**：提交 {submitted} · 通过 {approved} · 驳回 {rejected}"
@@ -48,75 +50,106 @@ def _hours(delta: timedelta) -> str:
     return f"{delta.total_seconds() / 3600:.1f} 小时"
 
 
-def approval_lines(ctx: JobContext, window: Window, people: set[str]) -> list[str]:
-    """Requests submitted / approved / rejected last week (audit log), median time per step."""
-    entries = ctx.session.scalars(select(AuditEntry).where(
+@dataclass
+class WeekFacts:
+    """Everything the digests need, read once for every recipient (cost follows the window, not
+    the history: each query is bounded by the week or by what is still open)."""
+
+    approvals: list[tuple[str, str]]  # (audit action, requester) for requests created/completed/rejected
+    steps: list[tuple[str, datetime, datetime, str]]  # (label, started, decided, requester)
+    minutes: list[tuple[str, datetime | None, datetime | None]]  # (minute taker, submitted, due) per meeting
+    ownerless: list[list[str]]  # attendees of each open item without an owner
+    overdue: dict[str, int]  # owner → open items past their deadline
+    reports: dict[str, Report]  # last week's weekly reports by author
+    synced: set[tuple[str, str]]  # (collaboration, department) synced last week
+
+
+def week_facts(ctx: JobContext, window: Window) -> WeekFacts:
+    session = ctx.session
+    in_window = lambda column: (column >= window.start, column < window.end)  # noqa: E731
+    entries = session.execute(select(AuditEntry.action, AuditEntry.record_id).where(
         AuditEntry.record_type == "approval", AuditEntry.action.in_(("created", "completed", "rejected")),
-        AuditEntry.at >= window.start, AuditEntry.at < window.end)).all()
-    ids = {int(e.record_id) for e in entries}
-    requesters = dict(ctx.session.execute(select(ApprovalRequest.id, ApprovalRequest.requester)
-                                          .where(ApprovalRequest.id.in_(ids))).all()) if ids else {}
-    counts = {"created": 0, "completed": 0, "rejected": 0}
-    for entry in entries:
-        if requesters.get(int(entry.record_id)) in people:
-            counts[entry.action] += 1
+        *in_window(AuditEntry.at))).all()
+    ids = {int(record_id) for _, record_id in entries if record_id.isdigit()}
+    requesters: dict[int, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        requesters.update(session.execute(select(ApprovalRequest.id, ApprovalRequest.requester)
+                                          .where(ApprovalRequest.id.in_(chunk))).all())
+    steps = session.execute(select(ApprovalStep.label, ApprovalStep.started_at, ApprovalStep.decided_at,
+                                   ApprovalRequest.requester).join(ApprovalRequest)
+                            .where(*in_window(ApprovalStep.decided_at), ApprovalStep.status.in_(("approved", "rejected")),
+                                   ApprovalStep.started_at.is_not(None))).all()
+    minutes = session.execute(select(Meeting.minute_taker, Minutes.submitted_at, Minutes.due_at)
+                              .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+                              .where(Meeting.status != "cancelled", *in_window(Meeting.minutes_due_at))).all()
+    ownerless = [list(attendees or []) for attendees in session.scalars(
+        select(Meeting.attendees).join(ActionItem).where(ActionItem.status == "open", ActionItem.owner.is_(None)))]
+    overdue = dict(session.execute(select(ActionItem.owner, func.count()).where(
+        ActionItem.status == "open", ActionItem.owner.is_not(None), ActionItem.due_at < ctx.now)
+        .group_by(ActionItem.owner)).all())
+    period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
+    synced = {(u.collaboration, u.department_id) for u in session.execute(
+        select(SyncUpdate.collaboration, SyncUpdate.department_id).where(SyncUpdate.week == week_key(window.start, ctx)))}
+    return WeekFacts([(action, requesters.get(int(rid))) for action, rid in entries if rid.isdigit()],
+                     list(steps), list(minutes), ownerless, overdue, period_reports(session, period), synced)
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def approval_lines(facts: WeekFacts, people: set[str]) -> list[str]:
+    """Requests submitted / approved / rejected last week (audit log), median time per step."""
+    counts = Counter(action for action, requester in facts.approvals if requester in people)
     lines = [APPROVALS.format(submitted=counts["created"], approved=counts["completed"], rejected=counts["rejected"])]
-    steps = ctx.session.execute(select(ApprovalStep.label, ApprovalStep.started_at, ApprovalStep.decided_at)
-                                .join(ApprovalRequest)
-                                .where(ApprovalStep.status.in_(("approved", "rejected")),
-                                       ApprovalStep.decided_at >= window.start, ApprovalStep.decided_at < window.end,
-                                       ApprovalStep.started_at.is_not(None),
-                                       ApprovalRequest.requester.in_(people))).all()
-    if not steps:
-        return lines + [NO_STEPS]
     by_label: dict[str, list[timedelta]] = {}
-    for label, started, decided in steps:
-        by_label.setdefault(label, []).append(decided - started)
+    for label, started, decided, requester in facts.steps:
+        if requester in people:
+            by_label.setdefault(label, []).append(decided - started)
+    if not by_label:
+        return lines + [NO_STEPS]
     overall = statistics.median(d for durations in by_label.values() for d in durations)
     labels = " · ".join(f"{label} {_hours(statistics.median(d))}" for label, d in by_label.items())
     return lines + [STEP_TIMES.format(overall=_hours(overall), by_label=labels)]
 
 
-def meeting_lines(ctx: JobContext, window: Window, people: set[str]) -> list[str]:
+def meeting_lines(facts: WeekFacts, people: set[str]) -> list[str]:
     """P9 minutes due last week: on time / late / missing; P12 open resolutions now."""
-    meetings = ctx.session.scalars(select(Meeting).where(
-        Meeting.status != "cancelled", Meeting.minutes_due_at >= window.start, Meeting.minutes_due_at < window.end,
-        Meeting.minute_taker.in_(people))).all()
-    on_time = sum(1 for m in meetings if m.minutes and m.minutes.submitted_at <= m.minutes.due_at)
-    late = sum(1 for m in meetings if m.minutes and m.minutes.submitted_at > m.minutes.due_at)
-    items = ctx.session.scalars(select(ActionItem).join(Meeting).where(ActionItem.status == "open")).all()
-    ownerless = sum(1 for i in items if i.owner is None and people & set(i.meeting.attendees or []))
-    overdue = sum(1 for i in items if i.owner in people and i.due_at is not None and i.due_at < ctx.now)
-    return [MINUTES.format(on_time=on_time, late=late, missing=len(meetings) - on_time - late),
+    mine = [(submitted, due) for taker, submitted, due in facts.minutes if taker in people]
+    on_time = sum(1 for submitted, due in mine if submitted is not None and submitted <= due)
+    late = sum(1 for submitted, due in mine if submitted is not None and submitted > due)
+    ownerless = sum(1 for attendees in facts.ownerless if people.intersection(attendees))
+    overdue = sum(n for owner, n in facts.overdue.items() if owner in people)
+    return [MINUTES.format(on_time=on_time, late=late, missing=len(mine) - on_time - late),
             DECISIONS.format(ownerless=ownerless, overdue=overdue)]
 
 
-def report_line(ctx: JobContext, window: Window, people: set[str]) -> str:
+def report_line(ctx: JobContext, facts: WeekFacts, window: Window, people: set[str]) -> str:
     period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
     if period.deadline is None:
         return NO_REPORTS
-    status = period_status(ctx.session, period, [m for m in report_owers(ctx.org, ctx.policy) if m.userid in people])
+    status = split_status([m for m in report_owers(ctx.org, ctx.policy) if m.userid in people], facts.reports)
     return REPORTS.format(on_time=len(status.on_time), late=len(status.late), missing=len(status.missing))
 
 
-def sync_line(ctx: JobContext, window: Window, people: set[str] | None) -> str:
+def sync_line(ctx: JobContext, facts: WeekFacts, people: set[str] | None) -> str:
     """P18 sides synced last week: every side for the director, the group's contacts for a leader."""
-    week = week_key(window.start, ctx)
     sides = {(c.name, d) for c in all_collaborations(ctx) for d, u in c.contacts.items()
              if people is None or u in people}
     if not sides:
         return NO_SYNC
-    done = {(u.collaboration, u.department_id) for u in ctx.session.scalars(
-        select(SyncUpdate).where(SyncUpdate.week == week))} & sides
+    done = facts.synced & sides
     return SYNC.format(done=len(done), expected=len(sides), percent=f"{len(done) * 100 // len(sides)}%")
 
 
-def digest_markdown(ctx: JobContext, window: Window, scope: str, people: set[str], department: bool) -> str:
+def digest_markdown(ctx: JobContext, facts: WeekFacts, window: Window, scope: str, people: set[str],
+                    department: bool) -> str:
     period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
     lines = [HEADER.format(period=period.label, scope=scope)]
-    lines += approval_lines(ctx, window, people)
-    lines += meeting_lines(ctx, window, people)
-    lines += [report_line(ctx, window, people), sync_line(ctx, window, None if department else people)]
+    lines += approval_lines(facts, people)
+    lines += meeting_lines(facts, people)
+    lines += [report_line(ctx, facts, window, people), sync_line(ctx, facts, None if department else people)]
     return "\n".join(lines)
 
 
@@ -127,14 +160,19 @@ def manager_digest(ctx: JobContext) -> None:
     week = week_key(window.start, ctx)
     home = ctx.org.home_department
     director = ctx.org.director
+    facts = week_facts(ctx, window)
+    members_by_group: dict[str, set[str]] = {}
+    for member in ctx.org.members.values():
+        if member.group_id:
+            members_by_group.setdefault(member.group_id, set()).add(member.userid)
     if director:
         people = {m.userid for m in ctx.org.members.values() if m.department_id == home}
         ctx.notify_once("manager_digest", week, director.userid, "department",
-                        markdown=digest_markdown(ctx, window, ctx.org.departments[home]["name"], people, True))
+                        markdown=digest_markdown(ctx, facts, window, ctx.org.departments[home]["name"], people, True))
     for group in ctx.org.groups.values():
         leader = ctx.org.get(group["leader"])
         if group["department"] != home or leader is None:
             continue
-        people = {m.userid for m in ctx.org.group_members(group["id"])}
+        people = members_by_group.get(group["id"], set())
         ctx.notify_once("manager_digest", week, leader.userid, group["id"],
-                        markdown=digest_markdown(ctx, window, group["name"], people, False))
+                        markdown=digest_markdown(ctx, facts, window, group["name"], people, False))

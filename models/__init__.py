@@ -8,13 +8,13 @@ from models.emulator import EmulatorMessage
 from models.evaluation import Commendation, Evaluation, SelfEvaluation
 from models.inbound import InboundCallback
 from models.org import Department, Group, Person
-from models.outbox import NotificationLedger, OutboxMessage, RecipientSend
+from models.outbox import NotificationLedger, OutboxAttachment, OutboxMessage, RecipientSend
 from models.rotation import RotationRequest, RotationStep
 from models.runtime import KeyValue, Lease
 
 __all__ = [
     "ApprovalDraft", "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "CardCopy", "ConversationState", "Department",
     "EmulatorMessage", "Group", "InboundCallback",
-    "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "RecipientSend", "Person", "utcnow",
+    "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "OutboxAttachment", "RecipientSend", "Person", "utcnow",
     "Commendation", "Evaluation", "SelfEvaluation", "RotationRequest", "RotationStep",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -50,7 +50,9 @@ class ApprovalRequest(Base):
 
 class ApprovalStep(Base):
     __tablename__ = "approval_steps"
-    __table_args__ = (UniqueConstraint("request_id", "position", name="uq_approval_steps_request_position"),)
+    __table_args__ = (UniqueConstraint("request_id", "position", name="uq_approval_steps_request_position"),
+                      Index("ix_approval_steps_approver_status", "approver", "status"),
+                      Index("ix_approval_steps_decided_at", "decided_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"), index=True)

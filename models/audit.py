@@ -12,7 +12,7 @@ from models.base import Base, UTCDateTime
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_record", "record_type", "record_id"),)
+    __table_args__ = (Index("ix_audit_record", "record_type", "record_id"), Index("ix_audit_log_at", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -30,7 +30,7 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
     created_by: Mapped[str] = mapped_column(String(64))  # a userid, or "system:config"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    minutes_due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # P9: end + minutes_due_hours
+    minutes_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # P9: end + minutes_due_hours
 
     minutes: Mapped[Optional["Minutes"]] = relationship(back_populates="meeting", uselist=False)
     items: Mapped[list["ActionItem"]] = relationship(back_populates="meeting", order_by="ActionItem.id")
@@ -76,6 +76,9 @@ class ActionItem(Base):
     progress: Mapped[Optional[str]] = mapped_column(Text)  # the latest 进展 note
     progress_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     assign_task_id: Mapped[Optional[str]] = mapped_column(String(128))  # the chair's pick-an-owner card
+    escalated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # P12: ownerless, told the chair
+    stale_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # long overdue, handed to the chair
+    replanned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # reassigned after that: stale anew later
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
 

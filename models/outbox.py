@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -56,6 +56,25 @@ class RecipientSend(Base):
     recipient: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     outbox_id: Mapped[Optional[int]] = mapped_column(index=True)
+
+
+class OutboxAttachment(Base):
+    """A file to send (a spreadsheet of reports): uploaded with ``media/upload`` when its outbox
+    row is delivered. The media_id is kept, so a resend reuses it (and WeCom's duplicate check
+    recognises the resend); WeCom keeps media for 3 days."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    media_id: Mapped[Optional[str]] = mapped_column(String(255))
+    uploaded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"OutboxAttachment({self.id}, {self.filename!r}, {len(self.data or b'')} bytes)"
 
 
 class NotificationLedger(Base):

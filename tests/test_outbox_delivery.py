@@ -176,3 +176,24 @@ def test_a_priority_row_goes_ahead_of_everything_due(runtime, fake_wecom):
     finally:
         dispatcher.stop()
     assert [m["text"] for m in fake_wecom.state.sent_to("wangzong")] == ["紧急：数据泄露", "例行 0", "例行 1", "例行 2"]
+
+
+def test_a_file_is_uploaded_once_and_its_resend_is_recognised(runtime, fake_wecom, monkeypatch):
+    monkeypatch.setattr(dispatcher_module, "backoff_seconds", lambda attempts: 0)
+    with runtime.session_factory.begin() as s:
+        outbox.enqueue_file(s, ["wangzong"], "周报汇总.xlsx", b"PK-spreadsheet", "application/octet-stream", "test")
+    fake_wecom.state.fail_next("pass", "lost")  # uploaded; then the send's answer is lost
+    dispatcher = Dispatcher(runtime.session_factory, runtime.client, name="d")
+    try:
+        while dispatcher.run_once():
+            pass
+    finally:
+        dispatcher.stop()
+    [row] = rows(runtime)
+    assert row.status == "sent"
+    uploads = fake_wecom.state.calls_to("media/upload")
+    sends = [c["json"] for c in fake_wecom.state.calls_to("message/send")]
+    assert len(uploads) == 1 and len(sends) == 2  # the resend reuses the media_id…
+    assert len({s["file"]["media_id"] for s in sends}) == 1  # …so it is the same body: WeCom drops it
+    [received] = fake_wecom.state.sent_to("wangzong")
+    assert received["file"]["filename"] == "周报汇总.xlsx" and received["file"]["size"] == len(b"PK-spreadsheet")

@@ -46,7 +46,8 @@ class EmulatorState:
     # ---- for tests and the page ---------------------------------------------------------------
     def fail_next(self, *modes: str) -> None:
         """Queue faults for the next API calls: "http500", "busy" (-1), "expired" (42001), "limit" (45009),
-        or "lost" (the call is carried out, but its answer is lost: HTTP 502, as after a timeout)."""
+        "lost" (the call is carried out, but its answer is lost: HTTP 502, as after a timeout), or
+        "pass" (this call goes through: to aim a later fault at a later call)."""
         with self.lock:
             self.faults.extend(modes)
 

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from bot.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
                          Money, format_money, parse_amount)
@@ -50,6 +51,9 @@ MINE_HEADER = "你最近的申请："
 MINE_FOOTER = "发「审批记录 编号」看详情，「催办 编号」提醒审批人，「撤回 编号」撤回。例如：审批记录 {id}"
 NOTHING_PENDING = "目前没有需要你审批的申请。"
 PENDING_HEADER = "你有 {count} 件待审批，卡片已重新发送："
+PENDING_HEADER_MORE = "你有 {count} 件待审批，最早的 {cards} 件已重新发卡片；处理后再发「待我审批」取下一批："
+RESEND_CARDS = 2  # cards re-sent per 待我审批: with the list, three messages at most (WeCom limits)
+PENDING_LISTED = 11  # steps read: ten listed, the eleventh says there are more
 NEED_NUMBER = "请带上申请编号，例如：{command} 12（发「我的申请」查看编号）"
 NOT_FOUND = "没有找到你的申请 #{id}。发「我的申请」查看你的申请和编号。"
 NOT_OPEN = "申请 #{id} {state}，无需{action}。"
@@ -176,8 +180,8 @@ def howto(ctx: Context) -> str:
 @intent("approval.mine", "我的申请", summary="查看我提交的申请和进度", example="我的申请")
 def my_requests(ctx: Context) -> str:
     """The sender's latest requests and where each one stands."""
-    rows = ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.requester == ctx.userid,
-                                                             ApprovalRequest.status != "draft")
+    rows = ctx.session.scalars(select(ApprovalRequest).options(selectinload(ApprovalRequest.steps))  # not a query a row
+                               .where(ApprovalRequest.requester == ctx.userid, ApprovalRequest.status != "draft")
                                .order_by(ApprovalRequest.id.desc()).limit(10)).all()
     if not rows:
         return NO_REQUESTS
@@ -194,14 +198,19 @@ def my_requests(ctx: Context) -> str:
 
 @intent("approval.pending", "待我审批", summary="查看并重新获取待我审批的卡片", example="待我审批")
 def pending_for_me(ctx: Context) -> str:
-    """Re-send a card for every step waiting for the sender's decision."""
+    """List the steps waiting for the sender's decision and re-send the cards of the oldest two:
+    with the list, at most three messages (WeCom drops a burst to one person)."""
     steps = _pending_steps(ctx)
     if not steps:
         return NOTHING_PENDING
-    lines = [PENDING_HEADER.format(count=len(steps))]
-    for step in steps:
+    resend = steps[:RESEND_CARDS]
+    header = PENDING_HEADER if len(steps) <= RESEND_CARDS else PENDING_HEADER_MORE
+    lines = [header.format(count=len(steps) if len(steps) < PENDING_LISTED else f"{PENDING_LISTED - 1}+",
+                           cards=len(resend))]
+    for step in resend:
+        send_step_card(ctx, step.request, step, audit=False)  # a copy: it, too, shows the outcome once decided
+    for step in steps[:PENDING_LISTED - 1]:
         request = step.request
-        send_step_card(ctx, request, step, audit=False)  # a copy: it, too, shows the outcome once decided
         lines.append(f"#{request.id} {ctx.org.name(request.requester)} {kind_label(request)} {text_inline(request.item)} "
                      f"{format_money(request.amount_fen)}（{step.label}）")
     return "\n".join(lines)
@@ -210,9 +219,10 @@ def pending_for_me(ctx: Context) -> str:
 def _pending_steps(ctx: Context) -> list[ApprovalStep]:
     return list(ctx.session.scalars(
         select(ApprovalStep).join(ApprovalRequest)
+        .options(contains_eager(ApprovalStep.request).selectinload(ApprovalRequest.steps))  # no query per card
         .where(ApprovalStep.approver == ctx.userid, ApprovalStep.status == "pending",
                ApprovalRequest.status == "pending", ApprovalRequest.current_step == ApprovalStep.position)
-        .order_by(ApprovalRequest.id).limit(10)))
+        .order_by(ApprovalRequest.id).limit(PENDING_LISTED)))
 
 
 def _own_open_request(ctx: Context, command: str, action: str) -> ApprovalRequest | str:

@@ -1,59 +1,121 @@
-"""Decision jobs (P12): escalate resolutions still without an owner; follow owners up until done."""
+"""Decision jobs (P12): escalate resolutions still without an owner; follow owners up until done.
+
+Both jobs read only what can still need a message: ownerless items not yet escalated, and open
+items not yet handed to their chair as stale. So their cost follows what is open, not a year of
+history, and nobody gets more than one message from one run.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from bot.context import JobContext
 from bot.quoting import text_inline
 from bot.router import job
-from handlers.meetings.common import item_line, local, open_items
+from handlers.meetings.common import item_line, local
 from models.meeting import ActionItem
 
 UNOWNED = ("⚠️ 会议 #{meeting}「{title}」的决议 #{id}（{text}）纪要已发 {hours} 小时仍没有负责人（P12：{limit} 小时内指派）。"
            "主持人 {chair} 请发「指派 {id} 姓名」。")
+UNOWNED_MANY = "⚠️ 以下 {count} 项决议纪要已发超过 {limit} 小时仍没有负责人（P12：{limit} 小时内指派）："
+UNOWNED_LINE = "#{id} {text}（会议 #{meeting}「{title}」，主持 {chair}）"
+UNOWNED_FOOTER = "主持人请发「指派 编号 姓名」，例如：指派 {id} 张三"
 FOLLOWUP_HEADER = "⏰ 你负责的决议事项还没完成（P12），请跟进："
 OVERDUE_HEADER = "⏰ 你负责的决议已过截止日期，请尽快处理（P12）："
 FOLLOWUP_FOOTER = "有进展发「进展 编号 内容」，完成发「完成 编号」，例如：完成 {id}"
+STALE_HEADER = "📋 你主持的会议有 {count} 项决议逾期超过 {weeks} 周仍未完成（P12），请决定关闭还是重新安排："
+STALE_FOOTER = ("已完成的请负责人发「完成 编号」；需要换人跟进请发「指派 编号 姓名」（重新指派后恢复每周提醒）。"
+                "这些事项不再每周提醒负责人。")
+ITEMS_PER_MESSAGE = 20  # lines of items in one message; the rest are counted ("我的待办" lists them)
+MORE_ITEMS = "…另有 {count} 项，发「我的待办」查看全部"
 
 
 @job("decision_owner_check")
 def decision_owner_check(ctx: JobContext) -> None:
-    """P12: a resolution without an owner after decision_owner_hours goes to the chair and the director."""
-    unowned = ctx.session.scalars(select(ActionItem).where(ActionItem.status == "open", ActionItem.owner.is_(None),
-                                                           ActionItem.owner_due_at <= ctx.now)
-                                  .order_by(ActionItem.id)).all()
+    """P12: a resolution without an owner after decision_owner_hours goes to the chair and the
+    director, once; each of them gets one message listing all such items of this run."""
+    unowned = ctx.session.scalars(
+        select(ActionItem).options(joinedload(ActionItem.meeting))
+        .where(ActionItem.status == "open", ActionItem.owner.is_(None), ActionItem.escalated_at.is_(None),
+               ActionItem.owner_due_at <= ctx.now).order_by(ActionItem.id)).all()
+    by_person: dict[str, list[ActionItem]] = defaultdict(list)
     for item in unowned:
-        meeting = item.meeting
-        hours = int((ctx.now - item.created_at).total_seconds() // 3600)
-        text = UNOWNED.format(meeting=meeting.id, title=text_inline(meeting.title), id=item.id,
-                              text=text_inline(item.text), hours=hours,
+        for userid in dict.fromkeys([item.meeting.chair, ctx.org.director_id]):
+            if userid and ctx.org.get(userid):
+                by_person[userid].append(item)
+    run_key = f"escalate:{local(ctx, ctx.now):%Y-%m-%dT%H:%M}"
+    sent_to: dict[int, list[str]] = defaultdict(list)
+    for userid, items in by_person.items():
+        if ctx.notify_once("decision_unowned", run_key, userid, "items", text=_unowned_text(ctx, items)):
+            for item in items:
+                sent_to[item.id].append(userid)
+    for item in unowned:
+        item.escalated_at = ctx.now  # never looked at again by this job
+        if sent_to[item.id]:
+            hours = int((ctx.now - item.created_at).total_seconds() // 3600)
+            ctx.audit(f"system:{ctx.job_id}", "escalated", "action_item", item.id, to=sent_to[item.id], hours=hours)
+
+
+def _unowned_text(ctx: JobContext, items: list[ActionItem]) -> str:
+    if len(items) == 1:
+        item, meeting = items[0], items[0].meeting
+        return UNOWNED.format(meeting=meeting.id, title=text_inline(meeting.title), id=item.id, text=text_inline(item.text),
+                              hours=int((ctx.now - item.created_at).total_seconds() // 3600),
                               limit=ctx.policy.decision_owner_hours, chair=ctx.org.name(meeting.chair))
-        sent = [userid for userid in dict.fromkeys([meeting.chair, ctx.org.director_id]) if userid
-                and ctx.notify_once("decision_unowned", "escalate", userid, item.id, text=text)]
-        if sent:
-            ctx.audit(f"system:{ctx.job_id}", "escalated", "action_item", item.id, to=sent, hours=hours)
+    lines = [UNOWNED_MANY.format(count=len(items), limit=ctx.policy.decision_owner_hours)]
+    lines += [UNOWNED_LINE.format(id=i.id, text=text_inline(i.text), meeting=i.meeting.id, title=text_inline(i.meeting.title),
+                                  chair=ctx.org.name(i.meeting.chair)) for i in items[:ITEMS_PER_MESSAGE]]
+    if len(items) > ITEMS_PER_MESSAGE:
+        lines.append(f"…另有 {len(items) - ITEMS_PER_MESSAGE} 项")
+    return "\n".join(lines + [UNOWNED_FOOTER.format(id=items[0].id)])
 
 
 @job("action_item_followup")
 def action_item_followup(ctx: JobContext) -> None:
-    """P12: owners hear of their open items weekly (Mondays), and daily once an item is past due."""
+    """P12: owners hear of their open items weekly (Mondays), and daily once an item is past due —
+    one message per owner. An item overdue for policy.stale_item_weeks goes to its meeting's chair
+    once (one message per chair) and leaves the owner's reminders."""
     today = local(ctx, ctx.now).date()
     weekly = today.weekday() == 0
+    stale_before = ctx.now - timedelta(weeks=ctx.policy.stale_item_weeks)
+    items = ctx.session.scalars(
+        select(ActionItem).options(joinedload(ActionItem.meeting))
+        .where(ActionItem.status == "open", ActionItem.owner.is_not(None), ActionItem.stale_at.is_(None),
+               ActionItem.owner_assigned_at <= ctx.now).order_by(ActionItem.id)).all()
     by_owner: dict[str, list[ActionItem]] = defaultdict(list)
-    for item in open_items(ctx):
-        if item.owner is None or item.owner_assigned_at is None or item.owner_assigned_at > ctx.now:
-            continue
+    by_chair: dict[str, list[ActionItem]] = defaultdict(list)
+    for item in items:
         overdue = item.due_at is not None and item.due_at <= ctx.now
-        if overdue or (weekly and (ctx.now - item.owner_assigned_at).days >= 1):
+        if overdue and max(item.due_at, item.replanned_at or item.due_at) <= stale_before:
+            chair = item.meeting.chair if ctx.org.get(item.meeting.chair) else ctx.org.director_id
+            by_chair[chair].append(item)
+        elif overdue or (weekly and (ctx.now - item.owner_assigned_at).days >= 1):
             by_owner[item.owner].append(item)
-    for owner, items in by_owner.items():
-        overdue = all(i.due_at is not None and i.due_at <= ctx.now for i in items)
-        lines = [OVERDUE_HEADER if overdue else FOLLOWUP_HEADER] + [item_line(ctx, i, with_owner=False) for i in items]
-        lines.append(FOLLOWUP_FOOTER.format(id=items[0].id))
+    for owner, mine in by_owner.items():
+        overdue = all(i.due_at is not None and i.due_at <= ctx.now for i in mine)
+        text = _listing(ctx, OVERDUE_HEADER if overdue else FOLLOWUP_HEADER, mine, with_owner=False,
+                        footer=FOLLOWUP_FOOTER.format(id=mine[0].id))
         # One message per owner per day: WeCom drops bursts to one person (30/min).
-        if ctx.notify_once("action_followup", today.isoformat(), owner, "items", text="\n".join(lines)):
-            for item in items:
+        if ctx.notify_once("action_followup", today.isoformat(), owner, "items", text=text):
+            for item in mine:
                 ctx.audit(f"system:{ctx.job_id}", "reminded", "action_item", item.id, owner=owner,
                           overdue=item.due_at is not None and item.due_at <= ctx.now)
+    for chair, stale in by_chair.items():
+        header = STALE_HEADER.format(count=len(stale), weeks=ctx.policy.stale_item_weeks)
+        if chair and ctx.org.get(chair):
+            ctx.notify_once("action_stale", today.isoformat(), chair, "items",
+                            text=_listing(ctx, header, stale, with_owner=True, footer=STALE_FOOTER))
+        for item in stale:
+            item.stale_at = ctx.now
+            ctx.audit(f"system:{ctx.job_id}", "marked_stale", "action_item", item.id, chair=chair, owner=item.owner)
+
+
+def _listing(ctx: JobContext, header: str, items: list[ActionItem], *, with_owner: bool, footer: str) -> str:
+    """One message: the header, up to ITEMS_PER_MESSAGE item lines, a count of the rest, the footer."""
+    lines = [header] + [item_line(ctx, i, with_owner=with_owner) for i in items[:ITEMS_PER_MESSAGE]]
+    if len(items) > ITEMS_PER_MESSAGE:
+        lines.append(MORE_ITEMS.format(count=len(items) - ITEMS_PER_MESSAGE))
+    return "\n".join(lines + [footer])

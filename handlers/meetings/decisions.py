@@ -62,6 +62,8 @@ def set_owner(ctx: BaseContext, item: ActionItem, owner: str, by: str) -> None:
     """Record the owner (the first assignment's time is what P12's 24 h is measured by) and tell them."""
     previous = item.owner
     item.owner, item.assigned_by = owner, by
+    if item.stale_at is not None:  # re-planned: back on the owner's list, stale again only weeks from now
+        item.stale_at, item.replanned_at = None, ctx.now
     if item.owner_assigned_at is None:
         item.owner_assigned_at = ctx.now
     ctx.audit(by, "assigned", "action_item", item.id, owner=owner, previous=previous,

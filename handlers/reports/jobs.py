@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.context import JobContext
 from bot.router import job
 from handlers.reports.periods import Period, latest_past_deadline, previous_period, report_owers, weekly_period, when
-from handlers.reports.views import group_name, group_report_markdown, owers_by_group, period_status
+from handlers.reports.views import (group_name, group_statuses, owers_by_group, period_reports, period_status,
+                                    send_summary, split_status, summarise)
 from models import NotificationLedger
 
 REMIND = ("⏰ {kind}提醒：{period}的{kind}请在 {deadline} 前提交（P10）。\n"
@@ -53,16 +54,19 @@ def remind_missing(ctx: JobContext, period: Period) -> list[str]:
 
 
 def announce_overdue(ctx: JobContext, period: Period) -> None:
-    """After the deadline: each leader gets their group's missing list, the director one markdown per
-    group (counts and the reports), and each late person a nudge."""
+    """After the deadline: each leader gets their group's missing list, the director one summary
+    (counts and missing names per group; the reports inline or as a spreadsheet), and each late
+    person a nudge. One query reads the period's reports."""
     tz, ledger_period = ctx.settings.tz, f"{period.kind}:{period.key}"
     facts = dict(kind=period.kind_label, period=period.label, deadline=when(period.deadline, tz))
+    reports = period_reports(ctx.session, period)
+    statuses = group_statuses(ctx, period, reports=reports)
     missing_all: list[str] = []
     for group_id, members in owers_by_group(ctx).items():
         leader = ctx.org.groups[group_id]["leader"] if group_id in ctx.org.groups else None
         # One status per group for everyone who reads it: a leader who owes a report is in the list
         # the director sees, so the leader's own message counts them too.
-        status = period_status(ctx.session, period, members)
+        status = statuses[group_id]
         missing_all += [m.userid for m in status.missing]
         if leader and ctx.org.get(leader):
             names = "、".join(YOURSELF if m.userid == leader else m.name for m in status.missing)
@@ -72,10 +76,9 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
                     LEADER_ALL_IN.format(group=group_name(ctx, group_id), on_time=len(status.on_time),
                                          late=len(status.late), **facts))
             ctx.notify_once("report_overdue_leader", ledger_period, leader, group_id, text=text)
-        director = ctx.org.director_id
-        if director and ctx.org.get(director):
-            ctx.notify_once("report_overdue_director", ledger_period, director, group_id or "-",
-                            markdown=group_report_markdown(ctx, period, group_id))
+    director = ctx.org.director_id
+    if director and ctx.org.get(director) and _bulk_once(ctx, "report_overdue_director", ledger_period, [director]):
+        send_summary(ctx, director, summarise(ctx, period, statuses))
     late_people = _bulk_once(ctx, "report_overdue_self", ledger_period, missing_all)
     if late_people:
         note = OVERDUE_SELF_WEEKLY if period.kind == "weekly" else ""

@@ -13,7 +13,7 @@ from bot.context import Context, Reply
 from bot.router import intent, on_flow
 from handlers.reports.periods import (KIND_LABELS, Period, annual_period, explicit_period, monthly_period,
                                      open_period, owes_reports, weekly_period, when)
-from handlers.reports.views import group_report_markdown, status_label
+from handlers.reports.views import group_statuses, send_summary, status_label, summarise
 from models.report import Report
 
 REPLACE_FLOW = "report.replace"
@@ -186,6 +186,6 @@ def summary(ctx: Context) -> Reply | str | None:
     else:
         return SUMMARY_FORBIDDEN.format(kind=KIND_LABELS[kind])
     period = open_period(kind, ctx.now, ctx.policy, ctx.settings.tz)
-    for group in groups:
-        ctx.send_markdown(ctx.userid, group_report_markdown(ctx, period, group["id"], include_leader=True))
+    statuses = group_statuses(ctx, period, [g["id"] for g in groups])
+    send_summary(ctx, ctx.userid, summarise(ctx, period, statuses))  # one message (+ a spreadsheet)
     return None

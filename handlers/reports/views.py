@@ -1,4 +1,11 @@
-"""Who submitted which report (P10), and how leaders read it: one markdown message per group."""
+"""Who submitted which report (P10), and how leaders read it: one summary message per request.
+
+「周报 汇总」 and the director's overdue summary are one markdown message: the counts per group
+and who is missing. When every report fits in that message too (a small department), it carries
+them; otherwise the reports travel as one spreadsheet (counts, missing names and every report),
+so no one is sent more than two messages however big the department is (WeCom drops a person's
+31st message in a minute).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,12 +15,18 @@ from sqlalchemy.orm import Session
 
 from bot.context import BaseContext
 from bot.org import Member
-from bot.quoting import markdown_block
+from bot.outbox import TEXT_LIMIT
+from bot.quoting import markdown_block, markdown_inline
+from bot.spreadsheet import CONTENT_TYPE, workbook_bytes
 from handlers.reports.periods import Period, report_owers, when
 from models.report import Report
 
 NO_GROUP = "未分组"
-EXCERPT_CHARS = 200  # per report in a group message; the full text is in 「周报 汇总」's source
+EXCERPT_CHARS = 200  # per report in a message; the spreadsheet has the full text
+NAMES_PER_GROUP = 8  # missing names shown per group in the compact summary
+COUNTS = "按时 **{on_time}** · 迟交 **{late}** · <font color=\"warning\">未交 {missing}</font>"
+MORE_GROUPS = "…另有 {count} 个组，见表格"
+SEE_FILE = "完整名单和每份{kind}见表格「{filename}」。"
 
 
 @dataclass
@@ -23,15 +36,35 @@ class GroupStatus:
     missing: list[Member] = field(default_factory=list)
 
 
+@dataclass
+class Summary:
+    """What one person is sent: the markdown, and the spreadsheet when the reports did not fit."""
+
+    markdown: str
+    filename: str | None = None
+    data: bytes | None = None
+
+
 def status_label(report: Report) -> str:
     return "迟交" if report.late else "按时"
 
 
-def period_status(session: Session, period: Period, members: list[Member]) -> GroupStatus:
-    """Each member's report for ``period``: on time, late, or missing (member order kept)."""
-    ids = [m.userid for m in members]
-    reports = {r.userid: r for r in session.scalars(select(Report).where(
-        Report.kind == period.kind, Report.period == period.key, Report.userid.in_(ids)))} if ids else {}
+def period_reports(session: Session, period: Period, userids: list[str] | None = None) -> dict[str, Report]:
+    """The period's reports by author: one query (all of them, or those of ``userids``)."""
+    query = select(Report).where(Report.kind == period.kind, Report.period == period.key)
+    if userids is not None and len(userids) <= 500:  # more: read the period's rows, filter here
+        if not userids:
+            return {}
+        query = query.where(Report.userid.in_(userids))
+    reports = {r.userid: r for r in session.scalars(query)}
+    if userids is not None and len(userids) > 500:
+        wanted = set(userids)
+        reports = {u: r for u, r in reports.items() if u in wanted}
+    return reports
+
+
+def split_status(members: list[Member], reports: dict[str, Report]) -> GroupStatus:
+    """Each member's report: on time, late, or missing (member order kept)."""
     status = GroupStatus()
     for member in members:
         report = reports.get(member.userid)
@@ -40,6 +73,11 @@ def period_status(session: Session, period: Period, members: list[Member]) -> Gr
         else:
             (status.late if report.late else status.on_time).append(report)
     return status
+
+
+def period_status(session: Session, period: Period, members: list[Member]) -> GroupStatus:
+    """Each member's report for ``period``: on time, late, or missing (member order kept)."""
+    return split_status(members, period_reports(session, period, [m.userid for m in members]))
 
 
 def owers_by_group(ctx: BaseContext) -> dict[str | None, list[Member]]:
@@ -56,22 +94,80 @@ def group_name(ctx: BaseContext, group_id: str | None) -> str:
     return ctx.org.groups[group_id]["name"] if group_id in ctx.org.groups else NO_GROUP
 
 
-def group_report_markdown(ctx: BaseContext, period: Period, group_id: str | None, include_leader: bool = True) -> str:
-    """A group's reports of one period: the counts, who is missing, then each report."""
-    members = owers_by_group(ctx).get(group_id, [])
-    leader = ctx.org.groups.get(group_id or "", {}).get("leader")
-    if not include_leader:
-        members = [m for m in members if m.userid != leader]
-    status = period_status(ctx.session, period, members)
-    deadline = when(period.deadline, ctx.settings.tz) if period.deadline else "本期无需提交"
-    lines = [f"### {group_name(ctx, group_id)} · {period.kind_label} {period.label}",
-             f"截止：{deadline}",
-             f"按时 **{len(status.on_time)}** · 迟交 **{len(status.late)}** · "
-             f"<font color=\"warning\">未交 {len(status.missing)}</font>"]
+def group_statuses(ctx: BaseContext, period: Period, group_ids: list[str | None] | None = None,
+                   reports: dict[str, Report] | None = None) -> dict[str | None, GroupStatus]:
+    """Status per group (all of the department's, or ``group_ids``) from one query."""
+    grouped = owers_by_group(ctx)
+    wanted = list(grouped) if group_ids is None else [g for g in group_ids if g in grouped]
+    if reports is None:
+        reports = period_reports(ctx.session, period)
+    return {g: split_status(grouped[g], reports) for g in wanted}
+
+
+def summarise(ctx: BaseContext, period: Period, statuses: dict[str | None, GroupStatus]) -> Summary:
+    """The summary one reader gets for ``statuses`` (their group, or every group)."""
+    header = [f"### {period.kind_label}汇总 · {period.label}",
+              f"截止：{when(period.deadline, ctx.settings.tz) if period.deadline else '本期无需提交'}"]
+    if len(statuses) > 1:
+        totals = [sum(len(getattr(s, part)) for s in statuses.values()) for part in ("on_time", "late", "missing")]
+        header.append(f"合计（{len(statuses)} 个组）：" + COUNTS.format(on_time=totals[0], late=totals[1], missing=totals[2]))
+    full = "\n".join(header + [_group_full(ctx, g, s) for g, s in statuses.items()])
+    if len(full.encode()) <= TEXT_LIMIT:
+        return Summary(full)
+    filename = f"{period.kind_label}汇总_{period.key}.xlsx"
+    footer = SEE_FILE.format(kind=period.kind_label, filename=filename)
+    return Summary(_compact(ctx, header, statuses, footer), filename, spreadsheet(ctx, period, statuses))
+
+
+def _group_full(ctx: BaseContext, group_id: str | None, status: GroupStatus) -> str:
+    lines = [f"**{markdown_inline(group_name(ctx, group_id))}**：" + COUNTS.format(
+        on_time=len(status.on_time), late=len(status.late), missing=len(status.missing))]
     if status.missing:
-        lines.append("未交：" + "、".join(m.name for m in status.missing))
+        lines.append("未交：" + "、".join(markdown_inline(m.name) for m in status.missing))
     for report in sorted(status.on_time + status.late, key=lambda r: r.submitted_at):
-        # The report is its author's text: a quoted block under the bot's label naming the author.
-        quoted = markdown_block(report.content, EXCERPT_CHARS)
-        lines.append(f"**{ctx.org.name(report.userid)}**（{status_label(report)}）\n{quoted}")
+        lines.append(f"**{markdown_inline(ctx.org.name(report.userid))}**（{status_label(report)}）\n"
+                     + markdown_block(report.content, EXCERPT_CHARS))
     return "\n".join(lines)
+
+
+def _compact(ctx: BaseContext, header: list[str], statuses: dict[str | None, GroupStatus], footer: str) -> str:
+    """Counts and missing names per group, the groups missing most first, cut to one message."""
+    budget = TEXT_LIMIT - len(footer.encode()) - len(MORE_GROUPS.format(count=99999).encode()) - 2
+    lines, used = list(header), len("\n".join(header).encode())
+    ordered = sorted(statuses.items(), key=lambda item: -len(item[1].missing))
+    for shown, (group_id, status) in enumerate(ordered):
+        line = f"**{markdown_inline(group_name(ctx, group_id))}**：" + COUNTS.format(
+            on_time=len(status.on_time), late=len(status.late), missing=len(status.missing))
+        if status.missing:
+            names = "、".join(markdown_inline(m.name) for m in status.missing[:NAMES_PER_GROUP])
+            more = f"等 {len(status.missing)} 人" if len(status.missing) > NAMES_PER_GROUP else ""
+            line += f"：{names}{more}"
+        if used + len(line.encode()) + 1 > budget:
+            lines.append(MORE_GROUPS.format(count=len(ordered) - shown))
+            break
+        lines.append(line)
+        used += len(line.encode()) + 1
+    return "\n".join(lines + [footer])
+
+
+def spreadsheet(ctx: BaseContext, period: Period, statuses: dict[str | None, GroupStatus]) -> bytes:
+    """Two sheets: counts and missing names per group; every owed report (missing ones too)."""
+    tz = ctx.settings.tz
+    counts = [(group_name(ctx, g), len(s.on_time), len(s.late), len(s.missing), "、".join(m.name for m in s.missing))
+              for g, s in statuses.items()]
+    reports = []
+    for group_id, status in statuses.items():
+        for report in sorted(status.on_time + status.late, key=lambda r: r.submitted_at):
+            reports.append((group_name(ctx, group_id), ctx.org.name(report.userid), report.userid, status_label(report),
+                            report.submitted_at.astimezone(tz).replace(tzinfo=None), report.content))
+        reports += [(group_name(ctx, group_id), m.name, m.userid, "未交", None, "") for m in status.missing]
+    return workbook_bytes([("汇总", ("组", "按时", "迟交", "未交", "未交名单"), counts),
+                           (period.kind_label, ("组", "姓名", "userid", "状态", "提交时间", "内容"), reports)],
+                          widths={"汇总": (16, 8, 8, 8, 60), period.kind_label: (16, 10, 14, 8, 18, 80)})
+
+
+def send_summary(ctx: BaseContext, to: str, summary: Summary) -> None:
+    """Queue the summary (one markdown) and its spreadsheet, if any, for ``to``."""
+    ctx.send_markdown(to, summary.markdown)
+    if summary.data is not None:
+        ctx.send_file(to, summary.filename, summary.data, CONTENT_TYPE)

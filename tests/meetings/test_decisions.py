@@ -19,10 +19,12 @@ def test_unowned_resolutions_are_escalated_to_chair_and_director_after_24_hours(
     bot.clock = clock
     end_meeting_and_submit(bot, THREE)
     assert run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=23)) == []
-    assert len(run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=25))) == 4  # 2 items × chair, director
+    # one message each to the chair and the director, listing both items (not one per item)
+    assert len(run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=25))) == 2
     for userid in ("lizuzhang", "wangzong"):
-        warnings = wait_until(lambda: len(t := [x for x in texts(bot, userid) if x.startswith("⚠️")]) == 2 and t)
-        assert "整理需求清单" in warnings[0] and "仍没有负责人" in warnings[0] and "指派" in warnings[0]
+        [warning] = wait_until(lambda: [x for x in texts(bot, userid) if x.startswith("⚠️")])
+        assert "以下 2 项决议" in warning and "整理需求清单" in warning and "准备季度汇报材料" in warning
+        assert "仍没有负责人" in warning and "指派" in warning
     assert run(bot, "decision_owner_check", SUBMITTED + timedelta(hours=26)) == []  # once
     assert audit(bot, "action_item").count(("system:decision_owner_check", "escalated")) == 2
 
@@ -131,3 +133,22 @@ def test_cards_settled_by_typing_show_it(weekly_bot):
     delivered(bot)
     bot.say("wangzong", f"指派 {second.id} 孙组长")
     assert wait_until(lambda: card_state(bot, "wangzong", card)) == {"replace_name": "已指派 孙组长"}
+
+
+def test_a_long_overdue_item_goes_to_the_chair_once_and_leaves_the_owners_list(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, THREE)  # 完成供应商比价 (张三) is due 12-05
+    five_weeks = MONDAY.replace(hour=9, minute=30) + timedelta(weeks=5)  # overdue > stale_item_weeks (4)
+    assert len(run(bot, "action_item_followup", five_weeks)) == 1
+    handed = wait_text(bot, "wangzong", "逾期超过 4 周")  # the weekly meeting's chair
+    assert "完成供应商比价" in handed and "负责人 张三" in handed and "指派 编号 姓名" in handed
+    assert not any("⏰" in t for t in texts(bot, "zhangsan"))  # the owner is not reminded of it any more
+    assert run(bot, "action_item_followup", five_weeks + timedelta(days=1)) == []
+    assert run(bot, "action_item_followup", five_weeks + timedelta(days=7)) == []  # not even on Monday
+    assert [i.stale_at is not None for i in items(bot)] == [True, False, False]
+    bot.clock.current = five_weeks + timedelta(days=8)
+    bot.say("wangzong", f"指派 {items(bot)[0].id} 李四")  # re-planned: back on the (new) owner's list
+    wait_text(bot, "lisi", "你是决议")
+    assert len(run(bot, "action_item_followup", five_weeks + timedelta(days=9))) == 1
+    assert "完成供应商比价" in wait_text(bot, "lisi", "⏰")
+    assert [i.stale_at is not None for i in items(bot)] == [False, False, False]

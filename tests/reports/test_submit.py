@@ -130,8 +130,10 @@ def test_summaries_by_scope(timed_bot):
     group = wait_text(bot, "lizuzhang", "项目协调组")
     assert "协调组的周报" in group and "未交：李组长、李四" in group and "资源组的周报" not in group
     bot.say("wangzong", "周报 汇总")
-    wait_until_count(bot, "wangzong", "### ", 3)
-    assert any("资源组的周报" in t for t in texts(bot, "wangzong"))
+    summary = wait_text(bot, "wangzong", "周报汇总")  # every group in one message: it all fits
+    assert "合计（3 个组）" in summary and "**资源支持组**" in summary and "资源组的周报" in summary
+    assert "协调组的周报" in summary and "未交：孙组长、钱七、周八" in summary
+    assert len(bot.received("wangzong")) == 1
     bot.say("lisi", "周报 汇总")
     assert "只有组长" in wait_text(bot, "lisi", "只有组长")
     assert not any("协调组的周报" in t for t in texts(bot, "lisi"))

@@ -1,6 +1,6 @@
-"""outbox pacing: the per-recipient send log, ordered parts of long messages, priority
+"""outbox delivery: the per-recipient send log, ordered parts of long messages, priority, files
 
-Revision ID: 0005_outbox_pacing
+Revision ID: 0005_outbox_delivery
 Revises: 0004
 Create Date: 2026-11-28
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0005_outbox_pacing'
+revision = '0005_outbox_delivery'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
@@ -28,6 +28,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_recipient_sends_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_recipient_sends_outbox_id'), ['outbox_id'], unique=False)
 
+    op.create_table('outbox_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=128), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('media_id', sa.String(length=255), nullable=True),
+    sa.Column('uploaded_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_attachments'))
+    )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chain', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('part', sa.Integer(), server_default='0', nullable=False))
@@ -46,3 +56,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_recipient_sends_at'))
         batch_op.drop_index('ix_recipient_sends_recipient_at')
     op.drop_table('recipient_sends')
+    op.drop_table('outbox_attachments')
