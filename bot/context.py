@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -105,26 +106,69 @@ class BaseContext:
         self.session.add(entry)
         return entry
 
+    def audit_many(self, actor: str, action: str, record_type: str, records: list[tuple[Any, dict]]) -> None:
+        """One audit entry per (record id, detail), written in one statement: for jobs that touch
+        thousands of records (no ORM object per entry)."""
+        if records:
+            self.session.execute(insert(AuditEntry.__table__), [  # Core: no autoflush, no ORM objects
+                dict(at=self.now, actor=actor, action=action, record_type=record_type, record_id=str(record_id),
+                     detail=detail or None) for record_id, detail in records])
+
     def notify_once(self, kind: str, period: str, recipient: str, record: Any = "", *,
                     text: str | None = None, markdown: str | None = None, card: dict | None = None) -> bool:
         """Queue a notification unless (kind, period, recipient, record) was already queued.
 
         A job re-run for the same period therefore sends nothing twice. Returns True if queued.
         """
-        entry = NotificationLedger(kind=kind, period=period, recipient=recipient, record=str(record),
-                                   created_at=self.now)
-        try:
-            with self.session.begin_nested():
-                self.session.add(entry)
-                self.session.flush()
-        except IntegrityError:
-            return False
+        key = dict(kind=kind, period=period, recipient=recipient, record=str(record), created_at=self.now)
+        statement = _ledger_insert(self.session.bind.dialect)
+        if statement is not None:
+            # INSERT … ON CONFLICT DO NOTHING: no savepoint, whose snapshot of a job's large session
+            # would cost more than the insert itself.
+            entry_id = self.session.execute(statement, key).scalar()
+            if entry_id is None:
+                return False
+        else:
+            entry = NotificationLedger(**key)
+            try:
+                with self.session.begin_nested():
+                    self.session.add(entry)
+                    self.session.flush()
+            except IntegrityError:
+                return False
+            entry_id = entry.id
         rows = (self.send_text(recipient, text) if text is not None else
                 self.send_markdown(recipient, markdown) if markdown is not None else
                 self.send_card(recipient, card))
-        self.session.flush()
-        entry.outbox_id = rows[0].id if rows else None
+        if rows:
+            self.session.flush()
+            self.session.execute(update(NotificationLedger).where(NotificationLedger.id == entry_id)
+                                 .values(outbox_id=rows[0].id).execution_options(synchronize_session=False))
         return True
+
+    def claim_once(self, kind: str, keys: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+        """Record the ``(period, recipient, record)`` keys of ``kind`` not yet in the ledger and
+        return them (in order): a job then sends each recipient ONE message about everything new
+        for them, instead of one per record. Two queries whatever the number of keys."""
+        if not keys:
+            return []
+        recipients = sorted({recipient for _, recipient, _ in keys})
+        narrow = []  # read only the ledger rows these keys could match, not the kind's whole history
+        for column, values in ((NotificationLedger.period, {p for p, _, _ in keys}),
+                               (NotificationLedger.record, {str(rec) for _, _, rec in keys})):
+            if len(values) <= 500:
+                narrow.append(column.in_(sorted(values)))
+        seen: set[tuple[str, str, str]] = set()
+        for start in range(0, len(recipients), 500):
+            seen.update(self.session.execute(
+                select(NotificationLedger.period, NotificationLedger.recipient, NotificationLedger.record)
+                .where(NotificationLedger.kind == kind, NotificationLedger.recipient.in_(recipients[start:start + 500]),
+                       *narrow)).all())
+        fresh = [key for key in dict.fromkeys((p, r, str(rec)) for p, r, rec in keys) if key not in seen]
+        self.session.add_all(NotificationLedger(kind=kind, period=p, recipient=r, record=rec, created_at=self.now)
+                             for p, r, rec in fresh)
+        self.session.flush()
+        return fresh
 
 
 @dataclass
@@ -163,3 +207,22 @@ class JobContext(BaseContext):
 
 def _ids(to: str | list[str]) -> list[str]:
     return [to] if isinstance(to, str) else list(to)
+
+
+_ledger_inserts: dict[str, Any] = {}
+
+
+def _ledger_insert(dialect):
+    """INSERT INTO notification_ledger … ON CONFLICT DO NOTHING RETURNING id, for SQLite and
+    PostgreSQL (built once); None elsewhere."""
+    if dialect.name not in _ledger_inserts:
+        table = NotificationLedger.__table__
+        if dialect.name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        elif dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            insert = None
+        _ledger_inserts[dialect.name] = (insert(table).on_conflict_do_nothing().returning(table.c.id)
+                                         if insert is not None and dialect.insert_returning else None)
+    return _ledger_inserts[dialect.name]

@@ -3,7 +3,7 @@ each group leader (their group), computed from the stored records and the audit 
 from __future__ import annotations
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.context import JobContext
 from bot.router import job
 from handlers.reports.periods import report_owers, weekly_period
-from handlers.reports.views import period_reports, split_status
+from handlers.reports.views import period_reports
 from handlers.sync.collaborations import all_collaborations, week_key
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
@@ -52,15 +52,17 @@ def _hours(delta: timedelta) -> str:
 
 @dataclass
 class WeekFacts:
-    """Everything the digests need, read once for every recipient (cost follows the window, not
-    the history: each query is bounded by the week or by what is still open)."""
+    """Everything the digests need, read once for every recipient and indexed by person, so each
+    digest costs the size of its scope (cost follows the window and the recipients, not the
+    history: each query is bounded by the week or by what is still open)."""
 
-    approvals: list[tuple[str, str]]  # (audit action, requester) for requests created/completed/rejected
-    steps: list[tuple[str, datetime, datetime, str]]  # (label, started, decided, requester)
-    minutes: list[tuple[str, datetime | None, datetime | None]]  # (minute taker, submitted, due) per meeting
-    ownerless: list[list[str]]  # attendees of each open item without an owner
+    approvals: dict[str, Counter]  # requester → audit actions (created / completed / rejected) last week
+    steps: dict[str, list[tuple[str, timedelta]]]  # requester → (step label, time to decide) last week
+    minutes: dict[str, list[tuple[datetime | None, datetime]]]  # minute taker → (submitted, due) per meeting
+    ownerless: dict[str, set[int]]  # attendee → open items without an owner (by index)
     overdue: dict[str, int]  # owner → open items past their deadline
     reports: dict[str, Report]  # last week's weekly reports by author
+    owers: set[str]  # who owes weekly reports
     synced: set[tuple[str, str]]  # (collaboration, department) synced last week
 
 
@@ -75,23 +77,36 @@ def week_facts(ctx: JobContext, window: Window) -> WeekFacts:
     for chunk in _chunks(sorted(ids)):
         requesters.update(session.execute(select(ApprovalRequest.id, ApprovalRequest.requester)
                                           .where(ApprovalRequest.id.in_(chunk))).all())
-    steps = session.execute(select(ApprovalStep.label, ApprovalStep.started_at, ApprovalStep.decided_at,
-                                   ApprovalRequest.requester).join(ApprovalRequest)
-                            .where(*in_window(ApprovalStep.decided_at), ApprovalStep.status.in_(("approved", "rejected")),
-                                   ApprovalStep.started_at.is_not(None))).all()
-    minutes = session.execute(select(Meeting.minute_taker, Minutes.submitted_at, Minutes.due_at)
-                              .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
-                              .where(Meeting.status != "cancelled", *in_window(Meeting.minutes_due_at))).all()
-    ownerless = [list(attendees or []) for attendees in session.scalars(
-        select(Meeting.attendees).join(ActionItem).where(ActionItem.status == "open", ActionItem.owner.is_(None)))]
+    approvals: dict[str, Counter] = defaultdict(Counter)
+    for action, record_id in entries:
+        if record_id.isdigit() and int(record_id) in requesters:
+            approvals[requesters[int(record_id)]][action] += 1
+    steps: dict[str, list] = defaultdict(list)
+    for label, started, decided, requester in session.execute(
+            select(ApprovalStep.label, ApprovalStep.started_at, ApprovalStep.decided_at, ApprovalRequest.requester)
+            .join(ApprovalRequest).where(*in_window(ApprovalStep.decided_at),
+                                         ApprovalStep.status.in_(("approved", "rejected")),
+                                         ApprovalStep.started_at.is_not(None))):
+        steps[requester].append((label, decided - started))
+    minutes: dict[str, list] = defaultdict(list)
+    for taker, submitted, due in session.execute(
+            select(Meeting.minute_taker, Minutes.submitted_at, Meeting.minutes_due_at)
+            .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+            .where(Meeting.status != "cancelled", *in_window(Meeting.minutes_due_at))):
+        minutes[taker].append((submitted, due))
+    ownerless: dict[str, set[int]] = defaultdict(set)
+    for index, attendees in enumerate(session.scalars(
+            select(Meeting.attendees).join(ActionItem).where(ActionItem.status == "open", ActionItem.owner.is_(None)))):
+        for userid in attendees or []:
+            ownerless[userid].add(index)
     overdue = dict(session.execute(select(ActionItem.owner, func.count()).where(
         ActionItem.status == "open", ActionItem.owner.is_not(None), ActionItem.due_at < ctx.now)
         .group_by(ActionItem.owner)).all())
     period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
     synced = {(u.collaboration, u.department_id) for u in session.execute(
         select(SyncUpdate.collaboration, SyncUpdate.department_id).where(SyncUpdate.week == week_key(window.start, ctx)))}
-    return WeekFacts([(action, requesters.get(int(rid))) for action, rid in entries if rid.isdigit()],
-                     list(steps), list(minutes), ownerless, overdue, period_reports(session, period), synced)
+    return WeekFacts(approvals, steps, minutes, ownerless, overdue, period_reports(session, period),
+                     {m.userid for m in report_owers(ctx.org, ctx.policy)}, synced)
 
 
 def _chunks(values: list, size: int = 500):
@@ -101,26 +116,27 @@ def _chunks(values: list, size: int = 500):
 
 def approval_lines(facts: WeekFacts, people: set[str]) -> list[str]:
     """Requests submitted / approved / rejected last week (audit log), median time per step."""
-    counts = Counter(action for action, requester in facts.approvals if requester in people)
-    lines = [APPROVALS.format(submitted=counts["created"], approved=counts["completed"], rejected=counts["rejected"])]
+    counts: Counter = Counter()
     by_label: dict[str, list[timedelta]] = {}
-    for label, started, decided, requester in facts.steps:
-        if requester in people:
-            by_label.setdefault(label, []).append(decided - started)
+    for userid in people:
+        counts.update(facts.approvals.get(userid, ()))
+        for label, duration in facts.steps.get(userid, ()):
+            by_label.setdefault(label, []).append(duration)
+    lines = [APPROVALS.format(submitted=counts["created"], approved=counts["completed"], rejected=counts["rejected"])]
     if not by_label:
         return lines + [NO_STEPS]
     overall = statistics.median(d for durations in by_label.values() for d in durations)
-    labels = " · ".join(f"{label} {_hours(statistics.median(d))}" for label, d in by_label.items())
+    labels = " · ".join(f"{label} {_hours(statistics.median(d))}" for label, d in sorted(by_label.items()))
     return lines + [STEP_TIMES.format(overall=_hours(overall), by_label=labels)]
 
 
 def meeting_lines(facts: WeekFacts, people: set[str]) -> list[str]:
     """P9 minutes due last week: on time / late / missing; P12 open resolutions now."""
-    mine = [(submitted, due) for taker, submitted, due in facts.minutes if taker in people]
+    mine = [pair for userid in people for pair in facts.minutes.get(userid, ())]
     on_time = sum(1 for submitted, due in mine if submitted is not None and submitted <= due)
     late = sum(1 for submitted, due in mine if submitted is not None and submitted > due)
-    ownerless = sum(1 for attendees in facts.ownerless if people.intersection(attendees))
-    overdue = sum(n for owner, n in facts.overdue.items() if owner in people)
+    ownerless = len(set().union(*(facts.ownerless.get(userid, set()) for userid in people)))
+    overdue = sum(facts.overdue.get(userid, 0) for userid in people)
     return [MINUTES.format(on_time=on_time, late=late, missing=len(mine) - on_time - late),
             DECISIONS.format(ownerless=ownerless, overdue=overdue)]
 
@@ -129,8 +145,10 @@ def report_line(ctx: JobContext, facts: WeekFacts, window: Window, people: set[s
     period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
     if period.deadline is None:
         return NO_REPORTS
-    status = split_status([m for m in report_owers(ctx.org, ctx.policy) if m.userid in people], facts.reports)
-    return REPORTS.format(on_time=len(status.on_time), late=len(status.late), missing=len(status.missing))
+    owing = [userid for userid in people if userid in facts.owers]
+    late = sum(1 for userid in owing if userid in facts.reports and facts.reports[userid].late)
+    submitted = sum(1 for userid in owing if userid in facts.reports)
+    return REPORTS.format(on_time=submitted - late, late=late, missing=len(owing) - submitted)
 
 
 def sync_line(ctx: JobContext, facts: WeekFacts, people: set[str] | None) -> str:

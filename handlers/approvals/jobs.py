@@ -10,7 +10,7 @@ from bot.context import JobContext
 from bot.quoting import text_inline
 from bot.router import job
 from handlers.approvals.cards import announce_rejection, kind_label
-from models import ApprovalRequest
+from models import ApprovalRequest, ApprovalStep
 
 REMIND = "⏰ {kind}申请 #{id}（{requester}：{item}，{amount}）已等待你{label} {hours} 小时，请尽快处理。发「待我审批」可重新获取卡片。"
 ESCALATE = "⚠️ {kind}申请 #{id}（{requester}：{item}，{amount}）在{label}已等待 {approver} {hours} 小时，请协调处理（P3）。"
@@ -21,10 +21,44 @@ CHASE_APPROVER = "⏰ 紧急{kind} #{id}（{requester}：{item}，{amount}）已
 BACKFILL_ESCALATE = "⚠️ 紧急{kind} #{id}（{requester}：{item}，{amount}）已超过 {hours} 小时仍未补办完成，目前在{label}（{approver}）（P5）。"
 
 
-def _open_requests(ctx: JobContext, emergency: bool) -> list[ApprovalRequest]:
-    return list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.status == "pending",
-                                                                  ApprovalRequest.emergency == emergency)
-                                    .order_by(ApprovalRequest.id)))
+REMIND_MANY = "⏰ 你有 {count} 件审批等待已久，请尽快处理（P3）：\n{lines}\n发「待我审批」可重新获取卡片。"
+REMIND_LINE = "#{id} {requester}：{item}，{amount}（{label}，已等 {hours} 小时）"
+ESCALATE_MANY = "⚠️ 以下 {count} 件审批等待已久，请协调处理（P3）：\n{lines}"
+ESCALATE_LINE = "#{id} {requester}：{item}，{amount}（{label}·{approver}，已等 {hours} 小时）"
+CHASE_MANY = "⏰ 以下 {count} 件紧急采购的补办审批尚未完成，请跟进（P5）：\n{lines}"
+CHASE_LINE = "#{id} {requester}：{item}，{amount}（{label}·{approver}，已 {hours} 小时）"
+BACKFILL_MANY = "⚠️ 以下 {count} 件紧急采购已超过 {limit} 小时仍未补办完成（P5）：\n{lines}"
+LINES_SHOWN = 20  # lines per message; the rest are counted
+
+
+def _open_steps(ctx: JobContext, emergency: bool) -> list[tuple[ApprovalRequest, ApprovalStep]]:
+    """Open requests with their current step, in one query (no query per request)."""
+    rows = ctx.session.execute(
+        select(ApprovalRequest, ApprovalStep).join(ApprovalStep, (ApprovalStep.request_id == ApprovalRequest.id)
+                                                   & (ApprovalStep.position == ApprovalRequest.current_step))
+        .where(ApprovalRequest.status == "pending", ApprovalRequest.emergency == emergency)
+        .order_by(ApprovalRequest.id)).all()
+    return [(request, step) for request, step in rows]
+
+
+def _send_grouped(ctx: JobContext, kind: str, entries: list[tuple], many: str, **extra) -> list[tuple]:
+    """``entries``: (recipient, period, record, single text, line, …). Each recipient gets ONE message
+    about what is new for them (the single text when there is one item): WeCom drops bursts to one
+    person. Returns the entries sent."""
+    fresh = set(ctx.claim_once(kind, [(period, recipient, record) for recipient, period, record, *_ in entries]))
+    sent = [e for e in entries if (e[1], e[0], str(e[2])) in fresh]
+    by_recipient: dict[str, list[tuple]] = {}
+    for entry in sent:
+        by_recipient.setdefault(entry[0], []).append(entry)
+    for recipient, mine in by_recipient.items():
+        if len(mine) == 1:
+            ctx.send_text(recipient, mine[0][3])
+            continue
+        lines = [e[4] for e in mine[:LINES_SHOWN]]
+        if len(mine) > LINES_SHOWN:
+            lines.append(f"…另有 {len(mine) - LINES_SHOWN} 件")
+        ctx.send_text(recipient, many.format(count=len(mine), lines="\n".join(lines), **extra))
+    return sent
 
 
 def _facts(ctx: JobContext, request: ApprovalRequest, step, hours: float) -> dict:
@@ -42,42 +76,41 @@ def _escalation_target(ctx: JobContext, approver: str) -> str | None:
 
 @job("approval_reminder")
 def approval_reminder(ctx: JobContext) -> None:
-    """P3: remind approvers of steps pending too long; escalate the slowest to the director."""
+    """P3: remind approvers of steps pending too long; escalate the slowest to the director.
+    One message per person per run, listing every step that is new for them."""
     remind_h, escalate_h = ctx.policy.approval_remind_hours, ctx.policy.approval_escalate_hours
-    for request in _open_requests(ctx, emergency=False):
-        step = request.step_at(request.current_step)
-        if step is None or step.started_at is None:
+    reminders, escalations = [], []
+    for request, step in _open_steps(ctx, emergency=False):
+        if step.started_at is None:
             continue
         hours = (ctx.now - step.started_at).total_seconds() / 3600
         record = f"{request.id}:{step.position}"
         facts = _facts(ctx, request, step, hours)
         if remind_h and hours >= remind_h:
             # One reminder per step per remind period: the ledger key carries the period number.
-            period = f"r{int(hours // remind_h)}"
-            if ctx.notify_once("approval_remind", period, step.approver, record, text=REMIND.format(**facts)):
-                ctx.audit(f"system:{ctx.job_id}", "reminded", "approval", request.id, step=step.position,
-                          approver=step.approver, hours=int(hours))
+            reminders.append((step.approver, f"r{int(hours // remind_h)}", record, REMIND.format(**facts),
+                              REMIND_LINE.format(**facts), request, step, hours))
         if escalate_h and hours >= escalate_h:
-            _escalate(ctx, request, step, facts, record, f"e{int(hours // escalate_h)}", int(hours))
-    _announce_silent_rejections(ctx)
-
-
-def _escalate(ctx: JobContext, request: ApprovalRequest, step, facts: dict, record: str, period: str,
-              hours: int) -> None:
-    """P3: a step waiting too long goes to the approver's superior. Nobody is above the CEO: the
-    CEO is reminded again, firmly, and the requester is told where the request stands."""
-    target = _escalation_target(ctx, step.approver)
-    if target:
-        if ctx.notify_once("approval_escalate", period, target, record, text=ESCALATE.format(**facts)):
-            ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
-                      approver=step.approver, to=target, hours=hours)
-        return
-    sent = ctx.notify_once("approval_escalate", period, step.approver, record, text=REMIND_AGAIN.format(**facts))
-    sent |= ctx.notify_once("approval_escalate", period, request.requester, record,
-                            text=WAITING_AT_TOP.format(**facts))
-    if sent:
+            period = f"e{int(hours // escalate_h)}"
+            target = _escalation_target(ctx, step.approver)
+            if target:  # P3: the waiting approver's superior
+                escalations.append((target, period, record, ESCALATE.format(**facts), ESCALATE_LINE.format(**facts),
+                                    request, step, hours))
+            else:  # nobody is above the CEO: the CEO is reminded again, firmly, and the requester told
+                escalations.append((step.approver, period, record, REMIND_AGAIN.format(**facts),
+                                    REMIND_LINE.format(**facts), request, step, hours))
+                escalations.append((request.requester, period, record, WAITING_AT_TOP.format(**facts),
+                                    ESCALATE_LINE.format(**facts), request, step, hours))
+    for *_, request, step, hours in _send_grouped(ctx, "approval_remind", reminders, REMIND_MANY):
+        ctx.audit(f"system:{ctx.job_id}", "reminded", "approval", request.id, step=step.position,
+                  approver=step.approver, hours=int(hours))
+    told: dict[int, tuple] = {}
+    for target, *_, request, step, hours in _send_grouped(ctx, "approval_escalate", escalations, ESCALATE_MANY):
+        told.setdefault(request.id, (request, step, hours, []))[3].append(target)
+    for request, step, hours, targets in told.values():
         ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
-                  approver=step.approver, to=[step.approver, request.requester], hours=hours)
+                  approver=step.approver, to=targets[0] if len(targets) == 1 else targets, hours=int(hours))
+    _announce_silent_rejections(ctx)
 
 
 def _announce_silent_rejections(ctx: JobContext) -> None:
@@ -92,28 +125,32 @@ def _announce_silent_rejections(ctx: JobContext) -> None:
 
 @job("emergency_backfill_reminder")
 def emergency_backfill_reminder(ctx: JobContext) -> None:
-    """P5: chase an emergency's post-hoc approval until done; escalate after emergency_backfill_hours."""
+    """P5: chase an emergency's post-hoc approval until done; escalate after emergency_backfill_hours.
+    One message per person per run."""
     chase_h, limit_h = ctx.policy.urge_interval_hours, ctx.policy.emergency_backfill_hours
-    for request in _open_requests(ctx, emergency=True):
-        step = request.step_at(request.current_step)
-        if step is None or request.submitted_at is None:
+    chases, escalations = [], []
+    for request, step in _open_steps(ctx, emergency=True):
+        if request.submitted_at is None:
             continue
         hours = (ctx.now - request.submitted_at).total_seconds() / 3600
         facts = _facts(ctx, request, step, hours)
         record = str(request.id)
         if chase_h and hours >= chase_h:
             period = f"c{int(hours // chase_h)}"
-            sent = ctx.notify_once("backfill_chase", period, request.requester, record,
-                                   text=CHASE_REQUESTER.format(**facts))
-            sent |= ctx.notify_once("backfill_chase", period, step.approver, f"{record}:{step.position}",
-                                    text=CHASE_APPROVER.format(**facts))
-            if sent:
-                ctx.audit(f"system:{ctx.job_id}", "chased", "approval", request.id, step=step.position,
-                          approver=step.approver, hours=int(hours))
+            line = CHASE_LINE.format(**facts)
+            chases.append((request.requester, period, record, CHASE_REQUESTER.format(**facts), line, request, step, hours))
+            chases.append((step.approver, period, f"{record}:{step.position}", CHASE_APPROVER.format(**facts), line,
+                           request, step, hours))
         target = ctx.org.director_id if step.approver != ctx.org.director_id else ctx.org.ceo_id
         if limit_h and hours >= limit_h and target:
-            period = f"e{int(hours // limit_h)}"
-            if ctx.notify_once("backfill_escalate", period, target, record,
-                               text=BACKFILL_ESCALATE.format(**{**facts, "hours": limit_h})):
-                ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
-                          approver=step.approver, to=target, hours=int(hours))
+            escalations.append((target, f"e{int(hours // limit_h)}", record,
+                                BACKFILL_ESCALATE.format(**{**facts, "hours": limit_h}), CHASE_LINE.format(**facts),
+                                request, step, hours))
+    chased = {e[5].id: e for e in _send_grouped(ctx, "backfill_chase", chases, CHASE_MANY)}  # once per request
+    for *_, request, step, hours in chased.values():
+        ctx.audit(f"system:{ctx.job_id}", "chased", "approval", request.id, step=step.position,
+                  approver=step.approver, hours=int(hours))
+    for target, *_, request, step, hours in _send_grouped(ctx, "backfill_escalate", escalations, BACKFILL_MANY,
+                                                          limit=limit_h):
+        ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
+                  approver=step.approver, to=target, hours=int(hours))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot.context import JobContext
 from bot.quoting import text_inline
@@ -82,7 +82,7 @@ def action_item_followup(ctx: JobContext) -> None:
     weekly = today.weekday() == 0
     stale_before = ctx.now - timedelta(weeks=ctx.policy.stale_item_weeks)
     items = ctx.session.scalars(
-        select(ActionItem).options(joinedload(ActionItem.meeting))
+        select(ActionItem).options(selectinload(ActionItem.meeting))  # each meeting once, not once per item
         .where(ActionItem.status == "open", ActionItem.owner.is_not(None), ActionItem.stale_at.is_(None),
                ActionItem.owner_assigned_at <= ctx.now).order_by(ActionItem.id)).all()
     by_owner: dict[str, list[ActionItem]] = defaultdict(list)
@@ -94,23 +94,30 @@ def action_item_followup(ctx: JobContext) -> None:
             by_chair[chair].append(item)
         elif overdue or (weekly and (ctx.now - item.owner_assigned_at).days >= 1):
             by_owner[item.owner].append(item)
-    for owner, mine in by_owner.items():
+    # One message per owner per day (WeCom drops bursts to one person), ledgered in one go.
+    fresh = ctx.claim_once("action_followup", [(today.isoformat(), owner, "items") for owner in by_owner])
+    reminded = []
+    for _, owner, _ in fresh:
+        mine = by_owner[owner]
         overdue = all(i.due_at is not None and i.due_at <= ctx.now for i in mine)
-        text = _listing(ctx, OVERDUE_HEADER if overdue else FOLLOWUP_HEADER, mine, with_owner=False,
-                        footer=FOLLOWUP_FOOTER.format(id=mine[0].id))
-        # One message per owner per day: WeCom drops bursts to one person (30/min).
-        if ctx.notify_once("action_followup", today.isoformat(), owner, "items", text=text):
-            for item in mine:
-                ctx.audit(f"system:{ctx.job_id}", "reminded", "action_item", item.id, owner=owner,
-                          overdue=item.due_at is not None and item.due_at <= ctx.now)
-    for chair, stale in by_chair.items():
+        ctx.send_text(owner, _listing(ctx, OVERDUE_HEADER if overdue else FOLLOWUP_HEADER, mine, with_owner=False,
+                                      footer=FOLLOWUP_FOOTER.format(id=mine[0].id)))
+        reminded += [(item.id, {"owner": owner, "overdue": item.due_at is not None and item.due_at <= ctx.now})
+                     for item in mine]
+    ctx.audit_many(f"system:{ctx.job_id}", "reminded", "action_item", reminded)
+    chairs = ctx.claim_once("action_stale", [(today.isoformat(), chair, "items") for chair in by_chair
+                                             if chair and ctx.org.get(chair)])
+    for _, chair, _ in chairs:
+        stale = by_chair[chair]
         header = STALE_HEADER.format(count=len(stale), weeks=ctx.policy.stale_item_weeks)
-        if chair and ctx.org.get(chair):
-            ctx.notify_once("action_stale", today.isoformat(), chair, "items",
-                            text=_listing(ctx, header, stale, with_owner=True, footer=STALE_FOOTER))
-        for item in stale:
-            item.stale_at = ctx.now
-            ctx.audit(f"system:{ctx.job_id}", "marked_stale", "action_item", item.id, chair=chair, owner=item.owner)
+        ctx.send_text(chair, _listing(ctx, header, stale, with_owner=True, footer=STALE_FOOTER))
+    stale_ids = [item.id for stale in by_chair.values() for item in stale]
+    for start in range(0, len(stale_ids), 500):
+        ctx.session.execute(update(ActionItem).where(ActionItem.id.in_(stale_ids[start:start + 500]))
+                            .values(stale_at=ctx.now).execution_options(synchronize_session=False))
+    for chair, stale in by_chair.items():
+        ctx.audit_many(f"system:{ctx.job_id}", "marked_stale", "action_item",
+                       [(item.id, {"chair": chair, "owner": item.owner}) for item in stale])
 
 
 def _listing(ctx: JobContext, header: str, items: list[ActionItem], *, with_owner: bool, footer: str) -> str:

@@ -99,8 +99,9 @@ def group_statuses(ctx: BaseContext, period: Period, group_ids: list[str | None]
     """Status per group (all of the department's, or ``group_ids``) from one query."""
     grouped = owers_by_group(ctx)
     wanted = list(grouped) if group_ids is None else [g for g in group_ids if g in grouped]
-    if reports is None:
-        reports = period_reports(ctx.session, period)
+    if reports is None:  # a leader's own group: only its members' rows
+        reports = period_reports(ctx.session, period,
+                                 None if group_ids is None else [m.userid for g in wanted for m in grouped[g]])
     return {g: split_status(grouped[g], reports) for g in wanted}
 
 

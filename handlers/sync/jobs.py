@@ -12,6 +12,8 @@ from models.collaboration import SyncUpdate
 
 PROMPT = ("📝 协作「{name}」本周进展同步（P18）：你是{department}的接口人，请回复本周进展，例如：\n"
           "同步 {name} 本周完成接口联调，下周开始压测\n周五上午我会把双方进展汇总给干系人和总监。")
+PROMPT_MANY = ("📝 本周请同步你负责的 {count} 个跨部门协作的进展（P18），每个发一条，例如：\n"
+               "同步 {example} 本周完成接口联调，下周开始压测\n{lines}\n周五上午我会把双方进展汇总给干系人和总监。")
 DIGEST_HEADER = "## 跨部门协作周同步 · 第{week}周"
 MISSING = "<font color=\"warning\">未同步</font>"
 EXCERPT_CHARS = 300
@@ -24,16 +26,27 @@ def _updates(ctx: JobContext, week: str) -> dict[tuple[str, str], SyncUpdate]:
 
 @job("weekly_sync_prompt")
 def weekly_sync_prompt(ctx: JobContext) -> None:
-    """P18: ask every contact person for this week's progress on each of their collaborations."""
+    """P18: ask every contact person for this week's progress on each of their collaborations —
+    one message per person, however many collaborations they are the contact for."""
     week = week_key(ctx.now, ctx)
     updates = _updates(ctx, week)
+    wanted: list[tuple[str, str, str]] = []
+    sides: dict[tuple[str, str], str] = {}
     for collaboration in all_collaborations(ctx):
         for department_id, userid in collaboration.contacts.items():
             if (collaboration.name, department_id) in updates or ctx.org.get(userid) is None:
                 continue
-            ctx.notify_once(PROMPT_KIND, week, userid, collaboration.name,
-                            text=PROMPT.format(name=text_inline(collaboration.name),
-                                               department=department_name(ctx, department_id)))
+            wanted.append((week, userid, collaboration.name))
+            sides[(userid, collaboration.name)] = department_name(ctx, department_id)
+    by_person: dict[str, list[str]] = {}
+    for _, userid, name in ctx.claim_once(PROMPT_KIND, wanted):  # the ledger keeps one row per collaboration
+        by_person.setdefault(userid, []).append(name)
+    for userid, names in by_person.items():
+        if len(names) == 1:
+            ctx.send_text(userid, PROMPT.format(name=text_inline(names[0]), department=sides[(userid, names[0])]))
+        else:
+            lines = "\n".join(f"• {text_inline(name)}（{sides[(userid, name)]}接口人）" for name in names)
+            ctx.send_text(userid, PROMPT_MANY.format(count=len(names), lines=lines, example=text_inline(names[0])))
 
 
 def collaboration_markdown(ctx: JobContext, collaboration: CollaborationSpec,
