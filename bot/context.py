@@ -83,6 +83,11 @@ class BaseContext:
         """Queue a file (uploaded to WeCom when delivered): a spreadsheet instead of many messages."""
         return self._queued(outbox.enqueue_file(self.session, _ids(to), filename, data, content_type, self.origin))
 
+    def send_built_file(self, to: str | list[str], builder: str, args: dict) -> list:
+        """Queue a file built at delivery by the ``@attachment(builder)`` function (a big
+        spreadsheet costs the callback nothing)."""
+        return self._queued(outbox.enqueue_built_file(self.session, _ids(to), builder, args, self.origin))
+
     def update_card(self, userids: str | list[str], response_code: str, update: dict):
         row = outbox.enqueue_card_update(self.session, _ids(userids), response_code, update, self.origin)
         self._queued([row])

@@ -21,9 +21,11 @@ from typing import Callable, NamedTuple
 from sqlalchemy import and_, bindparam, event, exists, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import attachments
 from bot.pacing import Pacing
 from bot.wecom import WeComClient, WeComError
 from models import OutboxAttachment, OutboxMessage
+from models.db import read_session_factory
 
 log = logging.getLogger("bot.outbox")
 
@@ -92,7 +94,7 @@ class Dispatcher:
                  poll_interval: float = 1.0, lease_seconds: int = 60,
                  retry_budget: timedelta = timedelta(hours=24), name: str | None = None,
                  clock: Callable[[], datetime] | None = None, pacing: Pacing | None = None,
-                 batch_size: int = 50):
+                 batch_size: int = 50, build_context: Callable[[Session], object] | None = None):
         self.session_factory = session_factory
         self.client = client
         self.poll_interval = poll_interval
@@ -101,6 +103,8 @@ class Dispatcher:
         self.name = name or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.pacing = pacing or Pacing()
+        self.build_context = build_context  # session → the context file builders get (bot.attachments)
+        self._read_factory = read_session_factory(session_factory.kw["bind"])
         self._due = _due_statement(batch_size)
         self._pruned_at: datetime | None = None
         self._wake = threading.Event()
@@ -203,6 +207,8 @@ class Dispatcher:
         started = time.perf_counter()
         try:
             if row.kind == "send":
+                if "build" in payload.get("file", {}):
+                    payload = {"msgtype": "file", "file": {"attachment_id": self._build(row, payload["file"])}}
                 if "attachment_id" in payload.get("file", {}):
                     payload = {"msgtype": "file", "file": {"media_id": self._media_id(payload["file"]["attachment_id"],
                                                                                       clock())}}
@@ -228,6 +234,22 @@ class Dispatcher:
         self._mark_sent(row, response, clock())
         log.info("outbox sent id=%s kind=%s recipients=%d ms=%.1f", row.id, row.kind, len(recipients),
                  (time.perf_counter() - started) * 1000)
+
+    def _build(self, row: _Claimed, spec: dict) -> int:
+        """Build the row's file (read-only transaction: no SQLite write lock while it runs), store
+        it as an attachment and point the row at it, so a retry uploads the same bytes."""
+        if self.build_context is None:
+            raise WeComError(None, "no context to build files in", False)
+        with self._read_factory() as session:
+            filename, data, content_type = attachments.build(spec["build"], self.build_context(session),
+                                                             spec.get("args") or {})
+        with self.session_factory.begin() as session:
+            attachment = OutboxAttachment(filename=filename, content_type=content_type, data=data)
+            session.add(attachment)
+            session.flush()
+            payload = {"msgtype": "file", "file": {"attachment_id": attachment.id}}
+            session.execute(_TABLE.update().where(_TABLE.c.id == row.id).values(payload=payload))
+            return attachment.id
 
     def _media_id(self, attachment_id: int, now: datetime) -> str:
         """The attachment's media_id, uploading it first when it has none that WeCom still keeps.

@@ -100,6 +100,13 @@ def enqueue_file(session: Session, recipients: list[str], filename: str, data: b
                    priority=priority)
 
 
+def enqueue_built_file(session: Session, recipients: list[str], builder: str, args: dict,
+                       origin: str | None = None) -> list[OutboxMessage]:
+    """Queue a ``file`` message whose bytes the dispatcher builds when it delivers the row
+    (``bot.attachments``): the answer is queued in milliseconds, the file follows."""
+    return enqueue(session, recipients, {"msgtype": "file", "file": {"build": builder, "args": args}}, origin)
+
+
 def enqueue_card_update(session: Session, userids: list[str], response_code: str, update_body: dict,
                         origin: str | None = None) -> OutboxMessage:
     """Queue ``message/update_template_card`` with a callback's ResponseCode (valid once, 72 h)."""

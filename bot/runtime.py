@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.context import BaseContext
 from bot.org import OrgDirectory
 from bot.dispatcher import Dispatcher
 from bot.router import Registry
@@ -37,8 +38,13 @@ class Runtime:
 
     def start_dispatcher(self, **options) -> Dispatcher:
         if self.dispatcher is None:
+            options.setdefault("build_context", self.build_context)
             self.dispatcher = Dispatcher(self.session_factory, self.client, **options).start()
         return self.dispatcher
+
+    def build_context(self, session: Session):
+        """The context a file builder (``bot.attachments``) runs in: the org, settings, the clock."""
+        return BaseContext(session=session, settings=self.settings, org=self.org, now=self.now(), origin="attachment")
 
     def close(self) -> None:
         if self.dispatcher is not None:

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT = 30.0  # seconds: SQLite's busy timeout, and the longest wait for the process lock
 _HOLDS = "sqlite_write_lock"  # key in a pooled connection's info: it holds the process lock
+READ_ONLY = "bot_read_only"  # execution option: this transaction only reads (see read_session_factory)
 
 
 class WriteLock:
@@ -122,6 +123,9 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")  # a reader: WAL lets it run beside the writer, no lock
+                return
             # Queue on this process's lock first, then BEGIN IMMEDIATE takes SQLite's write lock
             # up front, so writers of other processes queue on the busy timeout instead of failing
             # with "database is locked" on upgrade.
@@ -193,3 +197,10 @@ def _release_after_transaction(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they BEGIN (deferred) and never take the write lock, so
+    a long read (a spreadsheet of a year's reports) does not hold every writer up; a write in
+    them fails. On other databases they are ordinary sessions."""
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

@@ -76,6 +76,17 @@ def annual_period(year: int, policy: PolicySettings, tz: ZoneInfo) -> Period:
     return Period("annual", str(year), f"{year}年", date(year, 1, 1), _at(due, clock, tz))
 
 
+def period_by_key(kind: str, key: str, policy: PolicySettings, tz: ZoneInfo) -> Period:
+    """The period stored as ``key`` ("2026-W48", "2026-11", "2026"). ValueError when malformed."""
+    if kind == "weekly":
+        year, week = key.split("-W")
+        return weekly_period(date.fromisocalendar(int(year), int(week), 1), policy, tz)
+    if kind == "monthly":
+        year, month = key.split("-")
+        return monthly_period(int(year), int(month), policy, tz)
+    return annual_period(int(key), policy, tz)
+
+
 def open_period(kind: str, now: datetime, policy: PolicySettings, tz: ZoneInfo) -> Period:
     """The period a report sent at ``now`` is for: this week; for monthly and annual reports the
     previous month (year) until its deadline, then the current one."""

@@ -186,6 +186,7 @@ def summary(ctx: Context) -> Reply | str | None:
     else:
         return SUMMARY_FORBIDDEN.format(kind=KIND_LABELS[kind])
     period = open_period(kind, ctx.now, ctx.policy, ctx.settings.tz)
-    statuses = group_statuses(ctx, period, [g["id"] for g in groups])
-    send_summary(ctx, ctx.userid, summarise(ctx, period, statuses))  # one message (+ a spreadsheet)
+    scope = None if ctx.userid == ctx.org.director_id else [g["id"] for g in groups]
+    statuses = group_statuses(ctx, period, scope)
+    send_summary(ctx, ctx.userid, summarise(ctx, period, statuses, scope))  # one message (+ a spreadsheet)
     return None

@@ -3,26 +3,30 @@
 「周报 汇总」 and the director's overdue summary are one markdown message: the counts per group
 and who is missing. When every report fits in that message too (a small department), it carries
 them; otherwise the reports travel as one spreadsheet (counts, missing names and every report),
-so no one is sent more than two messages however big the department is (WeCom drops a person's
-31st message in a minute).
+built when it is delivered (``@attachment("reports.summary")``), so the command answers at once
+and no one is sent more than two messages however big the department is (WeCom drops a
+person's 31st message in a minute).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.attachments import attachment
 from bot.context import BaseContext
 from bot.org import Member
 from bot.outbox import TEXT_LIMIT
 from bot.quoting import markdown_block, markdown_inline
 from bot.spreadsheet import CONTENT_TYPE, workbook_bytes
-from handlers.reports.periods import Period, report_owers, when
+from handlers.reports.periods import Period, period_by_key, report_owers, when
 from models.report import Report
 
 NO_GROUP = "未分组"
 EXCERPT_CHARS = 200  # per report in a message; the spreadsheet has the full text
+FULL_REPORTS = 12  # at most this many reports are shown in the message itself (if they fit)
 NAMES_PER_GROUP = 8  # missing names shown per group in the compact summary
 COUNTS = "按时 **{on_time}** · 迟交 **{late}** · <font color=\"warning\">未交 {missing}</font>"
 MORE_GROUPS = "…另有 {count} 个组，见表格"
@@ -31,8 +35,8 @@ SEE_FILE = "完整名单和每份{kind}见表格「{filename}」。"
 
 @dataclass
 class GroupStatus:
-    on_time: list[Report] = field(default_factory=list)
-    late: list[Report] = field(default_factory=list)
+    on_time: list[Submitted] = field(default_factory=list)
+    late: list[Submitted] = field(default_factory=list)
     missing: list[Member] = field(default_factory=list)
 
 
@@ -41,29 +45,39 @@ class Summary:
     """What one person is sent: the markdown, and the spreadsheet when the reports did not fit."""
 
     markdown: str
-    filename: str | None = None
-    data: bytes | None = None
+    file_args: dict | None = None  # for the "reports.summary" builder, when the reports did not fit
 
 
-def status_label(report: Report) -> str:
+def status_label(report: Report | Submitted) -> str:
     return "迟交" if report.late else "按时"
 
 
-def period_reports(session: Session, period: Period, userids: list[str] | None = None) -> dict[str, Report]:
-    """The period's reports by author: one query (all of them, or those of ``userids``)."""
-    query = select(Report).where(Report.kind == period.kind, Report.period == period.key)
+@dataclass(frozen=True)
+class Submitted:
+    """A report as the counts need it (no content): who, when, late or not."""
+
+    userid: str
+    late: bool
+    submitted_at: datetime
+
+
+def period_reports(session: Session, period: Period, userids: list[str] | None = None) -> dict[str, Submitted]:
+    """Who submitted the period's report, by author: one query (all, or those of ``userids``),
+    without the texts (a department's week is 10,000 of them)."""
+    query = select(Report.userid, Report.late, Report.submitted_at).where(Report.kind == period.kind,
+                                                                        Report.period == period.key)
     if userids is not None and len(userids) <= 500:  # more: read the period's rows, filter here
         if not userids:
             return {}
         query = query.where(Report.userid.in_(userids))
-    reports = {r.userid: r for r in session.scalars(query)}
+    reports = {userid: Submitted(userid, late, at) for userid, late, at in session.execute(query)}
     if userids is not None and len(userids) > 500:
         wanted = set(userids)
         reports = {u: r for u, r in reports.items() if u in wanted}
     return reports
 
 
-def split_status(members: list[Member], reports: dict[str, Report]) -> GroupStatus:
+def split_status(members: list[Member], reports: dict[str, Submitted]) -> GroupStatus:
     """Each member's report: on time, late, or missing (member order kept)."""
     status = GroupStatus()
     for member in members:
@@ -95,7 +109,7 @@ def group_name(ctx: BaseContext, group_id: str | None) -> str:
 
 
 def group_statuses(ctx: BaseContext, period: Period, group_ids: list[str | None] | None = None,
-                   reports: dict[str, Report] | None = None) -> dict[str | None, GroupStatus]:
+                   reports: dict[str, Submitted] | None = None) -> dict[str | None, GroupStatus]:
     """Status per group (all of the department's, or ``group_ids``) from one query."""
     grouped = owers_by_group(ctx)
     wanted = list(grouped) if group_ids is None else [g for g in group_ids if g in grouped]
@@ -105,29 +119,48 @@ def group_statuses(ctx: BaseContext, period: Period, group_ids: list[str | None]
     return {g: split_status(grouped[g], reports) for g in wanted}
 
 
-def summarise(ctx: BaseContext, period: Period, statuses: dict[str | None, GroupStatus]) -> Summary:
-    """The summary one reader gets for ``statuses`` (their group, or every group)."""
+def summarise(ctx: BaseContext, period: Period, statuses: dict[str | None, GroupStatus],
+              scope: list[str | None] | None = None) -> Summary:
+    """The summary one reader gets for ``statuses`` (``scope``: their groups; None: every group)."""
     header = [f"### {period.kind_label}汇总 · {period.label}",
               f"截止：{when(period.deadline, ctx.settings.tz) if period.deadline else '本期无需提交'}"]
     if len(statuses) > 1:
         totals = [sum(len(getattr(s, part)) for s in statuses.values()) for part in ("on_time", "late", "missing")]
         header.append(f"合计（{len(statuses)} 个组）：" + COUNTS.format(on_time=totals[0], late=totals[1], missing=totals[2]))
-    full = "\n".join(header + [_group_full(ctx, g, s) for g, s in statuses.items()])
-    if len(full.encode()) <= TEXT_LIMIT:
-        return Summary(full)
-    filename = f"{period.kind_label}汇总_{period.key}.xlsx"
-    footer = SEE_FILE.format(kind=period.kind_label, filename=filename)
-    return Summary(_compact(ctx, header, statuses, footer), filename, spreadsheet(ctx, period, statuses))
+    submitted = [r.userid for s in statuses.values() for r in s.on_time + s.late]
+    if len(submitted) <= FULL_REPORTS:  # few enough to carry the texts, if they fit one message
+        texts = report_texts(ctx.session, period, submitted)
+        full = "\n".join(header + [_group_full(ctx, g, s, texts) for g, s in statuses.items()])
+        if len(full.encode()) <= TEXT_LIMIT:
+            return Summary(full)
+    footer = SEE_FILE.format(kind=period.kind_label, filename=summary_filename(period))
+    return Summary(_compact(ctx, header, statuses, footer),
+                   {"kind": period.kind, "period": period.key, "groups": scope})
 
 
-def _group_full(ctx: BaseContext, group_id: str | None, status: GroupStatus) -> str:
+def summary_filename(period: Period) -> str:
+    return f"{period.kind_label}汇总_{period.key}.xlsx"
+
+
+def report_texts(session: Session, period: Period, userids: list[str] | None) -> dict[str, str]:
+    """The reports' texts by author (all of the period's, or those of ``userids``)."""
+    query = select(Report.userid, Report.content).where(Report.kind == period.kind, Report.period == period.key)
+    if userids is not None:
+        if not userids:
+            return {}
+        if len(userids) <= 500:
+            query = query.where(Report.userid.in_(userids))
+    return dict(session.execute(query).all())
+
+
+def _group_full(ctx: BaseContext, group_id: str | None, status: GroupStatus, texts: dict[str, str]) -> str:
     lines = [f"**{markdown_inline(group_name(ctx, group_id))}**：" + COUNTS.format(
         on_time=len(status.on_time), late=len(status.late), missing=len(status.missing))]
     if status.missing:
         lines.append("未交：" + "、".join(markdown_inline(m.name) for m in status.missing))
     for report in sorted(status.on_time + status.late, key=lambda r: r.submitted_at):
         lines.append(f"**{markdown_inline(ctx.org.name(report.userid))}**（{status_label(report)}）\n"
-                     + markdown_block(report.content, EXCERPT_CHARS))
+                     + markdown_block(texts.get(report.userid, ""), EXCERPT_CHARS))
     return "\n".join(lines)
 
 
@@ -151,7 +184,8 @@ def _compact(ctx: BaseContext, header: list[str], statuses: dict[str | None, Gro
     return "\n".join(lines + [footer])
 
 
-def spreadsheet(ctx: BaseContext, period: Period, statuses: dict[str | None, GroupStatus]) -> bytes:
+def spreadsheet(ctx: BaseContext, period: Period, statuses: dict[str | None, GroupStatus],
+                texts: dict[str, str]) -> bytes:
     """Two sheets: counts and missing names per group; every owed report (missing ones too)."""
     tz = ctx.settings.tz
     counts = [(group_name(ctx, g), len(s.on_time), len(s.late), len(s.missing), "、".join(m.name for m in s.missing))
@@ -160,15 +194,25 @@ def spreadsheet(ctx: BaseContext, period: Period, statuses: dict[str | None, Gro
     for group_id, status in statuses.items():
         for report in sorted(status.on_time + status.late, key=lambda r: r.submitted_at):
             reports.append((group_name(ctx, group_id), ctx.org.name(report.userid), report.userid, status_label(report),
-                            report.submitted_at.astimezone(tz).replace(tzinfo=None), report.content))
+                            report.submitted_at.astimezone(tz).replace(tzinfo=None), texts.get(report.userid, "")))
         reports += [(group_name(ctx, group_id), m.name, m.userid, "未交", None, "") for m in status.missing]
     return workbook_bytes([("汇总", ("组", "按时", "迟交", "未交", "未交名单"), counts),
                            (period.kind_label, ("组", "姓名", "userid", "状态", "提交时间", "内容"), reports)],
                           widths={"汇总": (16, 8, 8, 8, 60), period.kind_label: (16, 10, 14, 8, 18, 80)})
 
 
+@attachment("reports.summary")
+def summary_file(ctx: BaseContext, args: dict) -> tuple[str, bytes, str]:
+    """The spreadsheet of a summary, built when it is delivered (``args`` from ``summarise``)."""
+    period = period_by_key(args["kind"], args["period"], ctx.policy, ctx.settings.tz)
+    statuses = group_statuses(ctx, period, args.get("groups"))
+    userids = None if args.get("groups") is None else [r.userid for s in statuses.values() for r in s.on_time + s.late]
+    return summary_filename(period), spreadsheet(ctx, period, statuses, report_texts(ctx.session, period, userids)), \
+        CONTENT_TYPE
+
+
 def send_summary(ctx: BaseContext, to: str, summary: Summary) -> None:
-    """Queue the summary (one markdown) and its spreadsheet, if any, for ``to``."""
+    """Queue the summary (one markdown) and, when the reports did not fit, their spreadsheet."""
     ctx.send_markdown(to, summary.markdown)
-    if summary.data is not None:
-        ctx.send_file(to, summary.filename, summary.data, CONTENT_TYPE)
+    if summary.file_args is not None:
+        ctx.send_built_file(to, "reports.summary", summary.file_args)
