@@ -196,4 +196,4 @@ def test_a_file_is_uploaded_once_and_its_resend_is_recognised(runtime, fake_weco
     assert len(uploads) == 1 and len(sends) == 2  # the resend reuses the media_id…
     assert len({s["file"]["media_id"] for s in sends}) == 1  # …so it is the same body: WeCom drops it
     [received] = fake_wecom.state.sent_to("wangzong")
-    assert received["file"]["filename"] == "周报汇总.xlsx" and received["file"]["size"] == len(b"PK-spreadsheet")
+    assert received["filename"] == "周报汇总.xlsx" and received["size"] == len(b"PK-spreadsheet")

@@ -62,11 +62,13 @@ def decision_owner_check(ctx: JobContext) -> None:
 def _unowned_text(ctx: JobContext, items: list[ActionItem]) -> str:
     if len(items) == 1:
         item, meeting = items[0], items[0].meeting
-        return UNOWNED.format(meeting=meeting.id, title=text_inline(meeting.title), id=item.id, text=text_inline(item.text),
+        return UNOWNED.format(meeting=meeting.id, title=text_inline(meeting.title), id=item.id,
+                              text=text_inline(item.text),
                               hours=int((ctx.now - item.created_at).total_seconds() // 3600),
                               limit=ctx.policy.decision_owner_hours, chair=ctx.org.name(meeting.chair))
     lines = [UNOWNED_MANY.format(count=len(items), limit=ctx.policy.decision_owner_hours)]
-    lines += [UNOWNED_LINE.format(id=i.id, text=text_inline(i.text), meeting=i.meeting.id, title=text_inline(i.meeting.title),
+    lines += [UNOWNED_LINE.format(id=i.id, text=text_inline(i.text), meeting=i.meeting.id,
+                                  title=text_inline(i.meeting.title),
                                   chair=ctx.org.name(i.meeting.chair)) for i in items[:ITEMS_PER_MESSAGE]]
     if len(items) > ITEMS_PER_MESSAGE:
         lines.append(f"…另有 {len(items) - ITEMS_PER_MESSAGE} 项")

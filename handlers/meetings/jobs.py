@@ -138,7 +138,7 @@ def _claimed(ctx: JobContext, kind: str, entries: list[tuple]) -> dict[str, list
 def _one_or_many(ctx: JobContext, items: list[tuple[Meeting, str]], many: str) -> str:
     if len(items) == 1:
         return items[0][1]
-    lines = [MANY_LINE.format(id=m.id, title=m.title, when=when_text(ctx, m),
+    lines = [MANY_LINE.format(id=m.id, title=text_inline(m.title), when=when_text(ctx, m),
                               due=f"{local(ctx, m.minutes_due_at):%m-%d %H:%M}", taker=ctx.org.name(m.minute_taker))
              for m, _ in items[:MAX_ITEMS_SHOWN]]
     if len(items) > MAX_ITEMS_SHOWN:

@@ -30,11 +30,12 @@ def big_bot(start_bot, make_settings):
 
 
 def files(bot, userid):
-    return [m["file"] for m in bot.received(userid) if m.get("file")]
+    return [m for m in bot.received(userid) if m.get("msgtype") == "file"]
 
 
 def sheet_rows(bot, file) -> dict[str, list[tuple]]:
-    book = openpyxl.load_workbook(io.BytesIO(bot.fake.state.media[file["media_id"]]["data"]))
+    _, data, _ = bot.fake.state.media[file["media_id"]]
+    book = openpyxl.load_workbook(io.BytesIO(data))
     return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
 
 

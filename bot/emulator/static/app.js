@@ -298,9 +298,6 @@
       return b;
     }
     if (msg.msgtype === 'template_card') return cardNode(msg);
-    if (msg.msgtype === 'file' && msg.file) {
-      return h('div', 'bubble file', `📎 ${msg.file.filename}（${Math.max(1, Math.round(msg.file.size / 1024))} KB）`);
-    }
     return h('div', 'bubble unsupported', `[暂不支持显示的消息类型：${msg.msgtype}]` + (msg.text ? '\n' + msg.text : ''));
   }
   function appendMessage(msg) {
