@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,7 +115,7 @@ class BaseContext:
         """One audit entry per (record id, detail), written in one statement: for jobs that touch
         thousands of records (no ORM object per entry)."""
         if records:
-            self.session.execute(insert(AuditEntry.__table__), [  # Core: no autoflush, no ORM objects
+            self.session.connection().execute(insert(AuditEntry.__table__), [  # no autoflush, no ORM objects
                 dict(at=self.now, actor=actor, action=action, record_type=record_type, record_id=str(record_id),
                      detail=detail or None) for record_id, detail in records])
 
@@ -130,8 +130,8 @@ class BaseContext:
         if statement is not None:
             # INSERT … ON CONFLICT DO NOTHING: no savepoint, whose snapshot of a job's large session
             # would cost more than the insert itself.
-            entry_id = self.session.execute(statement, key).scalar()
-            if entry_id is None:
+            # On the connection: no autoflush of the job's pending rows before every notification.
+            if self.session.connection().execute(statement, key).scalar() is None:
                 return False
         else:
             entry = NotificationLedger(**key)
@@ -141,14 +141,9 @@ class BaseContext:
                     self.session.flush()
             except IntegrityError:
                 return False
-            entry_id = entry.id
-        rows = (self.send_text(recipient, text) if text is not None else
-                self.send_markdown(recipient, markdown) if markdown is not None else
-                self.send_card(recipient, card))
-        if rows:
-            self.session.flush()
-            self.session.execute(update(NotificationLedger).where(NotificationLedger.id == entry_id)
-                                 .values(outbox_id=rows[0].id).execution_options(synchronize_session=False))
+        (self.send_text(recipient, text) if text is not None else
+         self.send_markdown(recipient, markdown) if markdown is not None else
+         self.send_card(recipient, card))
         return True
 
     def claim_once(self, kind: str, keys: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
@@ -165,14 +160,14 @@ class BaseContext:
                 narrow.append(column.in_(sorted(values)))
         seen: set[tuple[str, str, str]] = set()
         for start in range(0, len(recipients), 500):
-            seen.update(self.session.execute(
+            seen.update(self.session.connection().execute(
                 select(NotificationLedger.period, NotificationLedger.recipient, NotificationLedger.record)
                 .where(NotificationLedger.kind == kind, NotificationLedger.recipient.in_(recipients[start:start + 500]),
                        *narrow)).all())
         fresh = [key for key in dict.fromkeys((p, r, str(rec)) for p, r, rec in keys) if key not in seen]
-        self.session.add_all(NotificationLedger(kind=kind, period=p, recipient=r, record=rec, created_at=self.now)
-                             for p, r, rec in fresh)
-        self.session.flush()
+        if fresh:  # Core executemany: ten thousand rows without ten thousand ORM objects
+            self.session.connection().execute(insert(NotificationLedger.__table__), [
+                dict(kind=kind, period=p, recipient=r, record=rec, created_at=self.now) for p, r, rec in fresh])
         return fresh
 
 

@@ -64,6 +64,8 @@ class WeekFacts:
     reports: dict[str, Report]  # last week's weekly reports by author
     owers: set[str]  # who owes weekly reports
     synced: set[tuple[str, str]]  # (collaboration, department) synced last week
+    collaborations: list  # every collaboration (configured and registered)
+    period: object  # last week's report period
 
 
 def week_facts(ctx: JobContext, window: Window) -> WeekFacts:
@@ -106,7 +108,7 @@ def week_facts(ctx: JobContext, window: Window) -> WeekFacts:
     synced = {(u.collaboration, u.department_id) for u in session.execute(
         select(SyncUpdate.collaboration, SyncUpdate.department_id).where(SyncUpdate.week == week_key(window.start, ctx)))}
     return WeekFacts(approvals, steps, minutes, ownerless, overdue, period_reports(session, period),
-                     {m.userid for m in report_owers(ctx.org, ctx.policy)}, synced)
+                     {m.userid for m in report_owers(ctx.org, ctx.policy)}, synced, all_collaborations(ctx), period)
 
 
 def _chunks(values: list, size: int = 500):
@@ -142,8 +144,7 @@ def meeting_lines(facts: WeekFacts, people: set[str]) -> list[str]:
 
 
 def report_line(ctx: JobContext, facts: WeekFacts, window: Window, people: set[str]) -> str:
-    period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
-    if period.deadline is None:
+    if facts.period.deadline is None:
         return NO_REPORTS
     owing = [userid for userid in people if userid in facts.owers]
     late = sum(1 for userid in owing if userid in facts.reports and facts.reports[userid].late)
@@ -153,7 +154,7 @@ def report_line(ctx: JobContext, facts: WeekFacts, window: Window, people: set[s
 
 def sync_line(ctx: JobContext, facts: WeekFacts, people: set[str] | None) -> str:
     """P18 sides synced last week: every side for the director, the group's contacts for a leader."""
-    sides = {(c.name, d) for c in all_collaborations(ctx) for d, u in c.contacts.items()
+    sides = {(c.name, d) for c in facts.collaborations for d, u in c.contacts.items()
              if people is None or u in people}
     if not sides:
         return NO_SYNC
@@ -163,8 +164,7 @@ def sync_line(ctx: JobContext, facts: WeekFacts, people: set[str] | None) -> str
 
 def digest_markdown(ctx: JobContext, facts: WeekFacts, window: Window, scope: str, people: set[str],
                     department: bool) -> str:
-    period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
-    lines = [HEADER.format(period=period.label, scope=scope)]
+    lines = [HEADER.format(period=facts.period.label, scope=scope)]
     lines += approval_lines(facts, people)
     lines += meeting_lines(facts, people)
     lines += [report_line(ctx, facts, window, people), sync_line(ctx, facts, None if department else people)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.context import JobContext
 from bot.router import job
@@ -37,9 +37,9 @@ def _bulk_once(ctx: JobContext, kind: str, period: str, userids: list[str]) -> l
     done = set(ctx.session.scalars(select(NotificationLedger.recipient).where(
         NotificationLedger.kind == kind, NotificationLedger.period == period)))
     fresh = [u for u in dict.fromkeys(userids) if u not in done]
-    ctx.session.add_all(NotificationLedger(kind=kind, period=period, recipient=u, record="", created_at=ctx.now)
-                        for u in fresh)
-    ctx.session.flush()
+    if fresh:  # Core executemany: no ORM object per person
+        ctx.session.connection().execute(insert(NotificationLedger.__table__), [
+            dict(kind=kind, period=period, recipient=u, record="", created_at=ctx.now) for u in fresh])
     return fresh
 
 
@@ -62,7 +62,8 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
     reports = period_reports(ctx.session, period)
     statuses = group_statuses(ctx, period, reports=reports)
     missing_all: list[str] = []
-    for group_id, members in owers_by_group(ctx).items():
+    leaders: dict[tuple[str, str], str] = {}  # (leader, group) → their text
+    for group_id in owers_by_group(ctx):
         leader = ctx.org.groups[group_id]["leader"] if group_id in ctx.org.groups else None
         # One status per group for everyone who reads it: a leader who owes a report is in the list
         # the director sees, so the leader's own message counts them too.
@@ -70,12 +71,14 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
         missing_all += [m.userid for m in status.missing]
         if leader and ctx.org.get(leader):
             names = "、".join(YOURSELF if m.userid == leader else m.name for m in status.missing)
-            text = (LEADER_MISSING.format(group=group_name(ctx, group_id), count=len(status.missing),
-                                          names=names, **facts)
-                    if status.missing else
-                    LEADER_ALL_IN.format(group=group_name(ctx, group_id), on_time=len(status.on_time),
-                                         late=len(status.late), **facts))
-            ctx.notify_once("report_overdue_leader", ledger_period, leader, group_id, text=text)
+            leaders[(leader, group_id)] = (
+                LEADER_MISSING.format(group=group_name(ctx, group_id), count=len(status.missing), names=names, **facts)
+                if status.missing else
+                LEADER_ALL_IN.format(group=group_name(ctx, group_id), on_time=len(status.on_time),
+                                     late=len(status.late), **facts))
+    for _, leader, group_id in ctx.claim_once("report_overdue_leader",
+                                              [(ledger_period, leader, group) for leader, group in leaders]):
+        ctx.send_text(leader, leaders[(leader, group_id)])
     director = ctx.org.director_id
     if director and ctx.org.get(director) and _bulk_once(ctx, "report_overdue_director", ledger_period, [director]):
         send_summary(ctx, director, summarise(ctx, period, statuses))

@@ -9,6 +9,7 @@ person's 31st message in a minute).
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,7 +27,7 @@ from models.report import Report
 
 NO_GROUP = "未分组"
 EXCERPT_CHARS = 200  # per report in a message; the spreadsheet has the full text
-FULL_REPORTS = 12  # at most this many reports are shown in the message itself (if they fit)
+FULL_REPORTS = 40  # at most this many reports are shown in the message itself (if they fit)
 NAMES_PER_GROUP = 8  # missing names shown per group in the compact summary
 COUNTS = "按时 **{on_time}** · 迟交 **{late}** · <font color=\"warning\">未交 {missing}</font>"
 MORE_GROUPS = "…另有 {count} 个组，见表格"
@@ -94,8 +95,19 @@ def period_status(session: Session, period: Period, members: list[Member]) -> Gr
     return split_status(members, period_reports(session, period, [m.userid for m in members]))
 
 
+_BY_GROUP: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # org → (report roles, owers by group)
+
+
 def owers_by_group(ctx: BaseContext) -> dict[str | None, list[Member]]:
-    """Report owers keyed by group id (None for those in no group), groups in config order."""
+    """Report owers keyed by group id (None for those in no group), groups in config order.
+    Computed once per org (10,000 people: a command must not walk them every time)."""
+    cached = _BY_GROUP.get(ctx.org)
+    if cached is None or cached[0] != ctx.policy.report_roles:
+        cached = _BY_GROUP[ctx.org] = (ctx.policy.report_roles, _owers_by_group(ctx))
+    return cached[1]
+
+
+def _owers_by_group(ctx: BaseContext) -> dict[str | None, list[Member]]:
     owers = report_owers(ctx.org, ctx.policy)
     grouped: dict[str | None, list[Member]] = {g: [] for g in ctx.org.groups
                                                 if ctx.org.groups[g]["department"] == ctx.org.home_department}
