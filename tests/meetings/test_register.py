@@ -14,7 +14,11 @@ from tests.meetings.helpers import ATTENDEES, MONDAY, TZ, count_meetings, end_me
 def test_a_recurring_meeting_is_reminded_once_then_its_minute_taker_is_asked(weekly_bot):
     bot = weekly_bot
     assert run(bot, "meeting_reminder", MONDAY) == []  # 60 min before: not yet (meeting_remind_minutes = 30)
-    assert len(run(bot, "meeting_reminder", MONDAY + timedelta(minutes=35))) == len(ATTENDEES)
+    # one send to every attendee (the same text), not one per person
+    [row] = run(bot, "meeting_reminder", MONDAY + timedelta(minutes=35))
+    with bot.session() as s:
+        from models import OutboxMessage
+        assert sorted(s.get(OutboxMessage, row).recipients.split("|")) == sorted(ATTENDEES)
     for userid in ATTENDEES:
         reminder = wait_text(bot, userid, "会议提醒")
         assert "「部门周会」" in reminder and "25 分钟后开始" in reminder and "本周计划与问题" in reminder
