@@ -16,16 +16,18 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot import messages, outbox
 from bot.context import Context, Message, Reply
 from bot.conversation import Conversation
 from bot.org import Member
+from bot.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
 from bot.router import Route
 from bot.runtime import Runtime
-from models import InboundCallback
+from models import InboundCallback, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class Outcome:
     duplicate: bool = False
     reply: Reply | None = None
     status: str = "done"
+    passive: str | None = None  # the text to answer in the HTTP response (bot.replies)
 
 
 def process_message(runtime: Runtime, message: Message) -> Outcome:
@@ -56,33 +59,38 @@ class _RaceLost(Exception):
 
 
 def _process_once(runtime: Runtime, message: Message) -> Outcome:
+    if runtime.readers is not None:  # SQLite: a route that only reads runs without the write lock
+        outcome = _process_reading(runtime, message)
+        if outcome is not None:
+            return outcome
     now = runtime.now()
     session = runtime.session_factory()
     try:
-        user = find_member(runtime.org, message.userid)
-        userid = user.userid if user else message.userid  # the configured id, whatever the case sent
-        ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now,
-                      message=message, userid=userid, user=user)
-        ctx.conversation = Conversation(session, userid, now, runtime.settings.policy.conversation_timeout_minutes)
+        ctx = _context(runtime, session, message, now)
         # Route first, so the callback is stored with its handler and status in one INSERT; the
         # unique dedupe key makes a retry insert nothing, and it stops here.
         route, status = _route(runtime, ctx)
         if not _record(session, message, now, handler=route.name, status=status):
             session.rollback()
-            return Outcome(handler="-", duplicate=True)
+            return Outcome(handler="-", duplicate=True, passive=_stored_reply(runtime, message))
         ctx.origin = route.name
         reply = route.func(ctx)
         if isinstance(reply, str):
             reply = Reply(text=reply)
         if status == "system":
             reply = None  # WeCom's own events have nobody to answer
-        ctx.reply_to_sender(reply)
+        passive = passive_candidate(ctx, reply)
+        if passive and claim_passive(session, ctx.userid, message.dedupe_key, passive):
+            ctx.reply_to_sender(replace(reply, text=None))
+        else:
+            passive = None
+            ctx.reply_to_sender(reply)
         if ctx.conversation.touched and reply and reply.text:
             ctx.conversation.remember_question(reply.text)  # what a later command says is still open
         for text in ctx.after_reply:
             ctx.send_text(ctx.userid, text)
         session.commit()
-        return Outcome(handler=route.name, reply=reply, status=status)
+        return Outcome(handler=route.name, reply=reply, status=status, passive=passive)
     except IntegrityError as exc:
         session.rollback()
         raise _RaceLost() from exc
@@ -111,6 +119,84 @@ def store_only(runtime: Runtime, message: Message, status: str, error: str | Non
         return _record(session, message, runtime.now(), status=status, error=error)
 
 
+def _context(runtime: Runtime, session: Session, message: Message, now: datetime) -> Context:
+    user = find_member(runtime.org, message.userid)
+    userid = user.userid if user else message.userid  # the configured id, whatever the case sent
+    ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now,
+                  message=message, userid=userid, user=user)
+    ctx.conversation = Conversation(session, userid, now, runtime.settings.policy.conversation_timeout_minutes)
+    return ctx
+
+
+_WRITERS: set[str] = set()  # routes seen changing more than the outbox: run them in a write transaction
+
+
+def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
+    """Run the route in a read-only transaction (SQLite: no write lock, a write raises); if all it
+    did was answer, store the callback and the answer in a short write transaction. None when the
+    route writes (it is remembered, and runs in a write transaction from now on) or fails."""
+    now = runtime.now()
+    session = runtime.readers()
+    try:
+        ctx = _context(runtime, session, message, now)
+        route, status = _route(runtime, ctx)
+        if route.name in _WRITERS:
+            return None
+        ctx.origin = route.name
+        reply = route.func(ctx)
+        if isinstance(reply, str):
+            reply = Reply(text=reply)
+        if status == "system":
+            reply = None  # WeCom's own events have nobody to answer
+        passive = passive_candidate(ctx, reply)
+        ctx.reply_to_sender(replace(reply, text=None) if passive else reply)  # passive: the rest, if any
+        if ctx.conversation.touched and reply and reply.text:
+            ctx.conversation.remember_question(reply.text)  # a conversation changed: a writer, found below
+        for text in ctx.after_reply:
+            ctx.send_text(ctx.userid, text)
+        queued = [row for row in session.new if isinstance(row, OutboxMessage)]
+        if session.dirty or session.deleted or len(queued) != len(session.new):
+            _WRITERS.add(route.name)
+            return None
+        rows = [_outbox_row(row.kind, row.recipients, row.payload, row.origin, row.priority, row.chain, row.part)
+                for row in queued]
+    except OperationalError:  # it tried to write (query_only): a writer
+        _WRITERS.add(route.name)
+        return None
+    except Exception:  # let the write path run it again and record the failure as it always does
+        return None
+    finally:
+        session.rollback()
+        session.close()
+    with runtime.session_factory.begin() as writer:
+        if passive and not has_room(writer, ctx.userid):  # no room this minute: the outbox paces it
+            rows.append(_outbox_row("send", ctx.userid, {"msgtype": "text", "text": {"content": passive}}, route.name))
+            passive = None
+        # ONE insert stores the callback with its answer; a retry inserts nothing and gets that answer.
+        if not _record(writer, message, now, handler=route.name, status=status, reply=passive):
+            return Outcome(handler="-", duplicate=True, passive=stored_reply(writer, message.dedupe_key))
+        if passive:
+            count_passive(writer, ctx.userid)
+        if rows:
+            writer.connection().execute(insert(OutboxMessage.__table__), rows)
+            writer.info[outbox.WAKE_KEY] = True
+    return Outcome(handler=route.name, reply=reply, status=status, passive=passive)
+
+
+def _outbox_row(kind: str, recipients: str, payload: dict, origin: str | None, priority: int | None = 0,
+                chain: str | None = None, part: int | None = 0) -> dict:
+    """An outbox row for a Core INSERT (the ORM's defaults are applied at flush, which a reader never does)."""
+    now = utcnow()
+    return {"kind": kind, "recipients": recipients, "payload": payload, "origin": origin, "priority": priority or 0,
+            "chain": chain, "part": part or 0, "status": "pending", "attempts": 0, "created_at": now,
+            "next_attempt_at": now}
+
+
+def _stored_reply(runtime: Runtime, message: Message) -> str | None:
+    with runtime.session_factory() as session:
+        return stored_reply(session, message.dedupe_key)
+
+
 def _record(session: Session, message: Message, now: datetime, **values) -> bool:
     """INSERT the callback unless its dedupe key is stored already; True if it was inserted.
 
@@ -121,7 +207,7 @@ def _record(session: Session, message: Message, now: datetime, **values) -> bool
     row = dict(dedupe_key=message.dedupe_key, received_at=now, userid=message.userid,
                msg_type=message.msg_type, event=message.event,
                content=message.text if message.text is not None else message.event_key,
-               payload=message.raw, handler=None, status="done", error=None)
+               payload=message.raw, handler=None, status="done", error=None, reply=None)
     row.update(values)
     connection = session.connection()
     statement = _insert_statement(connection.dialect)

@@ -15,7 +15,7 @@ from bot.org import OrgDirectory
 from bot.dispatcher import Dispatcher
 from bot.router import Registry
 from bot.wecom import DatabaseTokenStorage, WeComClient
-from models.db import make_engine, make_session_factory
+from models.db import make_engine, make_session_factory, read_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Runtime:
     registry: Registry
     dispatcher: Dispatcher | None = None
     clock: Callable[[], datetime] | None = None  # tests set the time here
+    readers: sessionmaker[Session] | None = None  # SQLite: read-only sessions, no write lock (bot.inbound)
 
     def now(self) -> datetime:
         """The clock in the configured time zone (contexts carry it to handlers)."""
@@ -62,4 +63,5 @@ def build_runtime(settings: Settings, registry: Registry) -> Runtime:
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     client = WeComClient(settings.wecom, DatabaseTokenStorage(session_factory))
-    return Runtime(settings, engine, session_factory, OrgDirectory(settings.org), client, registry)
+    readers = read_session_factory(engine) if engine.dialect.name == "sqlite" else None
+    return Runtime(settings, engine, session_factory, OrgDirectory(settings.org), client, registry, readers=readers)

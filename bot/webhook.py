@@ -30,7 +30,7 @@ from wechatpy.fields import StringField
 
 from bot.context import Message
 from bot.inbound import process_message, store_only
-from bot.wecom import UpdateButtonReply
+from bot.wecom import PassiveTextReply, UpdateButtonReply
 
 log = logging.getLogger("bot.callback")
 MAX_BODY = 1024 * 1024  # 1 MiB
@@ -118,15 +118,18 @@ def receive():
                  "other_agent" if stored else "duplicate")
         return Response("", mimetype="text/plain")
     outcome = process_message(runtime, message)
-    body = ""
-    if outcome.reply is not None and outcome.reply.button and not outcome.duplicate:
+    body, reply = "", None
+    if outcome.passive:  # one short text: answered here, stored with the callback (a retry gets it again)
+        reply = PassiveTextReply(source=runtime.settings.wecom.corp_id, target=message.userid, content=outcome.passive)
+    elif outcome.reply is not None and outcome.reply.button and not outcome.duplicate:
         reply = UpdateButtonReply(source=runtime.settings.wecom.corp_id, target=message.userid,
                                   replace_name=outcome.reply.button)
+    if reply is not None:
         body = _crypto().encrypt_message(reply.render(), uuid.uuid4().hex[:10], str(int(time.time())))
     log.info("callback type=%s user=%s handler=%s status=%s ms=%.1f", _kind(message), message.userid,
              outcome.handler, "duplicate" if outcome.duplicate else outcome.status,
              (time.perf_counter() - started) * 1000)
-    # An empty 200 tells WeCom the callback arrived; replies go out through message/send.
+    # An empty 200 tells WeCom the callback arrived; other replies go out through message/send.
     return Response(body, mimetype="application/xml" if body else "text/plain")
 
 

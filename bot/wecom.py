@@ -189,6 +189,20 @@ class UpdateButtonReply(BaseReply):
         )
 
 
+class PassiveTextReply(BaseReply):
+    """A text answered in the callback's HTTP response (doc 96469): WeCom shows it at once."""
+
+    type = "text"
+    content = StringField("Content")
+
+    def render(self):
+        def cdata(value: str) -> str:
+            return "<![CDATA[" + str(value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+        return (f"<xml><ToUserName>{cdata(self.target)}</ToUserName><FromUserName>{cdata(self.source)}</FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                f"<Content>{cdata(self.content)}</Content></xml>")
+
+
 def batches(userids: list[str], size: int = MAX_RECIPIENTS) -> list[list[str]]:
     unique = list(dict.fromkeys(u for u in userids if u))
     return [unique[i:i + size] for i in range(0, len(unique), size)]

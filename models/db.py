@@ -123,13 +123,17 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            if conn.get_execution_options().get(READ_ONLY):
+            read_only = bool(conn.get_execution_options().get(READ_ONLY))
+            info = conn.connection.info
+            if info.get(READ_ONLY, False) != read_only:  # a write in a reader fails instead of locking
+                conn.exec_driver_sql(f"PRAGMA query_only = {'ON' if read_only else 'OFF'}")
+                info[READ_ONLY] = read_only
+            if read_only:
                 conn.exec_driver_sql("BEGIN")  # a reader: WAL lets it run beside the writer, no lock
                 return
             # Queue on this process's lock first, then BEGIN IMMEDIATE takes SQLite's write lock
             # up front, so writers of other processes queue on the busy timeout instead of failing
             # with "database is locked" on upgrade.
-            info = conn.connection.info
             if not info.get(_HOLDS):
                 if write_lock.acquire():
                     info[_HOLDS] = write_lock
@@ -200,7 +204,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def read_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that only read: on SQLite they BEGIN (deferred) and never take the write lock, so
-    a long read (a spreadsheet of a year's reports) does not hold every writer up; a write in
-    them fails. On other databases they are ordinary sessions."""
+    """Sessions that only read: on SQLite they BEGIN (deferred, ``query_only``) and never take the
+    write lock, so a long read (a spreadsheet of a year's reports, a command that only looks)
+    does not hold every writer up; a write in them raises. On other databases they are ordinary
+    sessions."""
     return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

@@ -29,6 +29,7 @@ class InboundCallback(Base):
     # other_agent (for another app on this URL) | rejected (signed but malformed) | stale
     status: Mapped[str] = mapped_column(String(16), default="done")
     error: Mapped[Optional[str]] = mapped_column(Text)
+    reply: Mapped[Optional[str]] = mapped_column(Text)  # the text answered passively (a retry gets it again)
 
     def __repr__(self) -> str:
         return f"InboundCallback({self.id}, {self.dedupe_key!r}, {self.status!r})"

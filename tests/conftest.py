@@ -78,6 +78,7 @@ def fake_wecom():
     state = EmulatorState(base.wecom.corp_id, base.wecom.secret, base.wecom.agent_id)
     server = ServerThread(create_fake_wecom_app(state))
     server.state = state
+    server.passive_shown = set()  # callbacks whose passive reply the chat shows already
     server.api_base_url = f"{server.url}/cgi-bin/"
     yield server
     server.stop()
@@ -111,6 +112,15 @@ class BotServer:
         self.app.config["EMULATOR_CALLBACK_URL"] = self.callback_url
         self.wecom = CallbackSender(settings.wecom, self.callback_url)
         self.fake = fake_wecom
+        # A passive reply (answered in the HTTP response) reaches the chat as WeCom shows it.
+        state = fake_wecom.state if fake_wecom else self.app.extensions["emulator"]
+        shown = fake_wecom.passive_shown if fake_wecom else set()
+
+        def show(userid: str, text: str, inner: str) -> None:  # one answer per callback, as WeCom shows it
+            if inner not in shown:
+                shown.add(inner)
+                state.add_message(userid, "out", "text", text=text, passive=True)
+        self.wecom.on_reply = show
 
     def say(self, userid: str, content: str, **kw):
         response = self.wecom.text(userid, content, **kw)

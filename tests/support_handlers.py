@@ -74,9 +74,15 @@ RACES = {"left": 0}
 
 @intent("test.race", "测试竞争", hidden=True)
 def lose_a_race_once(ctx: Context) -> str:
-    """Raise the unique-key error a concurrent insert would, the first time only."""
+    """Raise the unique-key error a concurrent insert would, the first time only. It is a writer:
+    a read-only run (bot.inbound's first try on SQLite) sees it write and hands it to a write run."""
     from sqlalchemy.exc import IntegrityError
+    from models import KeyValue
+    from models.db import READ_ONLY
     ctx.send_text(ctx.userid, "written before the race was lost")
+    if ctx.session.get_bind().get_execution_options().get(READ_ONLY):
+        ctx.session.add(KeyValue(key="race", value="x"))  # what a writer does: it is not run here
+        return "never answered"
     if RACES["left"] > 0:
         RACES["left"] -= 1
         raise IntegrityError("INSERT INTO reports …", {}, Exception("duplicate key value"))

@@ -13,7 +13,7 @@ from bot.inbound import process_message
 from bot.logs import RedactSecrets
 from bot.outbox import Dispatcher
 from app import build_runtime
-from models import InboundCallback, OutboxMessage
+from models import InboundCallback, OutboxMessage, RecipientSend
 
 
 @pytest.fixture
@@ -43,26 +43,56 @@ def _count(runtime, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_a_callback_is_stored_with_its_handler_in_one_insert_and_no_update(runtime):
+def test_a_callback_is_stored_with_its_handler_and_its_passive_answer(runtime):
     seen = _statements(runtime.engine)
     outcome = process_message(runtime, _text("zhangsan", "我是谁", "1001"))
     assert (outcome.handler, outcome.status, outcome.duplicate) == ("whoami", "done", False)
-    inbound = [s for s in seen if "INBOUND_CALLBACKS" in s]
-    assert len(inbound) == 1 and inbound[0].startswith("INSERT") and "ON CONFLICT" in inbound[0]
+    assert "张三" in outcome.passive  # one short text: answered in the HTTP response, not sent
+    inserts = [s for s in seen if s.startswith("INSERT INTO INBOUND_CALLBACKS")]
+    assert len(inserts) == 1 and "ON CONFLICT" in inserts[0]
+    updates = [s for s in seen if s.startswith("UPDATE INBOUND_CALLBACKS")]
+    # SQLite: a route that only reads runs without the write lock, then ONE insert stores the
+    # callback with its answer; PostgreSQL stores the callback first and the answer after.
+    assert len(updates) == (0 if runtime.engine.dialect.name == "sqlite" else 1)
     with runtime.session_factory() as session:
         row = session.scalars(select(InboundCallback)).one()
         assert (row.dedupe_key, row.handler, row.status, row.content, row.error) == \
             ("msg:1001", "whoami", "done", "我是谁", None)
-        assert row.payload["MsgId"] == "1001"
-        assert session.scalars(select(OutboxMessage)).one().origin == "whoami"
+        assert row.payload["MsgId"] == "1001" and row.reply == outcome.passive
+        assert session.scalars(select(OutboxMessage)).all() == []
+        assert session.scalars(select(RecipientSend.recipient)).all() == ["zhangsan"]  # counted for pacing
 
 
-def test_a_retry_has_no_second_effect(runtime):
+def test_a_retry_has_no_second_effect_and_gets_the_same_answer(runtime):
     message = _text("zhangsan", "我是谁", "1002")
-    assert not process_message(runtime, message).duplicate
+    first = process_message(runtime, message)
+    assert not first.duplicate and first.passive
     for _ in range(2):
-        assert process_message(runtime, message).duplicate
-    assert (_count(runtime, InboundCallback), _count(runtime, OutboxMessage)) == (1, 1)
+        again = process_message(runtime, message)
+        assert again.duplicate and again.passive == first.passive
+    assert (_count(runtime, InboundCallback), _count(runtime, OutboxMessage), _count(runtime, RecipientSend)) == (1, 0, 1)
+
+
+def test_a_writing_route_runs_in_a_write_transaction_and_is_remembered(runtime):
+    from bot import inbound
+    inbound._WRITERS.discard("report.weekly")
+    outcome = process_message(runtime, _text("zhangsan", "周报 本周完成：回访", "1010"))
+    assert outcome.handler == "report.weekly" and outcome.passive and "已收到" in outcome.passive
+    from models.report import Report
+    assert _count(runtime, Report) == 1
+    if runtime.engine.dialect.name == "sqlite":
+        assert "report.weekly" in inbound._WRITERS
+
+
+def test_a_person_at_wecoms_limit_gets_the_answer_through_the_outbox(runtime):
+    from datetime import datetime, timezone
+    with runtime.session_factory.begin() as session:  # thirty messages this minute already
+        session.add_all(RecipientSend(recipient="wangwu", at=datetime.now(timezone.utc)) for _ in range(30))
+    outcome = process_message(runtime, _text("wangwu", "我是谁", "1011"))
+    assert outcome.passive is None
+    with runtime.session_factory() as session:
+        [row] = session.scalars(select(OutboxMessage)).all()
+    assert row.recipients == "wangwu" and "王五" in row.payload["text"]["content"]
 
 
 def test_unrouted_text_and_strangers_keep_their_status(runtime):
@@ -100,7 +130,8 @@ def test_concurrent_duplicates_have_one_effect(runtime):
     for thread in threads:
         thread.join(30)
     assert sorted(o.duplicate for o in outcomes) == [False] + [True] * 5
-    assert (_count(runtime, InboundCallback), _count(runtime, OutboxMessage)) == (1, 1)
+    assert (_count(runtime, InboundCallback), _count(runtime, RecipientSend)) == (1, 1)
+    assert len({o.passive for o in outcomes}) == 1  # every attempt answered the same
 
 
 # ---- the dispatcher ---------------------------------------------------------------------------

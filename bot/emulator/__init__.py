@@ -74,6 +74,9 @@ def _sender() -> CallbackSender:
         url = current_app.config.get("EMULATOR_CALLBACK_URL") or \
             f"http://{loopback(runtime.settings.host)}:{runtime.settings.port}{runtime.settings.wecom.callback_path}"
         sender = current_app.extensions["emulator_sender"] = CallbackSender(runtime.settings.wecom, url)
+        state = current_app.extensions["emulator"]
+        # A passive reply is shown in the chat as WeCom shows it.
+        sender.on_reply = lambda userid, text, _inner: state.add_message(userid, "out", "text", text=text)
     return sender
 
 

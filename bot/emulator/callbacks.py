@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from typing import Callable
 
 import requests
 from wechatpy.enterprise.crypto import WeChatCrypto
@@ -23,6 +24,9 @@ class CallbackSender:
         self.crypto = WeChatCrypto(wecom.token, wecom.encoding_aes_key, wecom.corp_id)
         self.http = requests.Session()
         self.timeout = timeout
+        # Called with (userid, text, the callback's inner XML) for each passive text reply, as
+        # WeCom shows it in the chat (WeCom shows one answer per callback, however often it retried).
+        self.on_reply: Callable[[str, str, str], None] | None = None
 
     # ---- building ---------------------------------------------------------------------------
     def inner_xml(self, userid: str, msg_type: str, fields: dict[str, object], create_time: int | None = None,
@@ -53,8 +57,19 @@ class CallbackSender:
     # ---- sending ----------------------------------------------------------------------------
     def post(self, inner: str) -> requests.Response:
         params, body = self.envelope(inner)
-        return self.http.post(self.url, params=params, data=body, timeout=self.timeout,
-                              headers={"Content-Type": "text/xml"})
+        response = self.http.post(self.url, params=params, data=body, timeout=self.timeout,
+                                  headers={"Content-Type": "text/xml"})
+        if self.on_reply is not None and response.status_code == 200 and response.content:
+            fields = self.reply_fields(response)
+            if fields.get("MsgType") == "text":
+                self.on_reply(fields.get("ToUserName") or "", fields.get("Content") or "", inner)
+        return response
+
+    def reply_fields(self, response: requests.Response) -> dict[str, str]:
+        """The fields of a passive reply (text or update_button), decrypted as WeCom would."""
+        from defusedxml import ElementTree
+        root = ElementTree.fromstring(self.decrypt_reply(response).encode())
+        return {child.tag: child.text or "" for child in root}
 
     def text(self, userid: str, content: str, **kw) -> requests.Response:
         return self.post(self.inner_xml(userid, "text", {"Content": content}, **kw))
