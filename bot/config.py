@@ -109,6 +109,8 @@ class WeComSettings:
     api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
     callback_path: str = "/wecom/callback"
     max_callback_age_hours: int = 24  # older callbacks are refused as stale (0: no limit)
+    messages_per_person_minute: int = 30  # WeCom delivers at most this many to one person a minute…
+    messages_per_person_hour: int = 1000  # …and an hour; the outbox holds the excess back (bot.pacing)
 
     def __repr__(self) -> str:  # secrets never reach logs, even through repr()
         return f"WeComSettings(corp_id={self.corp_id!r}, agent_id={self.agent_id}, api_base_url={self.api_base_url!r})"
@@ -287,6 +289,8 @@ def _parse_wecom(t: _Table) -> WeComSettings:
     api_base_url = t.get("api_base_url", str, "https://qyapi.weixin.qq.com/cgi-bin/")
     callback_path = t.get("callback_path", str, "/wecom/callback")
     max_age = t.get("max_callback_age_hours", int, 24)
+    per_minute = t.get("messages_per_person_minute", int, 30)
+    per_hour = t.get("messages_per_person_hour", int, 1000)
     t.finish()
     try:
         key_ok = len(aes_key) == 43 and len(base64.b64decode(aes_key + "=", validate=True)) == 32
@@ -302,8 +306,11 @@ def _parse_wecom(t: _Table) -> WeComSettings:
         raise ConfigError(f"wecom.callback_path: expected a path starting with '/', got {callback_path!r}")
     if max_age < 0:
         raise ConfigError(f"wecom.max_callback_age_hours: expected a number of hours ≥ 0, got {max_age}")
+    if per_minute < 1 or per_hour < per_minute:
+        raise ConfigError("wecom.messages_per_person_minute / _hour: expected 1 ≤ per minute ≤ per hour "
+                          f"(WeCom: 30 and 1000), got {per_minute} and {per_hour}")
     return WeComSettings(corp_id, agent_id, secret, token, aes_key,
-                         api_base_url.rstrip("/") + "/", callback_path, max_age)
+                         api_base_url.rstrip("/") + "/", callback_path, max_age, per_minute, per_hour)
 
 
 def _parse_policy(t: _Table) -> PolicySettings:

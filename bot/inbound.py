@@ -39,6 +39,7 @@ class Outcome:
     reply: Reply | None = None
     status: str = "done"
     passive: str | None = None  # the text to answer in the HTTP response (bot.replies)
+    userid: str | None = None  # the sender as configured (whatever the letter case WeCom sent)
 
 
 def process_message(runtime: Runtime, message: Message) -> Outcome:
@@ -80,7 +81,7 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         if status == "system":
             reply = None  # WeCom's own events have nobody to answer
         passive = passive_candidate(ctx, reply)
-        if passive and claim_passive(session, ctx.userid, message.dedupe_key, passive):
+        if passive and claim_passive(session, ctx.userid, message.dedupe_key, passive, runtime.pacing):
             ctx.reply_to_sender(replace(reply, text=None))
         else:
             passive = None
@@ -90,7 +91,7 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         for text in ctx.after_reply:
             ctx.send_text(ctx.userid, text)
         session.commit()
-        return Outcome(handler=route.name, reply=reply, status=status, passive=passive)
+        return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid)
     except IntegrityError as exc:
         session.rollback()
         raise _RaceLost() from exc
@@ -169,7 +170,7 @@ def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
         session.rollback()
         session.close()
     with runtime.session_factory.begin() as writer:
-        if passive and not has_room(writer, ctx.userid):  # no room this minute: the outbox paces it
+        if passive and not has_room(writer, ctx.userid, runtime.pacing):  # no room this minute: the outbox paces it
             rows.append(_outbox_row("send", ctx.userid, {"msgtype": "text", "text": {"content": passive}}, route.name))
             passive = None
         # ONE insert stores the callback with its answer; a retry inserts nothing and gets that answer.
@@ -180,7 +181,7 @@ def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
         if rows:
             writer.connection().execute(insert(OutboxMessage.__table__), rows)
             writer.info[outbox.WAKE_KEY] = True
-    return Outcome(handler=route.name, reply=reply, status=status, passive=passive)
+    return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid)
 
 
 def _outbox_row(kind: str, recipients: str, payload: dict, origin: str | None, priority: int | None = 0,

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.context import BaseContext
 from bot.org import OrgDirectory
 from bot.dispatcher import Dispatcher
+from bot.pacing import Pacing
 from bot.router import Registry
 from bot.wecom import DatabaseTokenStorage, WeComClient
 from models.db import make_engine, make_session_factory, read_session_factory
@@ -37,9 +38,15 @@ class Runtime:
         current = self.clock() if self.clock else datetime.now(timezone.utc)
         return current.astimezone(self.settings.tz)
 
+    @property
+    def pacing(self) -> Pacing:
+        """WeCom's per-person limits (``wecom.messages_per_person_minute`` / ``_hour``)."""
+        return Pacing(self.settings.wecom.messages_per_person_minute, self.settings.wecom.messages_per_person_hour)
+
     def start_dispatcher(self, **options) -> Dispatcher:
         if self.dispatcher is None:
             options.setdefault("build_context", self.build_context)
+            options.setdefault("pacing", self.pacing)
             self.dispatcher = Dispatcher(self.session_factory, self.client, **options).start()
         return self.dispatcher
 

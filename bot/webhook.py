@@ -120,7 +120,8 @@ def receive():
     outcome = process_message(runtime, message)
     body, reply = "", None
     if outcome.passive:  # one short text: answered here, stored with the callback (a retry gets it again)
-        reply = PassiveTextReply(source=runtime.settings.wecom.corp_id, target=message.userid, content=outcome.passive)
+        reply = PassiveTextReply(source=runtime.settings.wecom.corp_id, target=outcome.userid or message.userid,
+                                 content=outcome.passive)
     elif outcome.reply is not None and outcome.reply.button and not outcome.duplicate:
         reply = UpdateButtonReply(source=runtime.settings.wecom.corp_id, target=message.userid,
                                   replace_name=outcome.reply.button)
