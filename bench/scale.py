@@ -92,16 +92,19 @@ def main() -> int:
         print(f"built in {time.perf_counter() - started:.0f} s: {args.people} people, " +
               ", ".join(f"{n:,} {what}" for what, n in sizes.items()), flush=True)
 
+    from scheduler.table import JOB_IDS
+    planned = {job_id for job_id, _ in JOB_TIMES}
+    schedule = JOB_TIMES + [(job_id, NOW) for job_id in JOB_IDS if job_id not in planned]  # the rest: once
     print("\njob                            seconds  sends  most to one person")
     worst_job, worst_person = 0.0, 0
-    for job_id, when in JOB_TIMES:
+    for job_id, when in schedule:
         if args.only and job_id not in args.only:
             continue
         seconds, sends, most = run_job_once(runtime, job_id, when)
         worst_job, worst_person = max(worst_job, seconds), max(worst_person, most)
         print(f"{job_id:30} {seconds:7.2f} {sends:6d}  {most:3d}   (at {when:%a %m-%d %H:%M})", flush=True)
 
-    print("\ncommand            calls   p50 ms   p99 ms  max ms  sends/call  most to one person")
+    print("\ncommand            calls   p50 ms   p99 ms  max ms  msgs/call  most to one person  (a passive answer counts)")
     worst_p99 = 0.0
     for command in COMMANDS:
         if args.only and command not in args.only:
@@ -177,11 +180,12 @@ def run_command(runtime, command: str, users: list[str]) -> tuple[list[float], i
                           msg_id=str(next(_msg_ids)), text=command, raw={"Content": command})
         before = max_outbox_id(runtime)
         started = time.perf_counter()
-        process_message(runtime, message)
+        outcome = process_message(runtime, message)
         times.append((time.perf_counter() - started) * 1000)
         ids = list(range(before + 1, max_outbox_id(runtime) + 1))
         call_sends, call_most = queued_counts(runtime, ids)
-        sends, most = sends + call_sends, max(most, call_most)
+        passive = 1 if outcome.passive else 0  # answered in the HTTP response: a message too
+        sends, most = sends + call_sends + passive, max(most, call_most + passive)
     runtime.clock = None
     return times, sends, most
 
