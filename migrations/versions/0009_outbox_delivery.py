@@ -1,7 +1,7 @@
 """outbox delivery: the per-recipient send log, ordered parts of long messages, priority, files
 
-Revision ID: 0007_outbox_delivery
-Revises: 0006_people
+Revision ID: 0009_outbox_delivery
+Revises: 0008_drafts_and_card_copies
 Create Date: 2026-11-28
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0007_outbox_delivery'
-down_revision = '0006_people'
+revision = '0009_outbox_delivery'
+down_revision = '0008_drafts_and_card_copies'
 branch_labels = None
 depends_on = None
 
