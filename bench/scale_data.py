@@ -101,7 +101,7 @@ def build_history(runtime, now: datetime, weeks: int, rng: random.Random) -> dic
             status = "pending" if recent and rng.random() < 0.5 else rng.choice(("approved",) * 8 + ("rejected",))
             current = rng.randrange(1, len(chain) + 1) if status == "pending" else len(chain)
             requests.append(dict(id=n, kind=rng.choice(("procurement", "reimbursement")), requester=requester,
-                                 department_id="innovation", item=f"物品{n}", amount_yuan=amount, reason="业务需要",
+                                 department_id="innovation", item=f"物品{n}", amount_fen=amount * 100, reason="业务需要",
                                  emergency=rng.random() < 0.02, status=status, current_step=current,
                                  created_at=utc(created), submitted_at=utc(created),
                                  finished_at=None if status == "pending" else utc(created + timedelta(hours=30)),
