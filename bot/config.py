@@ -73,6 +73,9 @@ class PolicySettings:
     emergency_backfill_hours: int = 48  # P5
     kickoff_days: int = 7  # P6
     acceptance_days: int = 15  # P6
+    acceptance_remind_days: int = 3  # P6: the owner is reminded this many days before acceptance is due
+    review_window_days: int = 14  # P6: mid-term review reminders in the quarter's last this-many days
+    sensitive_keywords: tuple[str, ...] = ("合同", "协议", "报价")  # P8: a file name with one is sensitive
     minutes_due_hours: int = 24  # P9
     minutes_escalate_hours: int = 24  # P9
     weekly_report_due: str = "FRI 17:00"  # P10
@@ -161,7 +164,11 @@ class Settings:
         return ZoneInfo(self.timezone)
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.wecom.secret, self.wecom.token, self.wecom.encoding_aes_key) if s]
+        documents = self.extra.get("documents")
+        documents_key = documents.get("encryption_key") if isinstance(documents, dict) else None
+        candidates = (self.wecom.secret, self.wecom.token, self.wecom.encoding_aes_key,
+                      documents_key if isinstance(documents_key, str) else None, os.environ.get("DOCUMENTS_KEY"))
+        return [s for s in candidates if s]
 
 
 class _Table:

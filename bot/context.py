@@ -63,6 +63,7 @@ class BaseContext:
     now: datetime  # aware, in the configured time zone — never call datetime.now() in a handler
     origin: str = ""
     queued: list = field(default_factory=list)  # outbox rows this context wrote
+    wecom: Any = None  # bot.wecom.WeComClient, for media transfer only (messages go through the outbox)
 
     @property
     def policy(self):
@@ -76,6 +77,21 @@ class BaseContext:
 
     def send_card(self, to: str | list[str], card: dict) -> list:
         return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin))
+
+    def fetch_media(self, media_id: str, max_bytes: int):
+        """Download a file or picture a member sent (``media/get``) → ``bot.wecom.Media``.
+
+        Raises ``bot.wecom.MediaTooLarge`` past ``max_bytes`` and ``bot.wecom.WeComError``
+        (errcode 40007: the media id expired or is unknown)."""
+        return self.wecom.download_media(media_id, max_bytes)
+
+    def send_file(self, to: str | list[str], filename: str, data: bytes,
+                  content_type: str = "application/octet-stream") -> list:
+        """Upload ``data`` as temporary media (valid 3 days) now, and queue a ``file`` message with
+        it in the outbox. Raises ``bot.wecom.WeComError`` when the upload fails (nothing queued)."""
+        media_id = self.wecom.upload_media(filename, data, content_type)
+        return self._queued(outbox.enqueue(self.session, _ids(to), {"msgtype": "file", "file": {"media_id": media_id}},
+                                           self.origin))
 
     def update_card(self, userids: str | list[str], response_code: str, update: dict):
         row = outbox.enqueue_card_update(self.session, _ids(userids), response_code, update, self.origin)

@@ -61,7 +61,7 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
     try:
         user = find_member(runtime.org, message.userid)
         userid = user.userid if user else message.userid  # the configured id, whatever the case sent
-        ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now,
+        ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now, wecom=runtime.client,
                       message=message, userid=userid, user=user)
         ctx.conversation = Conversation(session, userid, now, runtime.settings.policy.conversation_timeout_minutes)
         # Route first, so the callback is stored with its handler and status in one INSERT; the
@@ -194,7 +194,7 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
             return (route, "done") if route else (registry.special["stale_card"], "unrouted")
         route = registry.events.get(message.event or "")
         return (route, "done") if route else (registry.special["ignore"], "ignored")
-    return registry.special["non_text"], "done"
+    return registry.message_types.get(message.msg_type) or registry.special["non_text"], "done"
 
 
 def _beside_flow(registry, target: Route) -> Route:

@@ -12,6 +12,8 @@ the runtime, so the plumbing in ``bot/`` never imports the policy.
 | the managers' weekly digest | P0 | ``digest`` |
 | weekly, monthly and annual reports | P10 | ``reports/`` |
 | rotation, self-evaluations, quarterly reviews, promotion | P2, P13, P14 | ``people/`` |
+| projects: kickoff, reviews, acceptance | P6 | ``projects/`` |
+| documents: naming, filing, sensitive files | P7, P8 | ``documents/`` |
 
 The import order below is the order of 帮助 and of ties between equally long keywords.
 """
@@ -23,3 +25,5 @@ from handlers import notices  # noqa: F401
 from handlers import digest  # noqa: F401
 from handlers import reports  # noqa: F401
 from handlers import people  # noqa: F401
+from handlers import projects  # noqa: F401
+from handlers import documents  # noqa: F401

@@ -21,6 +21,8 @@ AREAS = (
     ("协作同步", ("handlers.sync.",)),
     ("通知", ("handlers.notices",)),
     ("考评轮岗", ("handlers.people.",)),
+    ("项目", ("handlers.projects.",)),
+    ("文件", ("handlers.documents.",)),
     ("其他", ("",)),
 )
 

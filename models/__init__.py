@@ -4,12 +4,14 @@ from models.audit import AuditEntry
 from models.base import Base, utcnow
 from models.card import CardCopy
 from models.conversation import ConversationState
+from models.document import Document
 from models.emulator import EmulatorMessage
 from models.evaluation import Commendation, Evaluation, SelfEvaluation
 from models.inbound import InboundCallback
 from models.org import Department, Group, Person
 from models.outbox import NotificationLedger, OutboxMessage
 from models.rotation import RotationRequest, RotationStep
+from models.project import Project
 from models.runtime import KeyValue, Lease
 
 __all__ = [
@@ -17,4 +19,5 @@ __all__ = [
     "EmulatorMessage", "Group", "InboundCallback",
     "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "Person", "utcnow",
     "Commendation", "Evaluation", "SelfEvaluation", "RotationRequest", "RotationStep",
+    "Document", "Project",
 ]

@@ -49,6 +49,9 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
         "self_evaluation_reminder": _daily(policy.evaluation_time),
         "superior_evaluation_reminder": _daily(policy.evaluation_time),
         "promotion_review": _daily(policy.evaluation_time),  # P2: acts on policy.promotion_review
+        "project_kickoff_reminder": {"day_of_week": "mon-fri", "hour": 9, "minute": 40},  # P6, daily
+        "project_review_reminder": {"day_of_week": "mon-fri", "hour": 10, "minute": 10},  # P6, quarter's end
+        "project_acceptance_reminder": {"day_of_week": "mon-fri", "hour": 9, "minute": 50},  # P6, daily
     }
 
 
