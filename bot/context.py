@@ -79,7 +79,9 @@ class BaseContext:
         return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin))
 
     def fetch_media(self, media_id: str, max_bytes: int):
-        """Download a file or picture a member sent (``media/get``) → ``bot.wecom.Media``.
+        """Download a file or picture a member sent (``media/get``) → ``bot.wecom.Media``. Only in a
+        deferred context (``Context.defer``), before its first database access: no transaction may
+        be held while WeCom answers.
 
         Raises ``bot.wecom.MediaTooLarge`` past ``max_bytes`` and ``bot.wecom.WeComError``
         (errcode 40007: the media id expired or is unknown)."""
@@ -88,7 +90,8 @@ class BaseContext:
     def send_file(self, to: str | list[str], filename: str, data: bytes,
                   content_type: str = "application/octet-stream") -> list:
         """Upload ``data`` as temporary media (valid 3 days) now, and queue a ``file`` message with
-        it in the outbox. Raises ``bot.wecom.WeComError`` when the upload fails (nothing queued)."""
+        it in the outbox. Like ``fetch_media``, only in a deferred context, before its first database
+        access. Raises ``bot.wecom.WeComError`` when the upload fails (nothing queued)."""
         media_id = self.wecom.upload_media(filename, data, content_type)
         return self._queued(outbox.enqueue(self.session, _ids(to), {"msgtype": "file", "file": {"media_id": media_id}},
                                            self.origin))
@@ -151,6 +154,15 @@ class Context(BaseContext):
 
     def queue_after_reply(self, text: str) -> None:
         self.after_reply.append(text)
+    deferred: list = field(default_factory=list)  # work to run after this transaction commits
+
+    def defer(self, work) -> None:
+        """Run ``work(ctx)`` after this transaction commits, in the background with a fresh context
+        (same sender and message, its own session and transaction, no conversation): for slow calls
+        to WeCom — a media download or upload — that must not hold the database meanwhile (on
+        SQLite its write lock would stall every other callback). Its return value is the reply;
+        if it fails, the sender is told, as for any handler."""
+        self.deferred.append(work)
 
     def reply_to_sender(self, reply: Reply | str | None) -> None:
         if reply is None:

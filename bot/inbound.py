@@ -82,6 +82,8 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         for text in ctx.after_reply:
             ctx.send_text(ctx.userid, text)
         session.commit()
+        for work in ctx.deferred:
+            runtime.background().submit(run_deferred, runtime, message, work, route.name)
         return Outcome(handler=route.name, reply=reply, status=status)
     except IntegrityError as exc:
         session.rollback()
@@ -109,6 +111,29 @@ def store_only(runtime: Runtime, message: Message, status: str, error: str | Non
     dedupe key; True when it was new. Nothing is routed, run or sent."""
     with runtime.session_factory.begin() as session:
         return _record(session, message, runtime.now(), status=status, error=error)
+
+
+def run_deferred(runtime: Runtime, message: Message, work, origin: str) -> None:
+    """Run work a handler deferred (``Context.defer``) in its own transaction; queue its reply.
+
+    The session begins its transaction only at the first database access, so ``work`` may call
+    WeCom first (download, upload) without holding the database."""
+    session, ctx = runtime.session_factory(), None
+    try:
+        user = find_member(runtime.org, message.userid)
+        ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=runtime.now(),
+                      wecom=runtime.client, message=message, userid=user.userid if user else message.userid,
+                      user=user, origin=origin)
+        ctx.reply_to_sender(work(ctx))
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("deferred work of %s failed for %s", origin, message.dedupe_key)
+        with runtime.session_factory.begin() as failure:
+            outbox.enqueue_text(failure, [ctx.userid if ctx else message.userid], messages.INTERNAL_ERROR,
+                                "failure")
+    finally:
+        session.close()
 
 
 def _record(session: Session, message: Message, now: datetime, **values) -> bool:

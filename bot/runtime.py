@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -29,6 +31,15 @@ class Runtime:
     registry: Registry
     dispatcher: Dispatcher | None = None
     clock: Callable[[], datetime] | None = None  # tests set the time here
+    _background: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _background_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def background(self) -> ThreadPoolExecutor:
+        """The threads that run work handlers deferred until after their commit (``Context.defer``)."""
+        with self._background_guard:
+            if self._background is None:
+                self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deferred")
+            return self._background
 
     def now(self) -> datetime:
         """The clock in the configured time zone (contexts carry it to handlers)."""
@@ -41,6 +52,9 @@ class Runtime:
         return self.dispatcher
 
     def close(self) -> None:
+        if self._background is not None:  # finish deferred work (its replies go to the outbox) first
+            self._background.shutdown(wait=True)
+            self._background = None
         if self.dispatcher is not None:
             self.dispatcher.stop()
             self.dispatcher = None

@@ -8,6 +8,7 @@ the director is told who asked. Every send and refusal is in the audit log (reco
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
@@ -91,7 +92,7 @@ def _document(ctx: Context, example: str) -> tuple[Document | None, str]:
 
 @intent("document.send", "发送文件", "打开文件", "取文件", summary="把一份归档文件发给你（敏感文件仅总监，P8）",
         example="发送文件 3")
-def send_document(ctx: Context) -> str:
+def send_document(ctx: Context) -> str | None:
     """P8: send a filed document to the asker — sensitive ones to the director only; every attempt is logged."""
     document, problem = _document(ctx, "发送文件 3")
     if document is None:
@@ -107,6 +108,26 @@ def send_document(ctx: Context) -> str:
     if not (_is_director(ctx) or document.department_id == ctx.user.department_id or document.uploader == ctx.userid):
         ctx.audit(ctx.userid, "refused", "document", document.id, reason="department")
         return REFUSED_DEPARTMENT.format(uploader=ctx.org.name(document.uploader), **facts)
+    # Documents never change (a new version is a new row): the deferred send needs no re-read.
+    stored = StoredFile(document.id, document.filename, document.storage_key, document.sensitive,
+                        document.content_type)
+    ctx.defer(lambda later: deliver(later, stored))
+    return None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    filename: str
+    storage_key: str
+    sensitive: bool
+    content_type: str
+
+
+def deliver(ctx: Context, document: StoredFile) -> str:
+    """Deferred: read (decrypt) the file and upload it before any database access, then queue the
+    file message and audit the send (P8: every open is logged)."""
+    facts = dict(id=document.id, name=text_inline(document.filename, 80))
     try:
         data = storage.read(settings(ctx), document.storage_key, document.sensitive)
     except (storage.KeyMissing, storage.CannotDecrypt, OSError) as exc:

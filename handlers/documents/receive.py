@@ -74,7 +74,7 @@ def _marked(ctx: Context) -> bool:
 
 
 @on_message_type("file")
-def receive_file(ctx: Context) -> str:
+def receive_file(ctx: Context) -> str | None:
     """P7: a file sent to the app — filed when its name carries project, date and version."""
     media_id = str(ctx.message.raw.get("MediaId") or "").strip()
     filename = str(ctx.message.raw.get("FileName") or "").strip()
@@ -99,7 +99,7 @@ def receive_image(ctx: Context) -> str:
     return IMAGE_ASK.format(example=example_name(ctx, extension=".jpg"))
 
 
-def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str:
+def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str | None:
     """File the media under ``filename`` when the name passes P7; otherwise say what is missing and
     wait for a corrected name (nothing is downloaded or stored)."""
     names = project_names(ctx)
@@ -115,13 +115,22 @@ def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str
                             missing="、".join(MISSING_LABELS[m] for m in check.missing), registered=hint)
 
 
-def _file(ctx: Context, check: NameCheck, media_id: str, marked: bool) -> str:
-    config = settings(ctx)
+def _file(ctx: Context, check: NameCheck, media_id: str, marked: bool) -> str | None:
+    """The name passed: refuse a sensitive file without a key (P8: never stored in plaintext), else
+    fetch and file it after this transaction (the download must not hold the database)."""
     why = sensitive_reason(ctx, check.filename, marked)
     ctx.conversation.end()
-    if why and config.key is None:  # P8: never store a sensitive file in plaintext
+    if why and settings(ctx).key is None:
         log.warning("sensitive document refused: no documents key configured (user=%s)", ctx.userid)
         return NO_KEY.format(why=why)
+    ctx.defer(lambda later: fetch_and_file(later, check, media_id, why))
+    return None
+
+
+def fetch_and_file(ctx: Context, check: NameCheck, media_id: str, why: str) -> str:
+    """Deferred: download with media/get (before any database access), write the file once
+    (encrypted when sensitive), then record the document and audit it (P7, P8)."""
+    config = settings(ctx)
     try:
         media = ctx.fetch_media(media_id, config.max_bytes)
     except MediaTooLarge:
@@ -131,16 +140,17 @@ def _file(ctx: Context, check: NameCheck, media_id: str, marked: bool) -> str:
             return EXPIRED
         log.warning("media/get failed for user=%s: %s", ctx.userid, exc)
         return DOWNLOAD_FAILED
-    project = _registered_project(ctx, check.project)
     key = storage.storage_key(ctx.user.department_id, check.project, check.filename, bool(why))
     digest = storage.write_new(config, key, media.data, bool(why))
-    content_type = mimetypes.guess_type(check.filename)[0] or media.content_type or "application/octet-stream"
-    document = Document(filename=check.filename, project_name=check.project, project_id=project.id if project else None,
-                        department_id=ctx.user.department_id, group_id=ctx.user.group_id, uploader=ctx.userid,
-                        period=check.period, version=check.version, size=len(media.data), content_type=content_type[:100],
-                        sensitive=bool(why), storage_key=key, sha256=digest, created_at=ctx.now)
-    ctx.session.add(document)
     try:
+        project = _registered_project(ctx, check.project)
+        content_type = mimetypes.guess_type(check.filename)[0] or media.content_type or "application/octet-stream"
+        document = Document(filename=check.filename, project_name=check.project,
+                            project_id=project.id if project else None, department_id=ctx.user.department_id,
+                            group_id=ctx.user.group_id, uploader=ctx.userid, period=check.period,
+                            version=check.version, size=len(media.data), content_type=content_type[:100],
+                            sensitive=bool(why), storage_key=key, sha256=digest, created_at=ctx.now)
+        ctx.session.add(document)
         ctx.session.flush()
     except Exception:
         storage.discard(config, key)
@@ -165,7 +175,7 @@ def size_text(size: int) -> str:
 
 
 @on_flow(RENAME_FLOW)
-def rename(ctx: Context) -> str:
+def rename(ctx: Context) -> str | None:
     """The corrected name for a file (or a name for a picture) whose name did not pass P7."""
     data, text = ctx.conversation.data, (ctx.message.text or "").strip()
     if not text:
