@@ -12,4 +12,4 @@
 Every filing, send and refused attempt is in the audit log with record_type "document" (read by
 the P16 quarterly audit).
 """
-from handlers.documents import access, receive  # noqa: F401  (registers them)
+from handlers.documents import access, receive  # noqa: F401  (registers them; 帮助 lists them in this order)

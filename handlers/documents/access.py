@@ -18,7 +18,7 @@ from bot.quoting import text_inline
 from bot.router import intent
 from bot.wecom import WeComError
 from handlers.documents import storage
-from handlers.documents.receive import settings, size_text
+from handlers.documents.storage import documents_settings, size_text
 from models import AuditEntry, Document, Project
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def deliver(ctx: Context, document: StoredFile) -> str:
     file message and audit the send (P8: every open is logged)."""
     facts = dict(id=document.id, name=text_inline(document.filename, 80))
     try:
-        data = storage.read(settings(ctx), document.storage_key, document.sensitive)
+        data = storage.read(documents_settings(ctx), document.storage_key, document.sensitive)
     except (storage.KeyMissing, storage.CannotDecrypt, OSError) as exc:
         reason = {storage.KeyMissing: "no_key", storage.CannotDecrypt: "decrypt"}.get(type(exc), "missing_file")
         log.error("document %s cannot be opened: %s", document.id, reason)

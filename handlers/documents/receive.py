@@ -13,6 +13,7 @@ from bot.quoting import text_inline
 from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type
 from bot.wecom import MEDIA_EXPIRED, MediaTooLarge, WeComError
 from handlers.documents import storage
+from handlers.documents.storage import documents_settings, size_text
 from handlers.documents.naming import NameCheck, check_name, good_example, normalise_project, split_extension
 from models import Document, Project
 
@@ -44,10 +45,6 @@ SENSITIVE_WAITING = ("好的，请发送文件，我会加密保存，只有总�
 SENSITIVE_STILL = "正在等你发送敏感文件（请直接发送文件，不是文字）。发「取消」可退出。"
 RENAME_CANCELLED = "好的，「{name}」没有归档。"
 RENAME_TIMEOUT = "一直没有收到新的文件名，「{name}」没有归档。需要时请改名后重新发送。"
-
-
-def settings(ctx) -> storage.DocumentsSettings:
-    return ctx.settings.section("documents")
 
 
 def project_names(ctx) -> list[str]:
@@ -120,7 +117,7 @@ def _file(ctx: Context, check: NameCheck, media_id: str, marked: bool) -> str | 
     fetch and file it after this transaction (the download must not hold the database)."""
     why = sensitive_reason(ctx, check.filename, marked)
     ctx.conversation.end()
-    if why and settings(ctx).key is None:
+    if why and documents_settings(ctx).key is None:
         log.warning("sensitive document refused: no documents key configured (user=%s)", ctx.userid)
         return NO_KEY.format(why=why)
     ctx.defer(lambda later: fetch_and_file(later, check, media_id, why))
@@ -130,7 +127,7 @@ def _file(ctx: Context, check: NameCheck, media_id: str, marked: bool) -> str | 
 def fetch_and_file(ctx: Context, check: NameCheck, media_id: str, why: str) -> str:
     """Deferred: download with media/get (before any database access), write the file once
     (encrypted when sensitive), then record the document and audit it (P7, P8)."""
-    config = settings(ctx)
+    config = documents_settings(ctx)
     try:
         media = ctx.fetch_media(media_id, config.max_bytes)
     except MediaTooLarge:
@@ -170,10 +167,6 @@ def _registered_project(ctx: Context, name: str) -> Project | None:
                 None)
 
 
-def size_text(size: int) -> str:
-    return f"{size} 字节" if size < 1024 else f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1048576:.1f} MB"
-
-
 @on_flow(RENAME_FLOW)
 def rename(ctx: Context) -> str | None:
     """The corrected name for a file (or a name for a picture) whose name did not pass P7."""
@@ -199,7 +192,7 @@ def rename_timed_out(ctx: Context) -> str:
         example="敏感")
 def mark_sensitive(ctx: Context) -> str:
     """P8: the next file this person sends is sensitive (encrypted at rest, director only)."""
-    if settings(ctx).key is None:
+    if documents_settings(ctx).key is None:
         return NO_KEY.format(why="你标记了敏感")
     ctx.conversation.start(SENSITIVE_FLOW, "WAITING", {})
     return SENSITIVE_WAITING.format(example=example_name(ctx))

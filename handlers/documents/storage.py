@@ -137,3 +137,13 @@ def discard(settings: DocumentsSettings, key: str) -> None:
         (settings.storage_dir / key).unlink()
     except OSError:
         pass
+
+
+def documents_settings(ctx) -> DocumentsSettings:
+    """The parsed ``[documents]`` section of this process's settings."""
+    return ctx.settings.section("documents")
+
+
+def size_text(size: int) -> str:
+    """812 字节 / 12 KB / 3.4 MB"""
+    return f"{size} 字节" if size < 1024 else f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1048576:.1f} MB"

@@ -10,4 +10,4 @@
 Meetings are linked to a project with ``登记会议 … 项目 <编号>`` (``handlers/meetings/register``).
 Every project event is in the audit log with record_type "project" (read by the P16 audit).
 """
-from handlers.projects import jobs, lifecycle, register  # noqa: F401  (registers them)
+from handlers.projects import register, lifecycle, jobs  # noqa: F401  (registers them; 帮助 lists them in this order)

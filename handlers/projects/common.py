@@ -32,8 +32,9 @@ def find_person(ctx: BaseContext, token: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def sample_specialist(ctx: BaseContext) -> str:
-    return next((m.name for m in ctx.org.members.values() if m.has("specialist")), "张三")
+def sample_specialist(ctx: BaseContext, exclude: str = "") -> str:
+    """A real colleague's name for the examples in our answers (not ``exclude``)."""
+    return next((m.name for m in ctx.org.members.values() if m.has("specialist") and m.userid != exclude), "张三")
 
 
 def is_manager(ctx: BaseContext, userid: str) -> bool:
@@ -81,7 +82,7 @@ def meeting_example(ctx: BaseContext, project: Project, what: str, day: date) ->
     """A 登记会议 line to copy, linked to the project."""
     owner = ctx.org.name(project.owner)
     return (f"登记会议 {text_inline(project.name, 20)}{what} {day.month}月{day.day}日 14:00-15:00 "
-            f"参会 {owner} {sample_specialist(ctx)} 记录人 {owner} 项目 {project.id}")
+            f"参会 {owner} {sample_specialist(ctx, project.owner)} 记录人 {owner} 项目 {project.id}")
 
 
 def kickoff_example_day(ctx: BaseContext, project: Project) -> date:
