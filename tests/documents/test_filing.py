@@ -113,3 +113,12 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(start_docs_bot, stora
     assert "「草稿.docx」没有归档" in wait_text(bot, "zhangsan", "没有归档")
     assert documents(bot) == [] and len(bot.fake.state.calls_to("media/get")) == 2
     assert all("Traceback" not in t for t in texts(bot, "zhangsan"))
+
+
+def test_a_storage_failure_after_the_download_tells_the_sender_and_keeps_no_row(start_docs_bot, storage_dir):
+    storage_dir.parent.mkdir(parents=True, exist_ok=True)
+    storage_dir.write_text("a file where the storage directory should be")
+    bot = start_docs_bot()
+    send_file(bot, "zhangsan", "数据平台项目-2026年11月-1.0版.docx", b"content")
+    assert "处理这条消息时出错了" in wait_text(bot, "zhangsan", "出错了")
+    assert documents(bot) == [] and document_audit(bot) == []
