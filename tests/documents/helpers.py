@@ -73,7 +73,7 @@ def received_file(bot, userid: str, count: int = 1) -> tuple[str, bytes]:
     files = wait_until(lambda: len(f := [m for m in bot.received(userid) if m["msgtype"] == "file"]) >= count and f,
                        message=f"file {count} to {userid}")
     state = bot.fake.state if bot.fake else bot.app.extensions["emulator"]
-    filename, data, _ = state.media[files[count - 1]["media"]["media_id"]]
+    filename, data, _ = state.media[files[count - 1]["media_id"]]
     return filename, data
 
 
