@@ -84,7 +84,7 @@ def list_documents(ctx: Context) -> str:
 
 def _document(ctx: Context, example: str) -> tuple[Document | None, str]:
     raw = ctx.args.strip().lstrip("#＃").split(maxsplit=1)
-    if not raw:
+    if not raw or not raw[0].isdigit():
         return None, ASK_NUMBER.format(example=example)
     document = ctx.fetch(Document, raw[0])
     return document, "" if document else NOT_FOUND.format(raw=text_inline(raw[0], 20))

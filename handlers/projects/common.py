@@ -45,7 +45,7 @@ def is_manager(ctx: BaseContext, userid: str) -> bool:
 def project_from_args(ctx: BaseContext, args: str) -> tuple[Project | None, str, str]:
     """(project, the rest of the text, an answer when there is no such project) from 「#3 …」 / 「3 …」."""
     raw, _, rest = args.strip().lstrip("#＃").partition(" ")
-    if not raw:
+    if not raw.isdigit():  # no number at all: the caller asks for one, with its example
         return None, "", ""
     project = ctx.fetch(Project, raw)
     return project, rest.strip(), "" if project else NOT_FOUND.format(raw=text_inline(raw, 20))

@@ -101,7 +101,7 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(start_docs_bot, stora
     assert "已经过期或找不到了" in wait_text(bot, "zhangsan", "过期")
     bot.say("zhangsan", "发送文件 99")
     assert "没有编号为 99 的文件" in wait_text(bot, "zhangsan", "没有编号为 99")
-    bot.say("zhangsan", "发送文件")
+    bot.say("zhangsan", "发送文件 合同")
     assert "请写文件编号，例如：发送文件 3" in wait_text(bot, "zhangsan", "请写文件编号")
     bot.say("zhangsan", "发送文件 99999999999999999999")
     wait_text(bot, "zhangsan", "没有编号为 99999999999999999999")

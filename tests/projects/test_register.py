@@ -73,6 +73,8 @@ def test_a_meeting_for_an_unknown_project_is_not_registered(project_bot):
     assert "没有编号为 7 的项目" in wait_text(bot, "zhangsan", "项目列表")
     bot.say("zhangsan", "项目 99")
     wait_text(bot, "zhangsan", "没有编号为 99 的项目")
+    bot.say("zhangsan", "项目完成 数据平台")
+    assert "请写项目编号，例如：项目完成 1" in wait_text(bot, "zhangsan", "请写项目编号")
     # 「项目评审」 in a title is a title, not a project link
     bot.say("zhangsan", "登记会议 项目评审 12月9日 14:00-15:00 参会 李四 记录人 李四")
     answer = wait_text(bot, "zhangsan", "已登记会议")
