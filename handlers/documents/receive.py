@@ -8,6 +8,7 @@ import mimetypes
 
 from sqlalchemy import select
 
+from bot import messages
 from bot.context import Context
 from bot.quoting import text_inline
 from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type
@@ -103,20 +104,23 @@ def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str
     check = check_name(filename, names)
     if check.ok:
         return _file(ctx, check, media_id, marked)
+    left = (messages.LEFT_FLOW + "\n" if ctx.conversation.active
+            and ctx.conversation.flow not in (RENAME_FLOW, SENSITIVE_FLOW) else "")
     ctx.conversation.start(RENAME_FLOW, "NAME", {"media_id": media_id, "filename": check.filename,
                                                  "extension": check.extension, "sensitive": marked})
     if "length" in check.missing:
-        return TOO_LONG.format(example=example_name(ctx, extension=check.extension or ".docx"))
+        return left + TOO_LONG.format(example=example_name(ctx, extension=check.extension or ".docx"))
     hint = REGISTERED_HINT.format(names="、".join(text_inline(n, 20) for n in names[:5])) if names else ""
-    return NAME_HELP.format(name=text_inline(check.filename, 60), example=example_name(ctx, check),
-                            missing="、".join(MISSING_LABELS[m] for m in check.missing), registered=hint)
+    return left + NAME_HELP.format(name=text_inline(check.filename, 60), example=example_name(ctx, check),
+                                   missing="、".join(MISSING_LABELS[m] for m in check.missing), registered=hint)
 
 
 def _file(ctx: Context, check: NameCheck, media_id: str, marked: bool) -> str | None:
     """The name passed: refuse a sensitive file without a key (P8: never stored in plaintext), else
     fetch and file it after this transaction (the download must not hold the database)."""
     why = sensitive_reason(ctx, check.filename, marked)
-    ctx.conversation.end()
+    if ctx.conversation.flow in (RENAME_FLOW, SENSITIVE_FLOW):  # another question stays open
+        ctx.conversation.end()
     if why and documents_settings(ctx).key is None:
         log.warning("sensitive document refused: no documents key configured (user=%s)", ctx.userid)
         return NO_KEY.format(why=why)

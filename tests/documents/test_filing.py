@@ -122,3 +122,15 @@ def test_a_storage_failure_after_the_download_tells_the_sender_and_keeps_no_row(
     send_file(bot, "zhangsan", "数据平台项目-2026年11月-1.0版.docx", b"content")
     assert "处理这条消息时出错了" in wait_text(bot, "zhangsan", "出错了")
     assert documents(bot) == [] and document_audit(bot) == []
+
+
+def test_a_file_sent_in_the_middle_of_another_question_leaves_it_open(docs_bot):
+    bot = docs_bot
+    bot.say("zhaozuzhang", "登记会议 工具选型")
+    wait_text(bot, "zhaozuzhang", "什么时候开")
+    send_file(bot, "zhaozuzhang", "数据平台项目-2026年11月-1.0版.docx", b"doc")
+    wait_text(bot, "zhaozuzhang", "已归档文件 #1")
+    bot.say("zhaozuzhang", "下周一")  # still the meeting's question
+    wait_text(bot, "zhaozuzhang", "12月7日 几点开始")
+    send_file(bot, "zhaozuzhang", "草稿.docx", b"draft")  # a bad name replaces it, and says so
+    assert wait_text(bot, "zhaozuzhang", "还不能归档").startswith("（已退出刚才未完成的操作。）")
