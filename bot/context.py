@@ -151,10 +151,10 @@ class Context(BaseContext):
     args: str = ""  # the text after the matched keyword
     conversation: Any = None  # bot.conversation.Conversation
     after_reply: list = field(default_factory=list)  # texts sent after the reply (a note on an open question)
+    deferred: list = field(default_factory=list)  # work to run after this transaction commits
 
     def queue_after_reply(self, text: str) -> None:
         self.after_reply.append(text)
-    deferred: list = field(default_factory=list)  # work to run after this transaction commits
 
     def defer(self, work) -> None:
         """Run ``work(ctx)`` after this transaction commits, in the background with a fresh context

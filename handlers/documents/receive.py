@@ -9,9 +9,9 @@ import mimetypes
 from sqlalchemy import select
 
 from bot import messages
-from bot.context import Context
+from bot.context import Context, Reply
 from bot.quoting import text_inline
-from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type
+from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type, registry
 from bot.wecom import MEDIA_EXPIRED, MediaTooLarge, WeComError
 from handlers.documents import storage
 from handlers.documents.storage import documents_settings, size_text
@@ -80,9 +80,10 @@ def receive_file(ctx: Context) -> str | None:
         return NO_MEDIA.format(kind="文件")
     marked = _marked(ctx)
     if not filename:  # some clients leave the name out: ask for one, as for a picture
+        left = _leave_other_question(ctx)
         ctx.conversation.start(RENAME_FLOW, "NAME", {"media_id": media_id, "filename": "", "extension": "",
                                                      "sensitive": marked})
-        return NAMELESS_FILE.format(example=example_name(ctx))
+        return left + NAMELESS_FILE.format(example=example_name(ctx))
     return file_or_ask(ctx, filename, media_id, marked)
 
 
@@ -92,9 +93,23 @@ def receive_image(ctx: Context) -> str:
     media_id = str(ctx.message.raw.get("MediaId") or "").strip()
     if not media_id:
         return NO_MEDIA.format(kind="图片")
+    marked, left = _marked(ctx), _leave_other_question(ctx)
     ctx.conversation.start(RENAME_FLOW, "NAME", {"media_id": media_id, "filename": "", "extension": ".jpg",
-                                                 "sensitive": _marked(ctx)})
-    return IMAGE_ASK.format(example=example_name(ctx, extension=".jpg"))
+                                                 "sensitive": marked})
+    return left + IMAGE_ASK.format(example=example_name(ctx, extension=".jpg"))
+
+
+def _leave_other_question(ctx: Context) -> str:
+    """A file asks a question of its own: another open question (a meeting being registered, a
+    draft) is settled by its flow's canceller, as when a typed command replaces it; the note says so."""
+    flow = ctx.conversation.flow
+    if not ctx.conversation.active or flow in (RENAME_FLOW, SENSITIVE_FLOW):
+        return ""
+    canceller = registry.flow_cancellers.get(flow)
+    note = canceller.func(ctx) if canceller else None
+    note = note.text if isinstance(note, Reply) else note
+    label = (registry.flows[flow].summary if flow in registry.flows else "") or messages.OPEN_QUESTION_DEFAULT
+    return (note or messages.QUESTION_REPLACED.format(label=label)) + "\n"
 
 
 def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str | None:
@@ -104,8 +119,7 @@ def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str
     check = check_name(filename, names)
     if check.ok:
         return _file(ctx, check, media_id, marked)
-    left = (messages.LEFT_FLOW + "\n" if ctx.conversation.active
-            and ctx.conversation.flow not in (RENAME_FLOW, SENSITIVE_FLOW) else "")
+    left = _leave_other_question(ctx)
     ctx.conversation.start(RENAME_FLOW, "NAME", {"media_id": media_id, "filename": check.filename,
                                                  "extension": check.extension, "sensitive": marked})
     if "length" in check.missing:
@@ -171,7 +185,7 @@ def _registered_project(ctx: Context, name: str) -> Project | None:
                 None)
 
 
-@on_flow(RENAME_FLOW)
+@on_flow(RENAME_FLOW, label="刚才的文件")
 def rename(ctx: Context) -> str | None:
     """The corrected name for a file (or a name for a picture) whose name did not pass P7."""
     data, text = ctx.conversation.data, (ctx.message.text or "").strip()
@@ -202,7 +216,7 @@ def mark_sensitive(ctx: Context) -> str:
     return SENSITIVE_WAITING.format(example=example_name(ctx))
 
 
-@on_flow(SENSITIVE_FLOW)
+@on_flow(SENSITIVE_FLOW, label="敏感文件")
 def waiting_for_sensitive_file(ctx: Context) -> str:
     """Text while the bot waits for the sensitive file: say so again."""
     ctx.conversation.advance("WAITING")

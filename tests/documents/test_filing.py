@@ -133,4 +133,4 @@ def test_a_file_sent_in_the_middle_of_another_question_leaves_it_open(docs_bot):
     bot.say("zhaozuzhang", "下周一")  # still the meeting's question
     wait_text(bot, "zhaozuzhang", "12月7日 几点开始")
     send_file(bot, "zhaozuzhang", "草稿.docx", b"draft")  # a bad name replaces it, and says so
-    assert wait_text(bot, "zhaozuzhang", "还不能归档").startswith("（已退出刚才未完成的操作。）")
+    assert wait_text(bot, "zhaozuzhang", "还不能归档").startswith("（刚才登记的会议没有等到回复，已作废")
