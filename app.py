@@ -27,7 +27,6 @@ from sqlalchemy import func, select, text
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from bot.org import sync_org
 from bot.router import registry
 from bot.runtime import Runtime
 from bot.runtime import build_runtime as build_plumbing
@@ -88,7 +87,6 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
         from bot.emulator import check_emulator_settings
         check_emulator_settings(settings)  # a real api_base_url would let anyone post as anyone
     runtime = build_runtime(settings)
-    seed_org(runtime)
 
     from bot.webhook import create_blueprint
     from wechatpy.enterprise.crypto import WeChatCrypto
@@ -127,19 +125,6 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
             if clock is not None:
                 clock.attach(app.extensions["scheduler"])
     return app
-
-
-ORG_SEED_LOCK = 0x6F7267  # PostgreSQL advisory lock taken while the configured org is written
-
-
-def seed_org(runtime: Runtime) -> None:
-    """Mirror the configured org into the database, safely when several workers boot at once:
-    on PostgreSQL they take turns under a transaction-scoped advisory lock (each then merges onto
-    what the one before committed); SQLite transactions begin IMMEDIATE, one writer at a time."""
-    with runtime.session_factory.begin() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORG_SEED_LOCK})
-        sync_org(session, runtime.settings.org)
 
 
 def shutdown_app(app: Flask) -> None:
@@ -202,9 +187,7 @@ def _runtime_for_tool(args) -> Runtime:
     settings = settings_from_environment(args.config)
     setup_logging(settings.log_level, settings.secrets())
     prepare_database(settings)
-    runtime = build_runtime(settings)
-    seed_org(runtime)
-    return runtime
+    return build_runtime(settings)
 
 
 def cmd_worker(args) -> int:

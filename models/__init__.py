@@ -7,7 +7,7 @@ from models.conversation import ConversationState
 from models.emulator import EmulatorMessage
 from models.evaluation import Commendation, Evaluation, SelfEvaluation
 from models.inbound import InboundCallback
-from models.org import Department, Group, Person
+from models.org import Department, Group, OrgState, Person
 from models.outbox import NotificationLedger, OutboxMessage
 from models.rotation import RotationRequest, RotationStep
 from models.runtime import KeyValue, Lease
@@ -15,6 +15,6 @@ from models.runtime import KeyValue, Lease
 __all__ = [
     "ApprovalDraft", "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "CardCopy", "ConversationState", "Department",
     "EmulatorMessage", "Group", "InboundCallback",
-    "KeyValue", "Lease", "NotificationLedger", "OutboxMessage", "Person", "utcnow",
+    "KeyValue", "Lease", "NotificationLedger", "OrgState", "OutboxMessage", "Person", "utcnow",
     "Commendation", "Evaluation", "SelfEvaluation", "RotationRequest", "RotationStep",
 ]
