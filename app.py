@@ -7,6 +7,7 @@
     python app.py jobs run JOB_ID --config PATH [--now 2026-11-27T15:00:00+08:00]
     python app.py menu install --config PATH
     python app.py db upgrade --config PATH
+    python app.py org sync --config PATH        read the org from WeCom's address book
 
 The config path may also come from WECOM_BOT_CONFIG; secrets from WECOM_CORP_ID,
 WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and DATABASE_URL.
@@ -273,6 +274,47 @@ def cmd_menu(args) -> int:
     return 0
 
 
+def cmd_org(args) -> int:
+    """``org sync``: read WeCom's address book, write what changed, hand over, print the org."""
+    from bot.context import JobContext
+    from bot.wecom import WeComError
+    from handlers.org.sync import NOT_WECOM, describe_changes, describe_org, sync_from_wecom
+
+    runtime = _runtime_for_tool(args)
+    try:
+        if runtime.settings.org.source != "wecom":
+            print(NOT_WECOM, file=sys.stderr)
+            return 2
+        try:
+            with runtime.session_factory.begin() as session:
+                ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org, now=runtime.now(),
+                                 origin="org:sync", job_id="org_sync")
+                report = sync_from_wecom(ctx)
+                session.flush()
+                ids = [row.id for row in ctx.queued if isinstance(row, OutboxMessage)]
+        except WeComError as exc:
+            print(f"org sync failed, nothing changed: {exc}", file=sys.stderr)
+            return 1
+        calls = sum(report.calls.values())
+        print(f"org sync: read WeCom's address book ({report.path} path, {calls} API call(s), "
+              f"{report.seconds:.1f} s); {report.rows} row(s) written")
+        for line in describe_changes(report) or ["no change"]:
+            print(f"  {line}")
+        for note in report.notes:
+            print(f"  note: {note}")
+        if report.handovers:
+            print(f"  handed over ({len(report.handovers)} line(s) sent to the director):")
+            for line in report.handovers:
+                print(f"    {line.strip()}")
+        for line in describe_org(report.org):
+            print(line)
+        if ids:
+            runtime.start_dispatcher(poll_interval=0.2).wait_for(ids, timeout=30)
+        return 0
+    finally:
+        runtime.close()
+
+
 def cmd_db(args) -> int:
     settings = settings_from_environment(args.config)
     setup_logging(settings.log_level, settings.secrets())
@@ -304,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     menu = sub.add_parser("menu", help="the app's custom menu")
     menu_sub = menu.add_subparsers(dest="menu_command", required=True)
     with_config(menu_sub.add_parser("install"))
+    org = sub.add_parser("org", help="the org from WeCom's address book")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    with_config(org_sub.add_parser("sync", help="read WeCom's address book, print what changed"))
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     with_config(db_sub.add_parser("upgrade"))
@@ -315,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "serve")  # plain `python app.py [--config …]` serves
     args = build_parser().parse_args(argv)
-    commands = {"serve": cmd_serve, "worker": cmd_worker, "jobs": cmd_jobs, "menu": cmd_menu, "db": cmd_db}
+    commands = {"serve": cmd_serve, "worker": cmd_worker, "jobs": cmd_jobs, "menu": cmd_menu, "db": cmd_db,
+                "org": cmd_org}
     try:
         return commands[args.command](args)
     except ConfigError as exc:

@@ -140,6 +140,22 @@ class WeComClient:
                 raise WeComError(None, type(exc).__name__, True) from None
         raise WeComError(42001, "access token still rejected after refresh", True)
 
+    def get(self, endpoint: str, params: dict | None = None) -> dict:
+        """GET ``endpoint`` (the address-book reads); the same errors and token refresh as ``call``."""
+        for attempt in (1, 2):
+            try:
+                return self._client.get(endpoint, params=dict(params or {}))
+            except WeChatClientException as exc:
+                if exc.errcode in TOKEN_ERRORS and attempt == 1:
+                    self._client.session.delete(self._client.access_token_key)
+                    continue
+                if exc.errcode is None:
+                    raise WeComError(None, f"HTTP {getattr(exc.response, 'status_code', '?')}", True) from None
+                raise WeComError(exc.errcode, str(exc.errmsg), exc.errcode not in PERMANENT_ERRORS) from None
+            except requests.RequestException as exc:
+                raise WeComError(None, type(exc).__name__, True) from None
+        raise WeComError(42001, "access token still rejected after refresh", True)
+
     def send(self, recipients: list[str], body: dict, duplicate_check: bool = False) -> dict:
         """``message/send`` to at most 1000 userids; ``body`` is the msgtype part of the request."""
         if not 0 < len(recipients) <= MAX_RECIPIENTS:

@@ -12,6 +12,7 @@ the runtime, so the plumbing in ``bot/`` never imports the policy.
 | the managers' weekly digest | P0 | ``digest`` |
 | weekly, monthly and annual reports | P10 | ``reports/`` |
 | rotation, self-evaluations, quarterly reviews, promotion | P2, P13, P14 | ``people/`` |
+| the org from WeCom's address book, leavers' hand-over | P1 | ``org/`` |
 
 The import order below is the order of 帮助 and of ties between equally long keywords.
 """
@@ -23,3 +24,4 @@ from handlers import notices  # noqa: F401
 from handlers import digest  # noqa: F401
 from handlers import reports  # noqa: F401
 from handlers import people  # noqa: F401
+from handlers import org  # noqa: F401

@@ -49,6 +49,7 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
         "self_evaluation_reminder": _daily(policy.evaluation_time),
         "superior_evaluation_reminder": _daily(policy.evaluation_time),
         "promotion_review": _daily(policy.evaluation_time),  # P2: acts on policy.promotion_review
+        "org_sync": {"hour": 2, "minute": 30},  # P1: reconcile with WeCom's address book, nightly
     }
 
 
