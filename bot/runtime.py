@@ -9,6 +9,7 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import calendar
 from bot.config import Settings
 from bot.org import OrgDirectory
 from bot.org_store import OrgStore, seed_org
@@ -59,6 +60,7 @@ def build_runtime(settings: Settings, registry: Registry) -> Runtime:
     policy. Raises ``ConfigError`` when a feature section of the config is invalid. The database
     must be migrated: the configured org is written to it here when it changed."""
     settings.validate_sections()
+    calendar.configure(settings.section("calendar"))  # [calendar] holidays / workdays
 
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
