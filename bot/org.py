@@ -76,24 +76,26 @@ class OrgDirectory:
         self.hr_ids = tuple(org.roles.get("hr", ()))
         self.compliance_ids = tuple(org.roles.get("compliance", ()))
         self.members: dict[str, Member] = {}
+        leaders = {g["leader"] for g in org.groups}
+        derived: dict[str, set[str]] = {}
+        for role, ids in (("director", (self.director_id,)), ("ceo", (self.ceo_id,)), ("finance", self.finance_ids),
+                          ("hr", self.hr_ids), ("compliance", self.compliance_ids)):
+            for userid in ids:
+                derived.setdefault(userid, set()).add(role)
         for p in org.people:
+            userid = p["userid"]
             if p.get("active") is False:  # a mapped leaver: kept for the name only
-                self.former[p["userid"]] = p["name"]
+                self.former[userid] = p["name"]
                 continue
-            roles = set(p.get("roles", []))
-            if p["userid"] == self.director_id:
-                roles.add("director")
-            if any(g["leader"] == p["userid"] for g in org.groups):
+            roles = set(p.get("roles") or ())
+            roles |= derived.get(userid, set())
+            if userid in leaders:
                 roles.add("group_leader")
-            if p["userid"] == self.ceo_id:
-                roles.add("ceo")
-            for role, ids in (("finance", self.finance_ids), ("hr", self.hr_ids), ("compliance", self.compliance_ids)):
-                if p["userid"] in ids:
-                    roles.add(role)
             group = self.groups.get(p.get("group")) if p.get("group") else None
-            self.members[p["userid"]] = Member(
-                userid=p["userid"], name=p["name"], department_id=p["department"],
-                department_name=self.departments.get(p["department"], {}).get("name", p["department"]),
+            department = self.departments.get(p["department"])
+            self.members[userid] = Member(
+                userid=userid, name=p["name"], department_id=p["department"],
+                department_name=department["name"] if department else p["department"],
                 group_id=group["id"] if group else None, group_name=group["name"] if group else None,
                 roles=frozenset(roles), phone=p.get("phone"),
                 joined=_day(p.get("joined")), group_since=_day(p.get("group_since")),

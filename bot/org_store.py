@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import asdict
+import dataclasses
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,8 +34,8 @@ _generation_lock = threading.Lock()
 
 def config_hash(org: OrgSettings) -> str:
     """A digest of the ``[org]`` section: the org is written again only when it changes."""
-    text = json.dumps({"mapping": MAPPING_VERSION, "org": asdict(org)}, sort_keys=True, ensure_ascii=False,
-                      default=list)
+    fields = {f.name: getattr(org, f.name) for f in dataclasses.fields(org)}  # tuples of dicts: JSON as is
+    text = json.dumps({"mapping": MAPPING_VERSION, "org": fields}, sort_keys=True, ensure_ascii=False, default=list)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -76,13 +76,14 @@ def load_snapshot(session: Session) -> tuple[OrgSnapshot | None, int]:
                    for r in session.execute(select(g.id, g.name, g.department_id, g.leader)
                                             .where(g.active).order_by(g.rank, g.id)))
     people, former = [], {}
-    for r in session.execute(select(*(p[c] for c in PERSON_COLUMNS)).order_by(p.rank, p.userid)):
-        row = r._asdict()
-        if not row["active"]:
-            former[row["userid"]] = row["name"]
+    rows = session.execute(select(p.userid, p.name, p.department_id, p.group_id, p.roles, p.phone, p.active)
+                           .order_by(p.rank, p.userid))
+    for userid, name, department, group, roles, phone, active in rows:
+        if not active:
+            former[userid] = name
             continue
-        row["department"], row["group"] = row.pop("department_id"), row.pop("group_id")
-        people.append(row)
+        people.append({"userid": userid, "name": name, "department": department, "group": group, "roles": roles,
+                       "phone": phone})
     roles = state.roles or {}
     return OrgSnapshot(state.home_department, departments, groups, tuple(people), roles, former), state.version
 
@@ -142,7 +143,7 @@ def seed_org(session_factory: sessionmaker[Session], settings: Settings) -> bool
             result = write_org(session, snapshot_from_config(settings.org), source="config", config_hash=digest)
         else:
             from bot.contacts.apply import remap_stored
-            result = remap_stored(session, settings, digest)
+            result = remap_stored(session, settings)
             if result is None:
                 log.warning("org source is wecom but the address book was never read: run `python app.py org sync`")
                 return False

@@ -149,7 +149,7 @@ def write_book(session: Session, settings: Settings, book: AddressBook,
     return BookWrite(result, snapshot, notes)
 
 
-def remap_stored(session: Session, settings: Settings, digest: str) -> WriteResult | None:
+def remap_stored(session: Session, settings: Settings) -> WriteResult | None:
     """A changed ``[org]`` section with ``source = "wecom"``: map the stored address book again."""
     book = stored_book(session)
     if book is None:

@@ -110,6 +110,7 @@ def build_snapshot(book: AddressBook, org: OrgSettings) -> tuple[OrgSnapshot, li
     groups = [{"id": d.id, "name": dept_name(d.id), "department": home, "leader": (leaders.get(d.id) or [None])[0]}
               for d in book.departments.values() if d.parent_id == home]
     group_leaders = {g["leader"] for g in groups if g["leader"]}
+    group_ids = {g["id"] for g in groups}
     roles = {"ceo": (_resolve([org.roles["ceo"]], book) or [None])[0] if org.roles.get("ceo") else None,
              **{key: _resolve(org.roles.get(key, ()), book) for key in ("finance", "hr", "compliance")}}
     people = []
@@ -121,7 +122,7 @@ def build_snapshot(book: AddressBook, org: OrgSettings) -> tuple[OrgSnapshot, li
             continue
         in_home = chosen in group_of
         department = cfg.get("department") if cfg.get("department") in book.departments else (home if in_home else chosen)
-        group = cfg.get("group") if cfg.get("group") in {g["id"] for g in groups} else (group_of.get(chosen) if in_home else None)
+        group = cfg.get("group") if cfg.get("group") in group_ids else (group_of.get(chosen) if in_home else None)
         name = cfg.get("name") or user.name
         if not user.name:
             notes.append(f"{user.userid}：通讯录未返回姓名，使用{'配置中的姓名「' + name + '」' if name else '账号'}")

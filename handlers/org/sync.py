@@ -84,6 +84,8 @@ def describe_changes(report: SyncReport) -> list[str]:
             lines.append(f"renamed: {c.before['name']} -> {c.name} ({c.userid})")
         elif c.kind == "leader":
             kind, key = c.where.split(":", 1)
+            if kind == "department" and org and key in org.groups:
+                continue  # a group's department: said once, as its group leader
             what = "director" if kind == "department" and org and key == org.home_department else \
                 ("group leader" if kind == "group" else "head")
             lines.append(f"new {what} of {c.name}: {org.name(c.after['userid']) if org else c.userid} "

@@ -33,7 +33,7 @@ compliance = ["tag:合规"]
 def wecom_config(config_file):
     path = config_file()
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[:text.index("[org]")] + WECOM_ORG, encoding="utf-8")
+    path.write_text(text[:text.index("\n[org]\n") + 1] + WECOM_ORG, encoding="utf-8")
     return path
 
 
