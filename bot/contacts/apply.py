@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.contacts import ACTIVE, AddressBook, ContactDept, ContactUser, _ids, _int
+from bot.contacts import ACTIVE, GONE, AddressBook, ContactDept, ContactUser, _ids, _int
 from bot.contacts.mapping import build_snapshot
 from bot.org import OrgSnapshot
 from bot.org_store import config_hash
@@ -46,7 +46,7 @@ def stored_book(session: Session) -> AddressBook | None:
                                   p.direct_leader, p.position, p.status, p.active)
                            .where(p.wecom_departments.is_not(None)).order_by(p.rank, p.userid))
     for row in rows:
-        if row.active or row.status is not None:
+        if row.active or row.status in GONE:  # disabled or quit: still in WeCom; deleted ones are not
             book.users[row.userid] = ContactUser(row.userid, row.wecom_name, list(row.wecom_departments or []),
                                                  row.is_leader_in_dept, row.main_department, row.direct_leader,
                                                  row.position, row.status)

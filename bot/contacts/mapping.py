@@ -84,7 +84,8 @@ def _resolve(spec_list, book: AddressBook) -> list[str]:
 
 def build_snapshot(book: AddressBook, org: OrgSettings) -> tuple[OrgSnapshot, list[str]]:
     """The org P1 sees in ``book``, and notes for the operator (missing names, skipped members).
-    Raises ``ConfigError`` when the home department cannot be found or has no leader."""
+    Raises ``ConfigError`` when the home department cannot be found (without a leader, nobody is
+    director until one is set, and a note says so)."""
     notes: list[str] = []
     leaders = _leaders(book)
     home = home_department(book, org, leaders)
@@ -101,9 +102,9 @@ def build_snapshot(book: AddressBook, org: OrgSettings) -> tuple[OrgSnapshot, li
     directors = [u for u, p in config_people.items() if "director" in p.get("roles", []) and u in book.users
                  and not book.users[u].gone and _place(book.users[u], book, group_of) in group_of]
     head_of_home = (directors or leaders.get(home) or [None])[0]
-    if head_of_home is None:
-        raise ConfigError(f"department {home} ({dept_name(home)}) has no leader in WeCom (部门负责人) and no "
-                          '[[org.people]] entry has roles = ["director"]: set one of them')
+    if head_of_home is None:  # e.g. the director just left: the org goes on without one, and says so
+        notes.append(f"部门 {home}（{dept_name(home)}）没有负责人：在企业微信设置部门负责人，或在 [[org.people]] "
+                     '给总监写 roles = ["director"]，之前不会有人担任总监')
     departments = [{"id": d.id, "name": dept_name(d.id), "head": head_of_home if d.id == home else
                     (leaders.get(d.id) or [None])[0], "parent_id": d.parent_id, "leaders": d.leaders}
                    for d in book.departments.values()]

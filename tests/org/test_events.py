@@ -41,6 +41,8 @@ def test_member_events_add_move_rename_and_remove_people_at_once(synced):
     assert bot.runtime.org.get("zhouba") is None
     change(bot, "delete_user", UserID="wangwu")
     assert bot.runtime.org.get("wangwu") is None and bot.runtime.org.name("wangwu") == "王五"
+    change(bot, "update_user", UserID="lisi", Position="高级专员")  # a later event does not bring him back
+    assert bot.runtime.org.get("wangwu") is None and bot.runtime.org.get("zhouba") is None
     assert bot.fake.state.sent_to("sys") == []  # WeCom's own events are never answered
 
 

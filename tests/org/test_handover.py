@@ -111,3 +111,16 @@ def test_a_mover_who_still_holds_the_role_keeps_the_step_and_nobody_is_bothered(
     assert bot.runtime.org.get("lisi").group_id == "4"  # between groups: nothing to hand over
     assert [s.approver for s in request_row(bot, request_id).steps] == ["wangzong", "liucaiwu"]
     assert not [t for t in texts(bot, "wangzong") if "组织架构变动" in t]
+
+
+def test_when_the_director_leaves_their_steps_go_up_to_the_ceo_who_hears_of_it(start_bot, fake_wecom):
+    bot = synced_bot(start_bot, fake_wecom)
+    request_id = submit(bot, "zhangsan", "报销 差旅费 3000元")
+    wait_card(bot, "wangzong")
+    change(bot, "delete_user", UserID="wangzong")
+    assert bot.runtime.org.director_id is None  # nobody is director until WeCom names a leader
+    card = wait_card(bot, "chenzong")
+    assert f"#{request_id}" in card["main_title"]["title"]
+    assert f"报销申请 #{request_id} 初审 → 陈总" in wait_text(bot, "chenzong", "组织架构变动")
+    change(bot, "update_user", UserID="lizuzhang", Department="2", IsLeaderInDept="1")  # a new director
+    assert bot.runtime.org.director_id == "lizuzhang"
