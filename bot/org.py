@@ -154,7 +154,8 @@ def snapshot_from_config(org: OrgSettings) -> OrgSnapshot:
     CEO, finance…) written out."""
     directory = OrgDirectory(org)
     people = tuple({"userid": m.userid, "name": m.name, "department": m.department_id, "group": m.group_id,
-                    "roles": sorted(m.roles), "phone": m.phone} for m in directory.members.values())
+                    "roles": sorted(m.roles), "phone": m.phone, "joined": m.joined, "group_since": m.group_since}
+                   for m in directory.members.values())
     departments = tuple({"id": d["id"], "name": d["name"], "head": d["head"], "parent_id": None, "leaders": None}
                         for d in org.departments)
     groups = tuple({"id": g["id"], "name": g["name"], "department": g["department"], "leader": g["leader"]}

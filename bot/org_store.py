@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 MAPPING_VERSION = "1"  # bump when the way the config maps to the stored org changes
 ADVISORY_LOCK_ID = 0x6F7267  # PostgreSQL advisory lock held by every org writer (seeding, sync, events)
 PERSON_COLUMNS = ("userid", "name", "department_id", "group_id", "roles", "phone", "active", "rank", "wecom_name",
-                  "wecom_departments", "is_leader_in_dept", "main_department", "direct_leader", "position", "status")
+                  "wecom_departments", "is_leader_in_dept", "main_department", "direct_leader", "position", "status",
+                  "joined", "group_since")
 EMPTY = OrgSnapshot("", ({"id": "", "name": "（组织架构尚未同步）", "head": None},), (), (), {})
 _local_generation = 0  # bumped after this process commits an org write
 _generation_lock = threading.Lock()
@@ -76,14 +77,14 @@ def load_snapshot(session: Session) -> tuple[OrgSnapshot | None, int]:
                    for r in session.execute(select(g.id, g.name, g.department_id, g.leader)
                                             .where(g.active).order_by(g.rank, g.id)))
     people, former = [], {}
-    rows = session.execute(select(p.userid, p.name, p.department_id, p.group_id, p.roles, p.phone, p.active)
-                           .order_by(p.rank, p.userid))
-    for userid, name, department, group, roles, phone, active in rows:
+    rows = session.execute(select(p.userid, p.name, p.department_id, p.group_id, p.roles, p.phone, p.active,
+                                  p.joined, p.group_since).order_by(p.rank, p.userid))
+    for userid, name, department, group, roles, phone, active, joined, group_since in rows:
         if not active:
             former[userid] = name
             continue
         people.append({"userid": userid, "name": name, "department": department, "group": group, "roles": roles,
-                       "phone": phone})
+                       "phone": phone, "joined": joined, "group_since": group_since})
     roles = state.roles or {}
     return OrgSnapshot(state.home_department, departments, groups, tuple(people), roles, former), state.version
 

@@ -57,12 +57,17 @@ def _person_rows(snapshot: OrgSnapshot) -> dict[str, dict]:
             rank=i, wecom_name=(p.get("wecom_name") or None) and p["wecom_name"][:64],
             wecom_departments=p.get("wecom_departments"), is_leader_in_dept=p.get("is_leader_in_dept"),
             main_department=p.get("main_department"), direct_leader=p.get("direct_leader"),
-            position=(p.get("position") or None) and p["position"][:128], status=p.get("status"))
+            position=(p.get("position") or None) and p["position"][:128], status=p.get("status"),
+            joined=_iso(p.get("joined")), group_since=_iso(p.get("group_since")))
     return rows
 
 
 DEPARTMENT_COLUMNS = ("id", "name", "head", "parent_id", "leaders", "active", "rank")
 GROUP_COLUMNS = ("id", "name", "department_id", "leader", "active", "rank")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _sync_table(session: Session, table: Table, key: str, columns: tuple[str, ...],

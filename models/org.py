@@ -65,6 +65,8 @@ class Person(Base):
     direct_leader: Mapped[Optional[list]] = mapped_column(JSON)
     position: Mapped[Optional[str]] = mapped_column(String(128))
     status: Mapped[Optional[int]] = mapped_column(Integer)
+    joined: Mapped[Optional[str]] = mapped_column(String(10))  # P2, from [[org.people]]: "YYYY-MM-DD"
+    group_since: Mapped[Optional[str]] = mapped_column(String(10))  # P2: in the current group since
 
     def __repr__(self) -> str:
         return f"Person({self.userid!r}, {self.name!r})"

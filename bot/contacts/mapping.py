@@ -139,6 +139,7 @@ def build_snapshot(book: AddressBook, org: OrgSettings) -> tuple[OrgSnapshot, li
             person_roles = {"specialist"} if department == home and group else {"staff"}
         people.append({"userid": user.userid, "name": name or user.userid, "department": department, "group": group,
                        "roles": sorted(person_roles), "phone": cfg.get("phone"), "active": not user.gone,
+                       "joined": cfg.get("joined"), "group_since": cfg.get("group_since"),
                        "wecom_name": user.name, "wecom_departments": user.departments,
                        "is_leader_in_dept": user.is_leader_in_dept, "main_department": user.main_department,
                        "direct_leader": user.direct_leader, "position": user.position, "status": user.status})

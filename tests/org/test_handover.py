@@ -10,7 +10,7 @@ from scheduler import run_job
 from tests.approvals.helpers import request_row, submit
 from tests.chat import cards, tap, texts, wait_card, wait_text
 from tests.conftest import FixedClock, wait_until
-from tests.meetings.helpers import MONDAY
+from tests.meetings.helpers import MONDAY, running_since
 from tests.org.helpers import serve_contacts, wecom_org
 from tests.org.test_events import change
 
@@ -76,6 +76,7 @@ def test_action_items_minutes_and_collaborations_of_a_leaver_go_to_the_chair_and
     collaborations = [{"name": "数据平台对接", "departments": ["2", "10"], "contacts": {"2": "zhangsan", "10": "wujishu"},
                        "stakeholders": ["lizuzhang"]}]
     bot = synced_bot(start_bot, fake_wecom, extra={"meetings": meetings, "collaborations": collaborations})
+    running_since(bot)
     run_job(bot.runtime, "meeting_reminder", MONDAY + timedelta(hours=2, minutes=5))
     bot.clock.current = MONDAY + timedelta(hours=2, minutes=10)
     bot.say("lisi", "纪要\n议题：选型\n决议：完成供应商比价 负责人：张三")

@@ -1,7 +1,7 @@
-"""org sync: WeCom address-book fields on the org tables, inactive departments and groups, org_state
+"""org sync: WeCom address-book fields and P2 dates on the org tables, inactive departments and groups, org_state
 
-Revision ID: 0006_org_sync
-Revises: 0005_emulator
+Revision ID: 0009_org_sync
+Revises: 0008_drafts_and_card_copies
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0006_org_sync'
-down_revision = '0005_emulator'
+revision = '0009_org_sync'
+down_revision = '0008_drafts_and_card_copies'
 branch_labels = None
 depends_on = None
 
@@ -32,6 +32,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('direct_leader', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('position', sa.String(length=128), nullable=True))
         batch_op.add_column(sa.Column('status', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('joined', sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column('group_since', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('rank', sa.Integer(), nullable=False, server_default='0'))
     op.create_table('org_state',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -49,7 +51,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('org_state')
     with op.batch_alter_table('people', schema=None) as batch_op:
-        for column in ('rank', 'status', 'position', 'direct_leader', 'main_department', 'is_leader_in_dept',
+        for column in ('group_since', 'joined', 'rank', 'status', 'position', 'direct_leader', 'main_department', 'is_leader_in_dept',
                        'wecom_departments', 'wecom_name'):
             batch_op.drop_column(column)
     with op.batch_alter_table('groups', schema=None) as batch_op:
