@@ -93,6 +93,11 @@ class PolicySettings:
     approval_remind_hours: int = 24  # P3
     approval_escalate_hours: int = 48  # P3
     meeting_remind_minutes: int = 30  # P11
+    incident_escalate_hours: int = 24  # P15
+    audit_sample_size: int = 50  # P16
+    urgent_ack_minutes: int = 10  # P17
+    mediation_days: int = 7  # P19
+    suggestion_answer_days: int = 14  # P20
     conversation_timeout_minutes: int = 30
     working_hours: str = "09:00-18:00"
     chains: dict[str, tuple[ChainStep, ...]] = field(default_factory=dict)

@@ -68,14 +68,19 @@ class BaseContext:
     def policy(self):
         return self.settings.policy
 
-    def send_text(self, to: str | list[str], text: str) -> list:
-        return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin))
+    def send_text(self, to: str | list[str], text: str, priority: int = 0) -> list:
+        """Queue a text; ``priority=outbox.URGENT`` is delivered before anything queued earlier."""
+        return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin, priority))
 
-    def send_markdown(self, to: str | list[str], text: str) -> list:
-        return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin))
+    def send_markdown(self, to: str | list[str], text: str, priority: int = 0) -> list:
+        return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin, priority))
 
-    def send_card(self, to: str | list[str], card: dict) -> list:
-        return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin))
+    def send_card(self, to: str | list[str], card: dict, priority: int = 0) -> list:
+        return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin, priority))
+
+    def send_file(self, to: str | list[str], filename: str, data: bytes, content_type: str) -> list:
+        """Queue a file (uploaded through ``media/upload`` when delivered, then sent)."""
+        return self._queued(outbox.enqueue_file(self.session, _ids(to), filename, data, content_type, self.origin))
 
     def update_card(self, userids: str | list[str], response_code: str, update: dict):
         row = outbox.enqueue_card_update(self.session, _ids(userids), response_code, update, self.origin)

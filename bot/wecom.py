@@ -120,10 +120,12 @@ class WeComClient:
         self.agent_id = settings.agent_id
         self._client = _Client(settings, storage, timeout)
 
-    def call(self, endpoint: str, data: dict, params: dict | None = None) -> dict:
-        """POST ``data`` to ``endpoint``; refresh the token once on 40014/42001."""
+    def call(self, endpoint: str, data: dict | None, params: dict | None = None, files: dict | None = None) -> dict:
+        """POST ``data`` (JSON) or ``files`` (multipart) to ``endpoint``; refresh the token once on 40014/42001."""
         for attempt in (1, 2):
             try:
+                if files is not None:
+                    return self._client.post(endpoint, params=dict(params or {}), files=files)
                 return self._client.post(endpoint, data=data, params=dict(params or {}))
             except WeChatClientException as exc:
                 errcode = exc.errcode
@@ -169,6 +171,16 @@ class WeComClient:
         """``message/update_template_card``: ``update`` is {"button": {...}} or {"template_card": {...}}."""
         data = {"userids": userids, "agentid": self.agent_id, "response_code": response_code, **update}
         return self.call("message/update_template_card", data)
+
+    def upload_media(self, filename: str, data: bytes, content_type: str) -> str:
+        """``media/upload?type=file`` (multipart field ``media``, ≤ 20 MB): the temporary media_id
+        (valid 3 days) to send with ``message/send`` ``"msgtype": "file"``."""
+        answer = self.call("media/upload", None, params={"type": "file"},
+                           files={"media": (filename, data, content_type)})
+        media_id = answer.get("media_id")
+        if not media_id:
+            raise WeComError(answer.get("errcode"), "media/upload answered without a media_id", True)
+        return media_id
 
     def create_menu(self, menu: dict) -> dict:
         return self.call("menu/create", menu, params={"agentid": self.agent_id})

@@ -13,6 +13,9 @@ the runtime, so the plumbing in ``bot/`` never imports the policy.
 | weekly, monthly and annual reports | P10 | ``reports/`` |
 | rotation, self-evaluations, quarterly reviews, promotion | P2, P13, P14 | ``people/`` |
 | the org from WeCom's address book, leavers' hand-over | P1 | ``org/`` |
+| urgent messages acknowledged with 收到 | P17 | ``acks`` |
+| data-leak incidents, the quarterly audit | P15, P16 | ``compliance/`` |
+| conflicts (mediation, arbitration), suggestions | P19, P20 | ``voice/`` |
 
 The import order below is the order of 帮助 and of ties between equally long keywords.
 """
@@ -25,3 +28,6 @@ from handlers import digest  # noqa: F401
 from handlers import reports  # noqa: F401
 from handlers import people  # noqa: F401
 from handlers import org  # noqa: F401
+from handlers import acks  # noqa: F401
+from handlers import compliance  # noqa: F401
+from handlers import voice  # noqa: F401

@@ -19,8 +19,10 @@ AREAS = (
     ("会议纪要", ("handlers.meetings.",)),
     ("周报", ("handlers.reports.",)),
     ("协作同步", ("handlers.sync.",)),
-    ("通知", ("handlers.notices",)),
+    ("通知", ("handlers.notices", "handlers.acks")),
     ("考评轮岗", ("handlers.people.",)),
+    ("数据安全", ("handlers.compliance.",)),
+    ("调解与建议", ("handlers.voice.",)),
     ("其他", ("",)),
 )
 
