@@ -8,6 +8,7 @@
     python app.py menu install --config PATH
     python app.py db upgrade --config PATH
     python app.py org sync --config PATH        read the org from WeCom's address book
+    python app.py audit --quarter 2026Q4 --config PATH [--seed N] [--csv FILE]
 
 The config path may also come from WECOM_BOT_CONFIG; secrets from WECOM_CORP_ID,
 WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and DATABASE_URL.
@@ -324,6 +325,35 @@ def cmd_db(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    """P16: print the quarterly compliance audit (read only; ``--seed`` redraws a sample)."""
+    from bot.context import JobContext
+    from handlers.compliance.audit import run_audit
+    from handlers.compliance.audit_report import report_csv, report_text
+    from handlers.compliance.quarters import parse_quarter
+
+    runtime = _runtime_for_tool(args)
+    try:
+        try:
+            quarter = parse_quarter(args.quarter, runtime.settings.tz)
+        except ValueError:
+            print(f"--quarter: expected a quarter such as 2026Q4, got {args.quarter!r}", file=sys.stderr)
+            return 2
+        with runtime.session_factory() as session:
+            ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org, now=runtime.now(),
+                             origin="cli:audit", job_id="audit")
+            report = run_audit(ctx, quarter, args.seed)
+            print(report_text(ctx, report))
+            if args.csv:
+                with open(args.csv, "wb") as out:
+                    out.write(report_csv(ctx, report))
+                print(f"\nCSV written to {args.csv}")
+            session.rollback()  # the audit only reads
+        return 0
+    finally:
+        runtime.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="WeCom policy bot")
     sub = parser.add_subparsers(dest="command")
@@ -352,6 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     with_config(db_sub.add_parser("upgrade"))
+    audit = with_config(sub.add_parser("audit", help="print the quarterly compliance audit (P16)"))
+    audit.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q4")
+    audit.add_argument("--seed", type=int, help="the sampling seed printed by an earlier audit, to draw the same sample")
+    audit.add_argument("--csv", help="also write the whole report as CSV to this file")
     return parser
 
 
@@ -361,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "serve")  # plain `python app.py [--config …]` serves
     args = build_parser().parse_args(argv)
     commands = {"serve": cmd_serve, "worker": cmd_worker, "jobs": cmd_jobs, "menu": cmd_menu, "db": cmd_db,
-                "org": cmd_org}
+                "org": cmd_org,
+                "audit": cmd_audit}
     try:
         return commands[args.command](args)
     except ConfigError as exc:
