@@ -14,6 +14,7 @@ from bot.router import job
 from handlers.reports.periods import report_owers, weekly_period
 from handlers.reports.views import period_status
 from handlers.sync.collaborations import all_collaborations, week_key
+from handlers.voice.suggestions import digest_lines as suggestion_lines
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
 from models.meeting import ActionItem, Meeting
@@ -121,6 +122,8 @@ def digest_markdown(ctx: JobContext, window: Window, scope: str, people: set[str
     lines += approval_lines(ctx, window, people)
     lines += meeting_lines(ctx, window, people)
     lines += [report_line(ctx, window, people), sync_line(ctx, window, None if department else people)]
+    if department:  # P20: suggestions go to the director only, so only the director's digest lists them
+        lines += suggestion_lines(ctx)
     return "\n".join(lines)
 
 

@@ -21,7 +21,7 @@ from bot.context import BaseContext, JobContext
 from bot.router import job
 from handlers.compliance import audit_rules as rules
 from handlers.compliance.audit_report import report_csv, summary_markdown
-from handlers.compliance.incidents import responders
+from handlers.compliance.common import responders
 from handlers.compliance.quarters import Quarter, Scope, make_scope, previous_quarter
 from models import NotificationLedger
 

@@ -9,7 +9,7 @@ from bot.context import JobContext
 from bot.dates import format_datetime
 from bot.quoting import text_inline
 from bot.router import job
-from handlers.compliance.incidents import closers, contacts
+from handlers.compliance.common import closers, contacts
 from models import Incident
 
 REMINDER_HEADER = "⏰ 还有 {count} 件数据泄露事件未结案（P15），请跟进处置："

@@ -6,8 +6,6 @@ the audit log, which is also the incident's history.
 """
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select, update
 
 from bot.context import BaseContext, Context
@@ -15,6 +13,7 @@ from bot.dates import format_datetime
 from bot.quoting import text_block, text_inline
 from bot.router import intent
 from handlers import acks
+from handlers.compliance.common import can_see, closers, details_text, names, parties, responders, split_id
 from models import AuditEntry, Incident
 
 STATUS = {"open": "处理中", "closed": "已结案"}
@@ -38,51 +37,6 @@ UPDATED_REPLY = "✅ 已记录事件 #{id} 的进展，已转告 {names}。"
 UPDATE_NOTE = "📝 数据泄露事件 #{id} 有新进展（{by}）：\n{note}\n发「事件 {id}」查看全部记录。"
 NONE_VISIBLE = "目前没有你能查看的数据泄露事件。发现数据泄露请立即发：报告数据泄露 发生了什么"
 LIST_HEADER = "数据泄露事件（处理中 {open} 件）："
-_ID_REST = re.compile(r"^[#＃]?(\d{1,9})(?:\s+|$)(.*)$", re.S)
-
-
-def responders(ctx: BaseContext) -> list[str]:
-    """P15: the director and compliance, in that order, each once."""
-    ids = [ctx.org.director_id, *ctx.org.compliance_ids]
-    return [u for u in dict.fromkeys(ids) if u and ctx.org.get(u)]
-
-
-def closers(ctx: BaseContext) -> list[str]:
-    """Who may close an incident: compliance; the director when the org names nobody for compliance."""
-    return [u for u in ctx.org.compliance_ids if ctx.org.get(u)] or [ctx.org.director_id]
-
-
-def can_see(ctx: BaseContext, incident: Incident, userid: str) -> bool:
-    return userid == incident.reporter or userid in responders(ctx)
-
-
-def parties(ctx: BaseContext, incident: Incident) -> list[str]:
-    return list(dict.fromkeys([incident.reporter, *responders(ctx)]))
-
-
-def contacts(ctx: BaseContext, userids: list[str]) -> str:
-    """王总监 13800000001、郑法务 13800000051 (P17: urgent → phone)."""
-    parts = []
-    for userid in userids:
-        member = ctx.org.get(userid)
-        parts.append(f"{ctx.org.name(userid)} {(member.phone if member else None) or acks.NO_PHONE}")
-    return "、".join(parts) or "（无）"
-
-
-def names(ctx: BaseContext, userids: list[str]) -> str:
-    return "、".join(ctx.org.name(u) for u in userids) or "（无人）"
-
-
-def split_id(args: str) -> tuple[int | None, str]:
-    """「3 结论…」 → (3, "结论…"); (None, args) without a leading number."""
-    match = _ID_REST.match(args.strip())
-    return (int(match.group(1)), match.group(2).strip()) if match else (None, args.strip())
-
-
-def details_text(incident: Incident) -> str:
-    """数据：… · 人数：… · 仍在暴露：… (each as told, folded to one line)."""
-    facts = [("数据", incident.data_kind), ("人数", incident.affected), ("仍在暴露", incident.still_exposed)]
-    return " · ".join(f"{label}：{text_inline(value, 60) if value else '（未补充）'}" for label, value in facts)
 
 
 def _history(ctx: BaseContext, incident: Incident) -> list[str]:

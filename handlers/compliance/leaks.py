@@ -13,7 +13,7 @@ from bot.dates import format_datetime
 from bot.quoting import text_block, text_inline
 from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers import acks
-from handlers.compliance.incidents import contacts, details_text, names, responders
+from handlers.compliance.common import contacts, details_text, names, responders
 from models import Incident
 
 FLOW = "incident.details"
