@@ -248,6 +248,8 @@ def cmd_jobs(args) -> int:
 
 def _summary(row: OutboxMessage) -> str:
     body = row.payload
+    if row.kind == "send_file":
+        return f"file: {body.get('filename', '')}"
     kind = body.get("msgtype", row.kind)
     if kind in ("text", "markdown"):
         content = body[kind]["content"].replace("\n", " ⏎ ")

@@ -14,6 +14,7 @@ from bot.quoting import markdown_inline
 if TYPE_CHECKING:
     from handlers.compliance.audit import AuditReport, KindResult
 
+HIGHLIGHTS_PER_KIND = 3  # findings of each kind shown before more of any one kind
 SUMMARY_LIMIT = 1900  # bytes: the summary stays one WeCom markdown message (≤ 2048)
 TITLE = "季度合规审计 · {label}（P16）"
 PERIOD = "范围：{start} 至 {end}，截至 {as_of}"
@@ -51,17 +52,29 @@ def summary_markdown(ctx: BaseContext, report: "AuditReport") -> str:
         return "\n".join(lines + [CLEAN])
     lines.append(f"**{FINDINGS.format(count=len(findings))}**")
     shown = 0
-    for number, (kind, record, problem) in enumerate(findings, 1):
+    for number, (kind, record, problem) in _highlights(findings):
         line = f"{number}. `{problem.clause}` {markdown_inline(record.label)}：{markdown_inline(problem.evidence)}"
-        tail = [MORE.format(count=len(findings) - number), FILE_NOTE]
+        tail = [MORE.format(count=len(findings) - shown - 1), FILE_NOTE]
         if len("\n".join(lines + [line] + tail).encode()) > SUMMARY_LIMIT:
             break
         lines.append(line)
-        shown = number
+        shown += 1
     if shown < len(findings):
         lines.append(MORE.format(count=len(findings) - shown))
     lines.append(FILE_NOTE)
     return "\n".join(lines)
+
+
+def _highlights(findings: list) -> list:
+    """(number, finding) with the first few of every kind before the rest, so one long kind (a
+    month of missing weekly reports) does not push the others out of the summary."""
+    numbered = list(enumerate(findings, 1))
+    first, rest, seen = [], [], {}
+    for number, finding in numbered:
+        kind = finding[0].key
+        seen[kind] = seen.get(kind, 0) + 1
+        (first if seen[kind] <= HIGHLIGHTS_PER_KIND else rest).append((number, finding))
+    return first + rest
 
 
 def report_text(ctx: BaseContext, report: "AuditReport") -> str:
