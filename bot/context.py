@@ -78,8 +78,10 @@ class BaseContext:
     def send_card(self, to: str | list[str], card: dict, priority: int = 0) -> list:
         return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin, priority))
 
-    def send_file(self, to: str | list[str], filename: str, data: bytes, content_type: str) -> list:
-        """Queue a file (uploaded through ``media/upload`` when delivered, then sent)."""
+    def queue_file(self, to: str | list[str], filename: str, data: bytes, content_type: str) -> list:
+        """Queue a file in the outbox: the dispatcher uploads it (``media/upload``) when it delivers
+        it, then sends it — no WeCom call inside the transaction. The bytes wait in the outbox
+        table, so this is not for files that must stay encrypted at rest (P8 documents)."""
         return self._queued(outbox.enqueue_file(self.session, _ids(to), filename, data, content_type, self.origin))
 
     def update_card(self, userids: str | list[str], response_code: str, update: dict):

@@ -9,6 +9,7 @@ director and compliance a markdown summary and the whole report as a CSV file.
 """
 from __future__ import annotations
 
+import importlib.util
 import logging
 import random
 import secrets
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from bot.context import BaseContext, JobContext
 from bot.router import job
+from handlers.compliance import audit_duties as duties
 from handlers.compliance import audit_rules as rules
 from handlers.compliance.audit_report import report_csv, summary_markdown
 from handlers.compliance.common import responders
@@ -44,10 +46,13 @@ KINDS: list[Kind] = [
     Kind("minutes", "会议纪要", "P9", rules.minutes),
     Kind("resolutions", "决议负责人", "P12", rules.resolutions),
     Kind("action_items", "决议执行", "P12", rules.action_items),
-    Kind("weekly_reports", "周报", "P10", rules.weekly_reports),
-    Kind("syncs", "协作周同步", "P18", rules.syncs),
-    Kind("incidents", "数据泄露事件", "P15", rules.incidents),
+    Kind("weekly_reports", "周报", "P10", duties.weekly_reports),
+    Kind("syncs", "协作周同步", "P18", duties.syncs),
+    Kind("incidents", "数据泄露事件", "P15", duties.incidents),
 ]
+# P8 once the documents feature (handlers/documents, which logs every send) is installed.
+if importlib.util.find_spec("handlers.documents") is not None:
+    KINDS.append(Kind("documents", "敏感文件", "P8", duties.sensitive_documents))
 
 
 @dataclass
@@ -123,7 +128,7 @@ def quarterly_audit(ctx: JobContext) -> None:
     data = report_csv(ctx, report)
     for userid in recipients:
         if ctx.notify_once(LEDGER_KIND, quarter.key, userid, markdown=summary):
-            ctx.send_file(userid, CSV_NAME.format(key=quarter.key), data, "text/csv")
+            ctx.queue_file(userid, CSV_NAME.format(key=quarter.key), data, "text/csv")
     ctx.audit(f"system:{ctx.job_id}", "audit_report", "audit", quarter.key, seed=report.seed, to=recipients,
               figures={r.kind.key: [r.total, r.broken, len(r.sampled)] for r in report.results},
               findings=len(report.findings()))

@@ -1,4 +1,6 @@
-"""The rules the quarterly audit checks (P16), one function per kind of record.
+"""The rules the quarterly audit checks (P16), one function per kind of record: approvals (P3,
+P4), emergencies (P5), minutes (P9), resolutions and action items (P12); the weekly duties,
+incidents and documents are in ``audit_duties``.
 
 Each returns every record of its kind in the scope, with the rules it broke (clause id and the
 evidence from the stored records and the audit log); a record that broke nothing has no problems.
@@ -7,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -17,16 +19,11 @@ from bot.context import BaseContext
 from bot.dates import format_datetime
 from handlers.approvals.cards import KIND_LABELS, ROLE_LABELS, SKIP_SELF, SKIP_SIGNED
 from handlers.compliance.quarters import Scope
-from handlers.reports.periods import report_owers, weekly_period
-from handlers.sync.collaborations import all_collaborations, department_name, week_key
-from models import ApprovalRequest, AuditEntry, Incident
-from models.collaboration import Collaboration, SyncUpdate
+from models import ApprovalRequest, AuditEntry
 from models.meeting import ActionItem, Meeting
-from models.report import Report
 
 DECIDED = {"approved": "同意", "rejected": "驳回"}
 LEGITIMATE_SKIPS = {SKIP_SELF, SKIP_SIGNED}
-SYNC_DUE = (4, time(10, 0))  # P18: the Friday digest (weekly_sync_digest) shows which side is missing
 
 
 @dataclass(frozen=True)
@@ -43,11 +40,13 @@ class Record:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _at(ctx: BaseContext, moment: datetime | None) -> str:
+def when(ctx: BaseContext, moment: datetime | None) -> str:
+    """11月28日（周六）14:00 in the configured time zone; （无） for None."""
     return format_datetime(moment, ctx.settings.tz) if moment else "（无）"
 
 
-def _late(delta: timedelta) -> str:
+def how_late(delta: timedelta) -> str:
+    """「29 小时」 below two days, else 「3.5 天」."""
     hours = delta.total_seconds() / 3600
     return f"{hours:.0f} 小时" if hours < 48 else f"{hours / 24:.1f} 天"
 
@@ -85,7 +84,7 @@ def approvals(ctx: BaseContext, scope: Scope) -> list[Record]:
                 if entry.actor != step.approver:
                     record.problems.append(Problem("P3", (
                         f"{step.label}应由 {ctx.org.name(step.approver)} 审批，审计日志 #{entry.id} 显示"
-                        f"由 {ctx.org.name(entry.actor)} 于 {_at(ctx, entry.at)} {DECIDED[entry.action]}")))
+                        f"由 {ctx.org.name(entry.actor)} 于 {when(ctx, entry.at)} {DECIDED[entry.action]}")))
         if request.status == "approved":
             record.problems += _missing_steps(ctx, request)
         records.append(record)
@@ -121,12 +120,12 @@ def emergencies(ctx: BaseContext, scope: Scope) -> list[Record]:
             continue
         record = Record("emergencies", str(request.id), _request_label(ctx, request))
         due = request.submitted_at + limit
-        where = f"登记于 {_at(ctx, request.submitted_at)}，应在 {_at(ctx, due)} 前补办完成"
+        where = f"登记于 {when(ctx, request.submitted_at)}，应在 {when(ctx, due)} 前补办完成"
         if request.status == "approved" and request.finished_at and request.finished_at > due:
-            record.problems.append(Problem("P5", f"{where}，实际 {_at(ctx, request.finished_at)} 才完成，"
-                                                 f"晚了 {_late(request.finished_at - due)}"))
+            record.problems.append(Problem("P5", f"{where}，实际 {when(ctx, request.finished_at)} 才完成，"
+                                                 f"晚了 {how_late(request.finished_at - due)}"))
         elif request.status == "rejected":
-            record.problems.append(Problem("P5", f"已先行执行，补办审批于 {_at(ctx, request.finished_at)} 被驳回"))
+            record.problems.append(Problem("P5", f"已先行执行，补办审批于 {when(ctx, request.finished_at)} 被驳回"))
         elif request.status in ("withdrawn", "failed"):
             record.problems.append(Problem("P5", f"已先行执行，补办审批未完成（{request.status}）"))
         elif request.status == "pending" and scope.as_of > due:
@@ -142,13 +141,13 @@ def minutes(ctx: BaseContext, scope: Scope) -> list[Record]:
     records = []
     for meeting in meetings:
         record = Record("minutes", str(meeting.id),
-                        f"会议 #{meeting.id}「{meeting.title}」{_at(ctx, meeting.starts_at)}（记录人 {ctx.org.name(meeting.minute_taker)}）")
+                        f"会议 #{meeting.id}「{meeting.title}」{when(ctx, meeting.starts_at)}（记录人 {ctx.org.name(meeting.minute_taker)}）")
         done = meeting.minutes
         if done is not None and done.submitted_at > done.due_at:
-            record.problems.append(Problem("P9", f"纪要迟交 {_late(done.submitted_at - done.due_at)}"
-                                                 f"（截止 {_at(ctx, done.due_at)}，提交于 {_at(ctx, done.submitted_at)}）"))
+            record.problems.append(Problem("P9", f"纪要迟交 {how_late(done.submitted_at - done.due_at)}"
+                                                 f"（截止 {when(ctx, done.due_at)}，提交于 {when(ctx, done.submitted_at)}）"))
         elif done is None and meeting.minutes_due_at <= scope.as_of:
-            record.problems.append(Problem("P9", f"纪要缺失（截止 {_at(ctx, meeting.minutes_due_at)}，截至审计未提交）"))
+            record.problems.append(Problem("P9", f"纪要缺失（截止 {when(ctx, meeting.minutes_due_at)}，截至审计未提交）"))
         records.append(record)
     return records
 
@@ -166,11 +165,11 @@ def resolutions(ctx: BaseContext, scope: Scope) -> list[Record]:
     for item in items:
         record = Record("resolutions", str(item.id), _item_label(ctx, item))
         if item.owner_assigned_at is None and item.owner_due_at <= scope.as_of:
-            record.problems.append(Problem("P12", f"纪要后 {hours} 小时内没有负责人（截止 {_at(ctx, item.owner_due_at)}），"
+            record.problems.append(Problem("P12", f"纪要后 {hours} 小时内没有负责人（截止 {when(ctx, item.owner_due_at)}），"
                                                   "截至审计仍未指派"))
         elif item.owner_assigned_at is not None and item.owner_assigned_at > item.owner_due_at:
-            record.problems.append(Problem("P12", f"负责人 {ctx.org.name(item.owner)} 于 {_at(ctx, item.owner_assigned_at)} "
-                                                  f"才指派，超过 {hours} 小时时限 {_late(item.owner_assigned_at - item.owner_due_at)}"))
+            record.problems.append(Problem("P12", f"负责人 {ctx.org.name(item.owner)} 于 {when(ctx, item.owner_assigned_at)} "
+                                                  f"才指派，超过 {hours} 小时时限 {how_late(item.owner_assigned_at - item.owner_due_at)}"))
         records.append(record)
     return records
 
@@ -183,77 +182,9 @@ def action_items(ctx: BaseContext, scope: Scope) -> list[Record]:
     for item in items:
         record = Record("action_items", str(item.id), _item_label(ctx, item) + f"，负责人 {ctx.org.name(item.owner)}")
         if item.status != "done":
-            record.problems.append(Problem("P12", f"截止 {_at(ctx, item.due_at)} 已过，截至审计未完成"))
+            record.problems.append(Problem("P12", f"截止 {when(ctx, item.due_at)} 已过，截至审计未完成"))
         elif item.done_at and item.done_at > item.due_at:
-            record.problems.append(Problem("P12", f"逾期 {_late(item.done_at - item.due_at)} 完成"
-                                                  f"（截止 {_at(ctx, item.due_at)}，完成于 {_at(ctx, item.done_at)}）"))
-        records.append(record)
-    return records
-
-
-def _mondays(scope: Scope):
-    day = scope.start.date() - timedelta(days=scope.start.weekday() + 7)
-    while day < scope.end.date() + timedelta(days=7):
-        yield day
-        day += timedelta(days=7)
-
-
-def weekly_reports(ctx: BaseContext, scope: Scope) -> list[Record]:
-    """P10: each report ower's weekly report by the deadline, for the weeks due in the quarter
-    since the bot was in service."""
-    owers = report_owers(ctx.org, ctx.policy)
-    records = []
-    for monday in _mondays(scope):
-        period = weekly_period(monday, ctx.policy, ctx.settings.tz)
-        if not scope.judged(period.deadline) or not scope.served(period.deadline):
-            continue
-        reports = {r.userid: r for r in ctx.session.scalars(select(Report).where(
-            Report.kind == "weekly", Report.period == period.key))}
-        for member in owers:
-            record = Record("weekly_reports", f"{period.key}:{member.userid}", f"周报 {period.label} · {member.name}")
-            report = reports.get(member.userid)
-            if report is None:
-                record.problems.append(Problem("P10", f"未交（截止 {_at(ctx, period.deadline)}）"))
-            elif report.late:  # as the digest counts it: the version kept came after the deadline
-                record.problems.append(Problem("P10", f"迟交 {_late(report.submitted_at - period.deadline)}"
-                                                      f"（截止 {_at(ctx, period.deadline)}，提交于 {_at(ctx, report.submitted_at)}）"))
-            records.append(record)
-    return records
-
-
-def syncs(ctx: BaseContext, scope: Scope) -> list[Record]:
-    """P18: every side of every collaboration synced each week (as shown in Friday's digest)."""
-    created = dict(ctx.session.execute(select(Collaboration.name, Collaboration.created_at)).all())
-    weekday, clock = SYNC_DUE
-    records = []
-    for monday in _mondays(scope):
-        due = datetime.combine(monday + timedelta(days=weekday), clock, tzinfo=ctx.settings.tz)
-        if not scope.judged(due) or not scope.served(due):
-            continue
-        week = week_key(due, ctx)
-        done = {(u.collaboration, u.department_id) for u in ctx.session.scalars(
-            select(SyncUpdate).where(SyncUpdate.week == week))}
-        for collaboration in all_collaborations(ctx):
-            if created.get(collaboration.name) and created[collaboration.name] > due:
-                continue
-            record = Record("syncs", f"{week}:{collaboration.name}", f"协作「{collaboration.name}」第{week.split('W')[1]}周")
-            for department_id, userid in collaboration.contacts.items():
-                if (collaboration.name, department_id) not in done:
-                    record.problems.append(Problem("P18", f"{department_name(ctx, department_id)}（接口人 "
-                                                          f"{ctx.org.name(userid)}）本周没有同步进展"))
-            records.append(record)
-    return records
-
-
-def incidents(ctx: BaseContext, scope: Scope) -> list[Record]:
-    """P15: data-leak incidents reported in the quarter are closed."""
-    rows = ctx.session.scalars(select(Incident).where(Incident.created_at >= scope.start,
-                                                      Incident.created_at < scope.end).order_by(Incident.id))
-    records = []
-    for incident in rows:
-        record = Record("incidents", str(incident.id),
-                        f"数据泄露事件 #{incident.id}（{ctx.org.name(incident.reporter)} 报告于 {_at(ctx, incident.created_at)}）")
-        if incident.closed_at is None or incident.closed_at > scope.as_of:
-            record.problems.append(Problem("P15", f"截至审计仍未结案（已 {_late(scope.as_of - incident.created_at)}）"))
+            record.problems.append(Problem("P12", f"逾期 {how_late(item.done_at - item.due_at)} 完成"
+                                                  f"（截止 {when(ctx, item.due_at)}，完成于 {when(ctx, item.done_at)}）"))
         records.append(record)
     return records

@@ -7,6 +7,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from models import ApprovalRequest, ApprovalStep, AuditEntry, InboundCallback, Incident
 from models.collaboration import SyncUpdate
 from models.meeting import ActionItem, Meeting, Minutes
@@ -203,3 +205,23 @@ def test_sampling_prints_its_seed_and_the_same_seed_draws_the_same_sample(bot, c
     assert app_module.main(["audit", "--quarter", "2026Q5", "--config", str(config)]) == 2
     assert "expected a quarter such as 2026Q4" in capsys.readouterr().err
 
+
+
+def test_sensitive_documents_opened_by_anyone_but_the_director_are_listed(bot):
+    pytest.importorskip("handlers.documents", reason="P8 is audited once the documents feature is installed")
+    with bot.runtime.session_factory.begin() as s:
+        in_service(s, at(9, 21, 9))
+        s.add(AuditEntry(at=at(8, 3), actor="zhangsan", action="filed", record_type="document", record_id="7",
+                         detail={"filename": "客户合同-2026年8月-1.0版.pdf"}))
+        s.add(AuditEntry(at=at(8, 4), actor="wangzong", action="sent", record_type="document", record_id="7",
+                         detail={"to": "wangzong", "sensitive": True}))
+        s.add(AuditEntry(at=at(8, 5), actor="lisi", action="sent", record_type="document", record_id="7",
+                         detail={"to": "lisi", "sensitive": True}))
+        s.add(AuditEntry(at=at(8, 6), actor="lisi", action="sent", record_type="document", record_id="8",
+                         detail={"to": "lisi", "sensitive": False}))
+    run(bot, "quarterly_audit", Q3_AUDIT)
+    rows = received_csv(bot, "wangzong")
+    p8 = [row for row in rows if len(row) == 5 and row[2] == "P8"]
+    assert len(p8) == 1 and "文件 #7「客户合同-2026年8月-1.0版.pdf」" in p8[0][3] and "李四" in p8[0][4]
+    figures = {row[0]: row[2:] for row in rows if len(row) == 5 and row[2].isdigit()}
+    assert figures["敏感文件"] == ["2", "1", "2"]
