@@ -127,9 +127,9 @@ def run(bot, job_id, now):
 
 def received_csv(bot, userid) -> list[list[str]]:
     [message] = [m for m in bot.received(userid) if m["msgtype"] == "file"]
-    media = bot.fake.state.media[message["file"]["media_id"]]
-    assert message["file"]["filename"] == "compliance-audit-2026Q3.csv"
-    return list(csv.reader(io.StringIO(media["data"].decode("utf-8-sig"))))
+    filename, data, _ = bot.fake.state.media[message["media_id"]]
+    assert filename == message["filename"] == "compliance-audit-2026Q3.csv"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def findings(rows) -> set[tuple[str, str]]:

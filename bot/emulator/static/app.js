@@ -298,14 +298,6 @@
       return b;
     }
     if (msg.msgtype === 'template_card') return cardNode(msg);
-    if (msg.msgtype === 'file' && msg.file) {
-      const b = h('div', 'bubble file');
-      const a = h('a', '', '📎 ' + (msg.file.filename || '文件'));
-      a.href = 'api/media/' + encodeURIComponent(msg.file.media_id) + '?userid=' + encodeURIComponent(msg.userid);
-      a.download = msg.file.filename || '';
-      b.append(a);
-      return b;
-    }
     return h('div', 'bubble unsupported', `[暂不支持显示的消息类型：${msg.msgtype}]` + (msg.text ? '\n' + msg.text : ''));
   }
   function appendMessage(msg) {
