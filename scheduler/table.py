@@ -54,7 +54,9 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
         "org_sync": {"hour": 2, "minute": 30},  # P1: reconcile with WeCom's address book, nightly
         "incident_reminder": {"hour": 9, "minute": 30},  # P15, compliance daily (a leak waits for no weekend)
         "incident_escalation": {"hour": "8-22", "minute": 40},  # P15, hourly: silent incidents to the director
-        "urgent_ack_check": {"minute": "*"},  # P17, who has not tapped 收到 after urgent_ack_minutes
+        # P17: who has not tapped 收到 after urgent_ack_minutes — checked every 5 minutes (as the meeting
+        # reminder), so the sender hears 10–15 minutes after; every minute would slow the demo clock 5-fold.
+        "urgent_ack_check": {"minute": "*/5"},
         "mediation_deadline": {**working, "minute": 50},  # P19, hourly in working hours: late mediations to HR
     }
 
