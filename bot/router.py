@@ -26,7 +26,6 @@ class Route:
     pattern: re.Pattern | None = None  # natural phrasing, tried after keywords
     hidden: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)  # shown in 帮助 only to these roles
-    interrupts: bool = False  # never taken as the answer to a question the bot asked (a leak report)
 
 
 @dataclass
@@ -49,18 +48,16 @@ class Registry:
 
     # ---- registration ----------------------------------------------------------------------
     def intent(self, name: str, *keywords: str, summary: str = "", example: str = "",
-               pattern: str | None = None, hidden: bool = False, roles: tuple[str, ...] = (),
-               interrupts: bool = False):
+               pattern: str | None = None, hidden: bool = False, roles: tuple[str, ...] = ()):
         """Route text starting with one of ``keywords`` (or ``/name``-style commands given as
-        keywords beginning with "/") to the handler; ``pattern`` matches natural phrasing.
-        ``interrupts``: the command leaves any conversation even with arguments after it."""
+        keywords beginning with "/") to the handler; ``pattern`` matches natural phrasing."""
         def register(func: Handler) -> Handler:
             if any(r.name == name for r in self.intents):
                 raise ValueError(f"intent {name!r} registered twice")
             doc = (func.__doc__ or "").strip().splitlines()
             self.intents.append(Route(name, func, tuple(keywords), summary or (doc[0] if doc else ""),
                                       example, re.compile(pattern) if pattern else None, hidden,
-                                      frozenset(roles), interrupts))
+                                      frozenset(roles)))
             return func
         return register
 
@@ -142,11 +139,6 @@ class Registry:
         「我的申请」, 「撤回 12」), or None. A keyword glued to more words (「采购数量太多」) is not
         one here: while the bot waits for an answer, such a message is the answer."""
         return self.match_text(text, strict=True)
-
-    def interrupting_command(self, text: str) -> Match | None:
-        """A command that leaves a conversation whatever follows it (``interrupts=True``)."""
-        match = self.match_text(text)
-        return match if match and match.route.interrupts else None
 
     def match_card(self, event_key: str) -> Route | None:
         prefix = event_key.split(":", 1)[0]

@@ -46,7 +46,7 @@ def _where(ctx: Context) -> str:
 
 
 @intent("incident.report", "报告数据泄露", summary="发现数据泄露立即报告，马上通知总监和合规（P15）",
-        example=EXAMPLE, interrupts=True)
+        example=EXAMPLE)
 def report_leak(ctx: Context) -> str:
     """P15: open an incident and alert the director and compliance at once, urgent first."""
     text = ctx.args.strip()
@@ -95,7 +95,7 @@ def _forward(ctx: Context, incident: Incident) -> None:
                                                        details=details_text(incident)))
 
 
-@on_flow(FLOW)
+@on_flow(FLOW, label="数据泄露事件的补充信息")
 def answer_detail(ctx: Context) -> str:
     """P15: the reporter's answers, one question at a time; the last one is forwarded."""
     incident = ctx.session.get(Incident, ctx.conversation.data.get("incident_id"))
