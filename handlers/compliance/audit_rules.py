@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from bot.amounts import format_yuan
+from bot.amounts import format_money
 from bot.context import BaseContext
 from bot.dates import format_datetime
 from handlers.approvals.cards import KIND_LABELS, ROLE_LABELS, SKIP_SELF, SKIP_SIGNED
@@ -54,7 +54,7 @@ def how_late(delta: timedelta) -> str:
 def _request_label(ctx: BaseContext, request: ApprovalRequest) -> str:
     kind = KIND_LABELS.get(request.kind, request.kind)
     return (f"{'紧急' if request.emergency else ''}{kind}申请 #{request.id}"
-            f"（{ctx.org.name(request.requester)}：{request.item}，{format_yuan(request.amount_yuan)}）")
+            f"（{ctx.org.name(request.requester)}：{request.item}，{format_money(request.amount_fen)}）")
 
 
 def _submitted(ctx: BaseContext, scope: Scope) -> list[ApprovalRequest]:
@@ -96,7 +96,7 @@ def _missing_steps(ctx: BaseContext, request: ApprovalRequest) -> list[Problem]:
     unmatched = list(request.steps)
     problems = []
     for rule in ctx.policy.chains.get(request.kind, ()):
-        if rule.min_amount_wan is not None and Decimal(request.amount_yuan) < Decimal(str(rule.min_amount_wan)) * 10000:
+        if rule.min_amount_wan is not None and Decimal(request.amount_fen) < Decimal(str(rule.min_amount_wan)) * 1_000_000:
             continue
         step = next((s for s in unmatched if s.role == rule.role), None)
         if step is not None:
@@ -106,7 +106,7 @@ def _missing_steps(ctx: BaseContext, request: ApprovalRequest) -> list[Problem]:
         clause = "P4" if rule.min_amount_wan is not None else "P3"
         role = ROLE_LABELS.get(rule.role, rule.role)
         found = "记录中没有这一步" if step is None else f"这一步状态为「{step.status}」"
-        problems.append(Problem(clause, f"金额 {format_yuan(request.amount_yuan)} 需要{rule.label}（{role}），"
+        problems.append(Problem(clause, f"金额 {format_money(request.amount_fen)} 需要{rule.label}（{role}），"
                                         f"申请却已通过，{found}"))
     return problems
 

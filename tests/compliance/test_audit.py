@@ -33,7 +33,7 @@ def in_service(s, moment):
 def approval(s, amount, steps, status="approved", emergency=False, submitted=at(7, 6), finished=None, actors=None):
     """steps: (role, label, approver, status); actors: who the audit log says decided each step."""
     request = ApprovalRequest(kind="procurement", requester="zhangsan", department_id="innovation", item="服务器",
-                              amount_yuan=amount, reason="", emergency=emergency, status=status, created_at=submitted,
+                              amount_fen=amount * 100, reason="", emergency=emergency, status=status, created_at=submitted,
                               submitted_at=submitted, finished_at=finished or submitted + timedelta(hours=5))
     request.steps = [ApprovalStep(position=i + 1, role=role, label=label, approver=approver, status=st,
                                   started_at=submitted, decided_at=submitted + timedelta(hours=i + 1))
