@@ -1,7 +1,7 @@
 """compliance and voice: incidents, mediation cases, suggestions, acknowledgements; outbox priority
 
-Revision ID: 0009_compliance_voice
-Revises: 0008_drafts_and_card_copies
+Revision ID: 0010_compliance_voice
+Revises: 0009_org_sync
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0009_compliance_voice'
-down_revision = '0008_drafts_and_card_copies'
+revision = '0010_compliance_voice'
+down_revision = '0009_org_sync'
 branch_labels = None
 depends_on = None
 
