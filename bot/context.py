@@ -69,14 +69,21 @@ class BaseContext:
     def policy(self):
         return self.settings.policy
 
-    def send_text(self, to: str | list[str], text: str) -> list:
-        return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin))
+    def send_text(self, to: str | list[str], text: str, priority: int = 0) -> list:
+        """Queue a text; ``priority=outbox.URGENT`` is delivered before anything queued earlier."""
+        return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin, priority))
 
-    def send_markdown(self, to: str | list[str], text: str) -> list:
-        return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin))
+    def send_markdown(self, to: str | list[str], text: str, priority: int = 0) -> list:
+        return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin, priority))
 
-    def send_card(self, to: str | list[str], card: dict) -> list:
-        return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin))
+    def send_card(self, to: str | list[str], card: dict, priority: int = 0) -> list:
+        return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin, priority))
+
+    def queue_file(self, to: str | list[str], filename: str, data: bytes, content_type: str) -> list:
+        """Queue a file in the outbox: the dispatcher uploads it (``media/upload``) when it delivers
+        it, then sends it — no WeCom call inside the transaction. The bytes wait in the outbox
+        table, so this is not for files that must stay encrypted at rest (P8 documents)."""
+        return self._queued(outbox.enqueue_file(self.session, _ids(to), filename, data, content_type, self.origin))
 
     def fetch_media(self, media_id: str, max_bytes: int):
         """Download a file or picture a member sent (``media/get``) → ``bot.wecom.Media``. Only in a

@@ -8,6 +8,7 @@ back-off; a row is marked failed only after ``retry_budget`` (default 24 h), and
 """
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import threading
@@ -25,6 +26,8 @@ from models import OutboxMessage
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 2048  # bytes, for text and markdown content (WeCom)
+FILE_LIMIT = 20 * 1024 * 1024  # bytes, media/upload (WeCom)
+URGENT = 10  # outbox priority of urgent alerts (P15 leak reports): claimed before anything else
 _WAKE_KEY = "outbox_written"
 
 
@@ -53,9 +56,11 @@ def split_content(content: str, limit: int = TEXT_LIMIT) -> list[str]:
     return parts
 
 
-def enqueue(session: Session, recipients: list[str], body: dict, origin: str | None = None) -> list[OutboxMessage]:
-    """Queue one ``message/send`` body for ``recipients`` (batched by 1000)."""
-    rows = [OutboxMessage(kind="send", recipients="|".join(batch), payload=body, origin=origin,
+def enqueue(session: Session, recipients: list[str], body: dict, origin: str | None = None,
+            priority: int = 0, kind: str = "send") -> list[OutboxMessage]:
+    """Queue one ``message/send`` body for ``recipients`` (batched by 1000); rows of a higher
+    ``priority`` are delivered before older rows of a lower one."""
+    rows = [OutboxMessage(kind=kind, recipients="|".join(batch), payload=body, origin=origin, priority=priority,
                           next_attempt_at=datetime.now(timezone.utc))
             for batch in batches(recipients)]
     session.add_all(rows)
@@ -63,22 +68,35 @@ def enqueue(session: Session, recipients: list[str], body: dict, origin: str | N
     return rows
 
 
-def enqueue_text(session: Session, recipients: list[str], text: str, origin: str | None = None) -> list[OutboxMessage]:
+def enqueue_text(session: Session, recipients: list[str], text: str, origin: str | None = None,
+                 priority: int = 0) -> list[OutboxMessage]:
     rows = []
     for part in split_content(text):
-        rows += enqueue(session, recipients, {"msgtype": "text", "text": {"content": part}}, origin)
+        rows += enqueue(session, recipients, {"msgtype": "text", "text": {"content": part}}, origin, priority)
     return rows
 
 
-def enqueue_markdown(session: Session, recipients: list[str], text: str, origin: str | None = None) -> list[OutboxMessage]:
+def enqueue_markdown(session: Session, recipients: list[str], text: str, origin: str | None = None,
+                     priority: int = 0) -> list[OutboxMessage]:
     rows = []
     for part in split_content(text):
-        rows += enqueue(session, recipients, {"msgtype": "markdown", "markdown": {"content": part}}, origin)
+        rows += enqueue(session, recipients, {"msgtype": "markdown", "markdown": {"content": part}}, origin, priority)
     return rows
 
 
-def enqueue_card(session: Session, recipients: list[str], card: dict, origin: str | None = None) -> list[OutboxMessage]:
-    return enqueue(session, recipients, {"msgtype": "template_card", "template_card": card}, origin)
+def enqueue_card(session: Session, recipients: list[str], card: dict, origin: str | None = None,
+                 priority: int = 0) -> list[OutboxMessage]:
+    return enqueue(session, recipients, {"msgtype": "template_card", "template_card": card}, origin, priority)
+
+
+def enqueue_file(session: Session, recipients: list[str], filename: str, data: bytes, content_type: str,
+                 origin: str | None = None) -> list[OutboxMessage]:
+    """Queue a file: the dispatcher uploads it (``media/upload``, temporary media live 3 days, so
+    it is uploaded when delivered, again on a retry) and sends it with ``message/send``."""
+    if len(data) > FILE_LIMIT:
+        raise ValueError(f"{filename}: {len(data)} bytes is over WeCom's {FILE_LIMIT} for a file")
+    body = {"filename": filename, "content_type": content_type, "data": base64.b64encode(data).decode("ascii")}
+    return enqueue(session, recipients, body, origin, kind="send_file")
 
 
 def enqueue_card_update(session: Session, userids: list[str], response_code: str, update_body: dict,
@@ -181,7 +199,7 @@ class Dispatcher:
         if cached is None:
             table = OutboxMessage.__table__
             due = (select(table.c.id).where(self._claimable(bindparam("due_at", type_=table.c.next_attempt_at.type)))
-                   .order_by(table.c.id).limit(limit)
+                   .order_by(table.c.priority.desc(), table.c.id).limit(limit)
                    .with_for_update(skip_locked=True))  # PostgreSQL: dispatchers take disjoint batches
             claim = (table.update()
                      .where(table.c.id.in_(bindparam("claim_ids", expanding=True)),
@@ -212,7 +230,7 @@ class Dispatcher:
             else:
                 connection.execute(claim, params)
                 rows = connection.execute(read, params).all()
-        return sorted((_Claimed(*row) for row in rows), key=lambda row: row.id)
+        return sorted((_Claimed(*row) for row in rows), key=lambda row: (-row.priority, row.id))
 
     def _deliver(self, row: "_Claimed") -> tuple[dict, float] | None:
         """Send one claimed row; returns (response, ms) when sent, None when it failed (recorded)."""
@@ -225,6 +243,11 @@ class Dispatcher:
             elif kind == "update_card":
                 code = payload.pop("response_code")
                 response = self.client.update_template_card(recipients, code, payload)
+            elif kind == "send_file":
+                media_id = self.client.upload_media(payload["filename"], base64.b64decode(payload["data"]),
+                                                    payload["content_type"])
+                response = self.client.send(recipients, {"msgtype": "file", "file": {"media_id": media_id}},
+                                            duplicate_check=attempts > 1)
             else:
                 raise WeComError(None, f"unknown outbox kind {kind!r}", False)
         except WeComError as exc:
@@ -286,6 +309,7 @@ class _Claimed(NamedTuple):
     payload: dict
     attempts: int
     created_at: datetime
+    priority: int
 
 
 def _clean_response(response: dict) -> dict:

@@ -11,8 +11,10 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import calendar
 from bot.config import Settings
 from bot.org import OrgDirectory
+from bot.org_store import OrgStore, seed_org
 from bot.outbox import Dispatcher
 from bot.router import Registry
 from bot.wecom import DatabaseTokenStorage, WeComClient
@@ -26,7 +28,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
-    org: OrgDirectory
+    org_store: OrgStore
     client: WeComClient
     registry: Registry
     dispatcher: Dispatcher | None = None
@@ -40,6 +42,11 @@ class Runtime:
             if self._background is None:
                 self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deferred")
             return self._background
+
+    @property
+    def org(self) -> OrgDirectory:
+        """The org as stored now (cached; reloaded when another process or a callback changed it)."""
+        return self.org_store.current()
 
     def now(self) -> datetime:
         """The clock in the configured time zone (contexts carry it to handlers)."""
@@ -64,10 +71,13 @@ class Runtime:
 def build_runtime(settings: Settings, registry: Registry) -> Runtime:
     """The shared pieces of one process. ``registry`` holds the handlers, filled by whoever
     composes the application (``app.py`` imports ``handlers``): the plumbing never imports the
-    policy. Raises ``ConfigError`` when a feature section of the config is invalid."""
+    policy. Raises ``ConfigError`` when a feature section of the config is invalid. The database
+    must be migrated: the configured org is written to it here when it changed."""
     settings.validate_sections()
+    calendar.configure(settings.section("calendar"))  # [calendar] holidays / workdays
 
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     client = WeComClient(settings.wecom, DatabaseTokenStorage(session_factory))
-    return Runtime(settings, engine, session_factory, OrgDirectory(settings.org), client, registry)
+    seed_org(session_factory, settings)  # writes only when the [org] section changed
+    return Runtime(settings, engine, session_factory, OrgStore(session_factory), client, registry)

@@ -142,10 +142,12 @@ class WeComClient:
         self.agent_id = settings.agent_id
         self._client = _Client(settings, storage, timeout)
 
-    def call(self, endpoint: str, data: dict, params: dict | None = None) -> dict:
-        """POST ``data`` to ``endpoint``; refresh the token once on 40014/42001."""
+    def call(self, endpoint: str, data: dict | None, params: dict | None = None, files: dict | None = None) -> dict:
+        """POST ``data`` (JSON) or ``files`` (multipart) to ``endpoint``; refresh the token once on 40014/42001."""
         for attempt in (1, 2):
             try:
+                if files is not None:
+                    return self._client.post(endpoint, params=dict(params or {}), files=files)
                 return self._client.post(endpoint, data=data, params=dict(params or {}))
             except WeChatClientException as exc:
                 errcode = exc.errcode
@@ -159,6 +161,22 @@ class WeComClient:
                 raise WeComError(errcode, str(exc.errmsg), errcode not in PERMANENT_ERRORS) from None
             except requests.RequestException as exc:
                 # The exception text holds the URL with the access token: keep only its kind.
+                raise WeComError(None, type(exc).__name__, True) from None
+        raise WeComError(42001, "access token still rejected after refresh", True)
+
+    def get(self, endpoint: str, params: dict | None = None) -> dict:
+        """GET ``endpoint`` (the address-book reads); the same errors and token refresh as ``call``."""
+        for attempt in (1, 2):
+            try:
+                return self._client.get(endpoint, params=dict(params or {}))
+            except WeChatClientException as exc:
+                if exc.errcode in TOKEN_ERRORS and attempt == 1:
+                    self._client.session.delete(self._client.access_token_key)
+                    continue
+                if exc.errcode is None:
+                    raise WeComError(None, f"HTTP {getattr(exc.response, 'status_code', '?')}", True) from None
+                raise WeComError(exc.errcode, str(exc.errmsg), exc.errcode not in PERMANENT_ERRORS) from None
+            except requests.RequestException as exc:
                 raise WeComError(None, type(exc).__name__, True) from None
         raise WeComError(42001, "access token still rejected after refresh", True)
 

@@ -13,8 +13,10 @@ from models.base import Base, UTCDateTime, utcnow
 class OutboxMessage(Base):
     """One WeCom API call to make after the transaction that wrote it commits.
 
-    ``kind`` is ``send`` (message/send) or ``update_card`` (message/update_template_card).
+    ``kind`` is ``send`` (message/send), ``update_card`` (message/update_template_card) or
+    ``send_file`` (media/upload, then message/send of the file).
     ``status``: pending → sending (leased by one dispatcher) → sent | failed.
+    ``priority``: higher is claimed first (urgent alerts, P15/P17); 0 for everything else.
     """
 
     __tablename__ = "outbox_messages"
@@ -34,6 +36,7 @@ class OutboxMessage(Base):
     last_error: Mapped[Optional[str]] = mapped_column(Text)
     response: Mapped[Optional[dict]] = mapped_column(JSON)
     origin: Mapped[Optional[str]] = mapped_column(String(128))  # handler or job that queued it
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"OutboxMessage({self.id}, {self.kind!r}, {self.status!r})"

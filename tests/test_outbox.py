@@ -81,13 +81,14 @@ def test_rows_past_the_retry_budget_are_failed(runtime, fake_wecom, fast_retries
     with runtime.session_factory.begin() as s:
         outbox.enqueue_text(s, ["zhangsan"], "hello", "test")
     fake_wecom.state.fail_next(*["busy"] * 50)
-    runtime.dispatch(retry_budget=timedelta(seconds=0.3), poll_interval=0.02)
+    # a budget long enough for several fast retries even on a loaded machine
+    runtime.dispatch(retry_budget=timedelta(seconds=2), poll_interval=0.02)
 
     def failed_row():
         with runtime.session_factory() as s:
             row = s.scalars(select(OutboxMessage)).one()
             return row if row.status == "failed" else None
-    row = wait_until(failed_row, message="budget exhausted")
+    row = wait_until(failed_row, timeout=20, message="budget exhausted")
     assert row.attempts >= 2
 
 

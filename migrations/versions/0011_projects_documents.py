@@ -1,7 +1,7 @@
 """projects and documents (P6–P8): projects, documents, meetings.project_id
 
-Revision ID: 0009_projects_documents
-Revises: 0008_drafts_and_card_copies
+Revision ID: 0011_projects_documents
+Revises: 0010_compliance_voice
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0009_projects_documents'
-down_revision = '0008_drafts_and_card_copies'
+revision = '0011_projects_documents'
+down_revision = '0010_compliance_voice'
 branch_labels = None
 depends_on = None
 
