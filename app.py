@@ -7,6 +7,8 @@
     python app.py jobs run JOB_ID --config PATH [--now 2026-11-27T15:00:00+08:00]
     python app.py menu install --config PATH
     python app.py db upgrade --config PATH
+    python app.py org sync --config PATH        read the org from WeCom's address book
+    python app.py audit --quarter 2026Q4 --config PATH [--seed N] [--csv FILE]
 
 The config path may also come from WECOM_BOT_CONFIG; secrets from WECOM_CORP_ID,
 WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and DATABASE_URL.
@@ -27,7 +29,6 @@ from sqlalchemy import func, select, text
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from bot.org import sync_org
 from bot.router import registry
 from bot.runtime import Runtime
 from bot.runtime import build_runtime as build_plumbing
@@ -88,7 +89,6 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
         from bot.emulator import check_emulator_settings
         check_emulator_settings(settings)  # a real api_base_url would let anyone post as anyone
     runtime = build_runtime(settings)
-    seed_org(runtime)
 
     from bot.webhook import create_blueprint
     from wechatpy.enterprise.crypto import WeChatCrypto
@@ -127,19 +127,6 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
             if clock is not None:
                 clock.attach(app.extensions["scheduler"])
     return app
-
-
-ORG_SEED_LOCK = 0x6F7267  # PostgreSQL advisory lock taken while the configured org is written
-
-
-def seed_org(runtime: Runtime) -> None:
-    """Mirror the configured org into the database, safely when several workers boot at once:
-    on PostgreSQL they take turns under a transaction-scoped advisory lock (each then merges onto
-    what the one before committed); SQLite transactions begin IMMEDIATE, one writer at a time."""
-    with runtime.session_factory.begin() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORG_SEED_LOCK})
-        sync_org(session, runtime.settings.org)
 
 
 def shutdown_app(app: Flask) -> None:
@@ -202,9 +189,7 @@ def _runtime_for_tool(args) -> Runtime:
     settings = settings_from_environment(args.config)
     setup_logging(settings.log_level, settings.secrets())
     prepare_database(settings)
-    runtime = build_runtime(settings)
-    seed_org(runtime)
-    return runtime
+    return build_runtime(settings)
 
 
 def cmd_worker(args) -> int:
@@ -264,6 +249,8 @@ def cmd_jobs(args) -> int:
 def _summary(row: OutboxMessage) -> str:
     body = row.payload
     kind = body.get("msgtype", row.kind)
+    if kind == "file":  # queued with its name (bot.outbox.enqueue_file) or built when delivered
+        return f"file: {body['file'].get('filename') or body['file'].get('build', '')}"
     if kind in ("text", "markdown"):
         content = body[kind]["content"].replace("\n", " ⏎ ")
     elif kind == "template_card":
@@ -290,6 +277,47 @@ def cmd_menu(args) -> int:
     return 0
 
 
+def cmd_org(args) -> int:
+    """``org sync``: read WeCom's address book, write what changed, hand over, print the org."""
+    from bot.context import JobContext
+    from bot.wecom import WeComError
+    from handlers.org.sync import NOT_WECOM, describe_changes, describe_org, sync_from_wecom
+
+    runtime = _runtime_for_tool(args)
+    try:
+        if runtime.settings.org.source != "wecom":
+            print(NOT_WECOM, file=sys.stderr)
+            return 2
+        try:
+            with runtime.session_factory.begin() as session:
+                ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org, now=runtime.now(),
+                                 origin="org:sync", job_id="org_sync")
+                report = sync_from_wecom(ctx)
+                session.flush()
+                ids = [row.id for row in ctx.queued if isinstance(row, OutboxMessage)]
+        except WeComError as exc:
+            print(f"org sync failed, nothing changed: {exc}", file=sys.stderr)
+            return 1
+        calls = sum(report.calls.values())
+        print(f"org sync: read WeCom's address book ({report.path} path, {calls} API call(s), "
+              f"{report.seconds:.1f} s); {report.rows} row(s) written")
+        for line in describe_changes(report) or ["no change"]:
+            print(f"  {line}")
+        for note in report.notes:
+            print(f"  note: {note}")
+        if report.handovers:
+            print(f"  handed over ({len(report.handovers)} line(s) sent to the director):")
+            for line in report.handovers:
+                print(f"    {line.strip()}")
+        for line in describe_org(report.org):
+            print(line)
+        if ids:
+            runtime.start_dispatcher(poll_interval=0.2).wait_for(ids, timeout=30)
+        return 0
+    finally:
+        runtime.close()
+
+
 def cmd_db(args) -> int:
     settings = settings_from_environment(args.config)
     setup_logging(settings.log_level, settings.secrets())
@@ -297,6 +325,35 @@ def cmd_db(args) -> int:
     current, head = migrate.pending_revisions(settings.database_url)
     print(f"database at revision {current} (head {head})")
     return 0
+
+
+def cmd_audit(args) -> int:
+    """P16: print the quarterly compliance audit (read only; ``--seed`` redraws a sample)."""
+    from bot.context import JobContext
+    from handlers.compliance.audit import run_audit
+    from handlers.compliance.audit_report import report_csv, report_text
+    from handlers.compliance.quarters import parse_quarter
+
+    runtime = _runtime_for_tool(args)
+    try:
+        try:
+            quarter = parse_quarter(args.quarter, runtime.settings.tz)
+        except ValueError:
+            print(f"--quarter: expected a quarter such as 2026Q4, got {args.quarter!r}", file=sys.stderr)
+            return 2
+        with runtime.session_factory() as session:
+            ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org, now=runtime.now(),
+                             origin="cli:audit", job_id="audit")
+            report = run_audit(ctx, quarter, args.seed)
+            print(report_text(ctx, report))
+            if args.csv:
+                with open(args.csv, "wb") as out:
+                    out.write(report_csv(ctx, report))
+                print(f"\nCSV written to {args.csv}")
+            session.rollback()  # the audit only reads
+        return 0
+    finally:
+        runtime.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -321,9 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
     menu = sub.add_parser("menu", help="the app's custom menu")
     menu_sub = menu.add_subparsers(dest="menu_command", required=True)
     with_config(menu_sub.add_parser("install"))
+    org = sub.add_parser("org", help="the org from WeCom's address book")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    with_config(org_sub.add_parser("sync", help="read WeCom's address book, print what changed"))
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     with_config(db_sub.add_parser("upgrade"))
+    audit = with_config(sub.add_parser("audit", help="print the quarterly compliance audit (P16)"))
+    audit.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q4")
+    audit.add_argument("--seed", type=int, help="the sampling seed printed by an earlier audit, to draw the same sample")
+    audit.add_argument("--csv", help="also write the whole report as CSV to this file")
     return parser
 
 
@@ -332,7 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "serve")  # plain `python app.py [--config …]` serves
     args = build_parser().parse_args(argv)
-    commands = {"serve": cmd_serve, "worker": cmd_worker, "jobs": cmd_jobs, "menu": cmd_menu, "db": cmd_db}
+    commands = {"serve": cmd_serve, "worker": cmd_worker, "jobs": cmd_jobs, "menu": cmd_menu, "db": cmd_db,
+                "org": cmd_org,
+                "audit": cmd_audit}
     try:
         return commands[args.command](args)
     except ConfigError as exc:

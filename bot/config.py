@@ -25,6 +25,7 @@ ENV_OVERRIDES = {
     "WECOM_SECRET": ("wecom", "secret"),
     "WECOM_TOKEN": ("wecom", "token"),
     "WECOM_AES_KEY": ("wecom", "encoding_aes_key"),
+    "WECOM_CONTACTS_SECRET": ("wecom", "contacts_secret"),
     "DATABASE_URL": ("database", "url"),
 }
 _REQUIRED = object()
@@ -73,6 +74,9 @@ class PolicySettings:
     emergency_backfill_hours: int = 48  # P5
     kickoff_days: int = 7  # P6
     acceptance_days: int = 15  # P6
+    acceptance_remind_days: int = 3  # P6: the owner is reminded this many days before acceptance is due
+    review_window_days: int = 14  # P6: mid-term review reminders in the quarter's last this-many days
+    sensitive_keywords: tuple[str, ...] = ("合同", "协议", "报价")  # P8: a file name with one is sensitive
     minutes_due_hours: int = 24  # P9
     minutes_escalate_hours: int = 24  # P9
     weekly_report_due: str = "FRI 17:00"  # P10
@@ -93,6 +97,11 @@ class PolicySettings:
     approval_remind_hours: int = 24  # P3
     approval_escalate_hours: int = 48  # P3
     meeting_remind_minutes: int = 30  # P11
+    incident_escalate_hours: int = 24  # P15
+    audit_sample_size: int = 50  # P16
+    urgent_ack_minutes: int = 10  # P17
+    mediation_days: int = 7  # P19
+    suggestion_answer_days: int = 14  # P20
     conversation_timeout_minutes: int = 30
     working_hours: str = "09:00-18:00"
     chains: dict[str, tuple[ChainStep, ...]] = field(default_factory=dict)
@@ -111,6 +120,7 @@ class WeComSettings:
     max_callback_age_hours: int = 24  # older callbacks are refused as stale (0: no limit)
     messages_per_person_minute: int = 30  # WeCom delivers at most this many to one person a minute…
     messages_per_person_hour: int = 1000  # …and an hour; the outbox holds the excess back (bot.pacing)
+    contacts_secret: str = ""  # the 通讯录同步 secret; empty: the app's own secret (its visible range)
 
     def __repr__(self) -> str:  # secrets never reach logs, even through repr()
         return f"WeComSettings(corp_id={self.corp_id!r}, agent_id={self.agent_id}, api_base_url={self.api_base_url!r})"
@@ -118,11 +128,14 @@ class WeComSettings:
 
 @dataclass(frozen=True)
 class OrgSettings:
-    home_department: str
+    home_department: str | None  # None only with source = "wecom" until the sync infers it
     departments: tuple[dict, ...]
     groups: tuple[dict, ...]
     people: tuple[dict, ...]
-    roles: dict[str, Any]
+    roles: dict[str, Any]  # ceo: userid; finance, hr, compliance: userids ("tag:…" entries with wecom)
+    source: str = "config"  # config | wecom (the address book; [[org.people]] then complements it)
+    contacts_api: str = "auto"  # wecom: auto | list (user/list per department) | ids (user/list_id + user/get)
+    api_calls_per_minute: int = 9000  # wecom: pace of user/get, under WeCom's 10,000 per API per corp
 
 
 @dataclass(frozen=True)
@@ -164,7 +177,11 @@ class Settings:
         return ZoneInfo(self.timezone)
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.wecom.secret, self.wecom.token, self.wecom.encoding_aes_key) if s]
+        documents = self.extra.get("documents")
+        documents_key = documents.get("encryption_key") if isinstance(documents, dict) else None
+        candidates = (self.wecom.secret, self.wecom.token, self.wecom.encoding_aes_key, self.wecom.contacts_secret,
+                      documents_key if isinstance(documents_key, str) else None, os.environ.get("DOCUMENTS_KEY"))
+        return [s for s in candidates if s]
 
 
 class _Table:
@@ -291,6 +308,7 @@ def _parse_wecom(t: _Table) -> WeComSettings:
     max_age = t.get("max_callback_age_hours", int, 24)
     per_minute = t.get("messages_per_person_minute", int, 30)
     per_hour = t.get("messages_per_person_hour", int, 1000)
+    contacts_secret = t.get("contacts_secret", str, "", "the 通讯录同步 Secret (optional)")
     t.finish()
     try:
         key_ok = len(aes_key) == 43 and len(base64.b64decode(aes_key + "=", validate=True)) == 32
@@ -310,7 +328,9 @@ def _parse_wecom(t: _Table) -> WeComSettings:
         raise ConfigError("wecom.messages_per_person_minute / _hour: expected 1 ≤ per minute ≤ per hour "
                           f"(WeCom: 30 and 1000), got {per_minute} and {per_hour}")
     return WeComSettings(corp_id, agent_id, secret, token, aes_key,
-                         api_base_url.rstrip("/") + "/", callback_path, max_age, per_minute, per_hour)
+                         api_base_url.rstrip("/") + "/", callback_path, max_age,
+                         messages_per_person_minute=per_minute, messages_per_person_hour=per_hour,
+                         contacts_secret=contacts_secret)
 
 
 def _parse_policy(t: _Table) -> PolicySettings:
@@ -390,14 +410,27 @@ def _parse_kpis(raw: list) -> tuple[Kpi, ...]:
 
 
 def _parse_org(t: _Table) -> OrgSettings:
-    home = t.get("home_department", str, what="the id of the department the bot serves")
+    source = t.get("source", str, "config", '"config" or "wecom"')
+    if source not in ("config", "wecom"):
+        raise ConfigError(f'org.source: expected "config" or "wecom", got {source!r}')
+    wecom = source == "wecom"
+    home = t.get("home_department", str, None, "the id of the department the bot serves")
+    contacts_api = t.get("contacts_api", str, "auto", '"auto", "list" or "ids"')
+    if contacts_api not in ("auto", "list", "ids"):
+        raise ConfigError(f'org.contacts_api: expected "auto", "list" or "ids", got {contacts_api!r}')
+    pace = t.get("api_calls_per_minute", int, 9000)
+    if not 0 < pace <= 10000:
+        raise ConfigError(f"org.api_calls_per_minute: expected 1–10000 (WeCom's limit per API per corp), got {pace}")
     departments = [_record(d, f"org.departments[{i}]", {"id": str, "name": str, "head": str})
-                   for i, d in enumerate(t.get("departments", list))]
+                   for i, d in enumerate(t.get("departments", list, [] if wecom else _REQUIRED))]
     groups = [_record(g, f"org.groups[{i}]", {"id": str, "name": str, "department": str, "leader": str})
               for i, g in enumerate(t.get("groups", list, []))]
-    people = [_record(p, f"org.people[{i}]", {"userid": str, "name": str, "department": str},
-                      {"group": str, "roles": list, "phone": str, "joined": (str, date), "group_since": (str, date)})
-              for i, p in enumerate(t.get("people", list))]
+    # With wecom, [[org.people]] only complements the address book: every key but userid is optional.
+    optional = {"group": str, "roles": list, "phone": str, "joined": (str, date), "group_since": (str, date)}
+    person_keys = ({"userid": str}, {"name": str, "department": str, **optional}) \
+        if wecom else ({"userid": str, "name": str, "department": str}, optional)
+    people = [_record(p, f"org.people[{i}]", *person_keys)
+              for i, p in enumerate(t.get("people", list, [] if wecom else _REQUIRED))]
     roles_t = _Table(t.get("roles", dict, {}), "org.roles")
     roles = {"ceo": roles_t.get("ceo", str, None, "a userid")}
     for key in ("finance", "hr", "compliance"):
@@ -405,13 +438,43 @@ def _parse_org(t: _Table) -> OrgSettings:
     roles_t.finish()
     t.finish()
 
-    dept_ids = {d["id"] for d in departments}
-    group_ids = {g["id"] for g in groups}
-    userids = {p["userid"] for p in people}
     _unique(departments, "id", "org.departments")
     _unique(groups, "id", "org.groups")
     _unique(people, "userid", "org.people")
     _unique_ignoring_case(people)
+    for i, p in enumerate(people):
+        bad = [r for r in p.get("roles", []) if r not in PERSON_ROLES]
+        if bad:
+            raise ConfigError(f"org.people[{i}].roles: unknown role {bad[0]!r}; expected any of {sorted(PERSON_ROLES)}")
+        for key in ("joined", "group_since"):  # P2: the two-year rotation rule reads these
+            if key in p:
+                p[key] = _iso_date(p[key], f"org.people[{i}].{key}")
+    if not wecom:
+        home = _check_config_org(home, departments, groups, people, roles)
+    return OrgSettings(home, tuple(departments), tuple(groups), tuple(people), roles, source, contacts_api, pace)
+
+
+def infer_home_department(departments: list[dict], people: list[dict]) -> str:
+    """The one department headed by someone with the director role (``org.home_department``
+    unset); ConfigError when there is none or more than one."""
+    directors = {p["userid"] for p in people if "director" in p.get("roles", [])}
+    headed = [d["id"] for d in departments if d.get("head") in directors]
+    if len(headed) == 1:
+        return headed[0]
+    if not headed:
+        raise ConfigError("org.home_department: missing, and no department is headed by someone with "
+                          'roles = ["director"]; set home_department to the id of the department the bot serves')
+    raise ConfigError(f"org.home_department: missing, and {len(headed)} departments are headed by a director "
+                      f"({', '.join(headed)}); set home_department to one of them")
+
+
+def _check_config_org(home: str | None, departments: list[dict], groups: list[dict], people: list[dict],
+                      roles: dict) -> str:
+    dept_ids = {d["id"] for d in departments}
+    group_ids = {g["id"] for g in groups}
+    userids = {p["userid"] for p in people}
+    if home is None:
+        home = infer_home_department(departments, people)
     if home not in dept_ids:
         raise ConfigError(f"org.home_department: {home!r} is not the id of any [[org.departments]]")
     for i, d in enumerate(departments):
@@ -423,18 +486,12 @@ def _parse_org(t: _Table) -> OrgSettings:
         _known(p["department"], dept_ids, f"org.people[{i}].department", "department id")
         if p.get("group") is not None:
             _known(p["group"], group_ids, f"org.people[{i}].group", "group id")
-        for key in ("joined", "group_since"):  # P2: the two-year rotation rule reads these
-            if key in p:
-                p[key] = _iso_date(p[key], f"org.people[{i}].{key}")
-        bad = [r for r in p.get("roles", []) if r not in PERSON_ROLES]
-        if bad:
-            raise ConfigError(f"org.people[{i}].roles: unknown role {bad[0]!r}; expected any of {sorted(PERSON_ROLES)}")
     if roles["ceo"] is not None:
         _known(roles["ceo"], userids, "org.roles.ceo")
     for key in ("finance", "hr", "compliance"):
         for userid in roles[key]:
             _known(userid, userids, f"org.roles.{key}")
-    return OrgSettings(home, tuple(departments), tuple(groups), tuple(people), roles)
+    return home
 
 
 def _iso_date(value: Any, path: str) -> str:

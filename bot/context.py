@@ -64,29 +64,50 @@ class BaseContext:
     now: datetime  # aware, in the configured time zone — never call datetime.now() in a handler
     origin: str = ""
     queued: list = field(default_factory=list)  # outbox rows this context wrote
+    wecom: Any = None  # bot.wecom.WeComClient, for media transfer only (messages go through the outbox)
 
     @property
     def policy(self):
         return self.settings.policy
 
-    def send_text(self, to: str | list[str], text: str, *, priority: int = 0) -> list:
-        """Queue a text (``priority`` > 0: ahead of everything else that is due)."""
+    def send_text(self, to: str | list[str], text: str, priority: int = 0) -> list:
+        """Queue a text; ``priority=outbox.URGENT`` is delivered before anything queued earlier."""
         return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin, priority=priority))
 
-    def send_markdown(self, to: str | list[str], text: str, *, priority: int = 0) -> list:
+    def send_markdown(self, to: str | list[str], text: str, priority: int = 0) -> list:
         return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin, priority=priority))
 
-    def send_card(self, to: str | list[str], card: dict, *, priority: int = 0) -> list:
+    def send_card(self, to: str | list[str], card: dict, priority: int = 0) -> list:
         return self._queued(outbox.enqueue_card(self.session, _ids(to), card, self.origin, priority=priority))
 
-    def send_file(self, to: str | list[str], filename: str, data: bytes, content_type: str) -> list:
-        """Queue a file (uploaded to WeCom when delivered): a spreadsheet instead of many messages."""
+    def queue_file(self, to: str | list[str], filename: str, data: bytes, content_type: str) -> list:
+        """Queue a file in the outbox: the dispatcher uploads it (``media/upload``) when it delivers
+        it, then sends it — no WeCom call inside the transaction, and the file travels with the
+        change. The bytes wait in the outbox's attachment table, so this is not for files that
+        must stay encrypted at rest (P8 documents use ``send_file``). Raises ValueError over 20 MB."""
         return self._queued(outbox.enqueue_file(self.session, _ids(to), filename, data, content_type, self.origin))
 
     def send_built_file(self, to: str | list[str], builder: str, args: dict) -> list:
         """Queue a file built at delivery by the ``@attachment(builder)`` function (a big
         spreadsheet costs the callback nothing)."""
         return self._queued(outbox.enqueue_built_file(self.session, _ids(to), builder, args, self.origin))
+    def fetch_media(self, media_id: str, max_bytes: int):
+        """Download a file or picture a member sent (``media/get``) → ``bot.wecom.Media``. Only in a
+        deferred context (``Context.defer``), before its first database access: no transaction may
+        be held while WeCom answers.
+
+        Raises ``bot.wecom.MediaTooLarge`` past ``max_bytes`` and ``bot.wecom.WeComError``
+        (errcode 40007: the media id expired or is unknown)."""
+        return self.wecom.download_media(media_id, max_bytes)
+
+    def send_file(self, to: str | list[str], filename: str, data: bytes,
+                  content_type: str = "application/octet-stream") -> list:
+        """Upload ``data`` as temporary media (valid 3 days) now, and queue a ``file`` message with
+        it in the outbox. Like ``fetch_media``, only in a deferred context, before its first database
+        access. Raises ``bot.wecom.WeComError`` when the upload fails (nothing queued)."""
+        media_id = self.wecom.upload_media(filename, data, content_type)
+        return self._queued(outbox.enqueue(self.session, _ids(to), {"msgtype": "file", "file": {"media_id": media_id}},
+                                           self.origin))
 
     def update_card(self, userids: str | list[str], response_code: str, update: dict):
         row = outbox.enqueue_card_update(self.session, _ids(userids), response_code, update, self.origin)
@@ -181,9 +202,18 @@ class Context(BaseContext):
     args: str = ""  # the text after the matched keyword
     conversation: Any = None  # bot.conversation.Conversation
     after_reply: list = field(default_factory=list)  # texts sent after the reply (a note on an open question)
+    deferred: list = field(default_factory=list)  # work to run after this transaction commits
 
     def queue_after_reply(self, text: str) -> None:
         self.after_reply.append(text)
+
+    def defer(self, work) -> None:
+        """Run ``work(ctx)`` after this transaction commits, in the background with a fresh context
+        (same sender and message, its own session and transaction, no conversation): for slow calls
+        to WeCom — a media download or upload — that must not hold the database meanwhile (on
+        SQLite its write lock would stall every other callback). Its return value is the reply;
+        if it fails, the sender is told, as for any handler."""
+        self.deferred.append(work)
 
     def reply_to_sender(self, reply: Reply | str | None) -> None:
         if reply is None:

@@ -91,6 +91,8 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         for text in ctx.after_reply:
             ctx.send_text(ctx.userid, text)
         session.commit()
+        for work in ctx.deferred:
+            runtime.background().submit(run_deferred, runtime, message, work, route.name)
         return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid)
     except IntegrityError as exc:
         session.rollback()
@@ -123,7 +125,7 @@ def store_only(runtime: Runtime, message: Message, status: str, error: str | Non
 def _context(runtime: Runtime, session: Session, message: Message, now: datetime) -> Context:
     user = find_member(runtime.org, message.userid)
     userid = user.userid if user else message.userid  # the configured id, whatever the case sent
-    ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now,
+    ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now, wecom=runtime.client,
                   message=message, userid=userid, user=user)
     ctx.conversation = Conversation(session, userid, now, runtime.settings.policy.conversation_timeout_minutes)
     return ctx
@@ -156,7 +158,8 @@ def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
         for text in ctx.after_reply:
             ctx.send_text(ctx.userid, text)
         queued = [row for row in session.new if isinstance(row, OutboxMessage)]
-        if session.dirty or session.deleted or len(queued) != len(session.new):
+        # A route that changed more than the outbox, or deferred work (a file to download), is a writer.
+        if session.dirty or session.deleted or len(queued) != len(session.new) or ctx.deferred:
             _WRITERS.add(route.name)
             return None
         rows = [_outbox_row(row.kind, row.recipients, row.payload, row.origin, row.priority, row.chain, row.part)
@@ -196,6 +199,29 @@ def _outbox_row(kind: str, recipients: str, payload: dict, origin: str | None, p
 def _stored_reply(runtime: Runtime, message: Message) -> str | None:
     with runtime.session_factory() as session:
         return stored_reply(session, message.dedupe_key)
+
+
+def run_deferred(runtime: Runtime, message: Message, work, origin: str) -> None:
+    """Run work a handler deferred (``Context.defer``) in its own transaction; queue its reply.
+
+    The session begins its transaction only at the first database access, so ``work`` may call
+    WeCom first (download, upload) without holding the database."""
+    session, ctx = runtime.session_factory(), None
+    try:
+        user = find_member(runtime.org, message.userid)
+        ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=runtime.now(),
+                      wecom=runtime.client, message=message, userid=user.userid if user else message.userid,
+                      user=user, origin=origin)
+        ctx.reply_to_sender(work(ctx))
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("deferred work of %s failed for %s", origin, message.dedupe_key)
+        with runtime.session_factory.begin() as failure:
+            outbox.enqueue_text(failure, [ctx.userid if ctx else message.userid], messages.INTERNAL_ERROR,
+                                "failure")
+    finally:
+        session.close()
 
 
 def _record(session: Session, message: Message, now: datetime, **values) -> bool:
@@ -281,7 +307,7 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
             return (route, "done") if route else (registry.special["stale_card"], "unrouted")
         route = registry.events.get(message.event or "")
         return (route, "done") if route else (registry.special["ignore"], "ignored")
-    return registry.special["non_text"], "done"
+    return registry.message_types.get(message.msg_type) or registry.special["non_text"], "done"
 
 
 def _beside_flow(registry, target: Route) -> Route:

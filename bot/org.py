@@ -1,16 +1,16 @@
 """The org (P1) as the bot sees it: who is who, their group, their leader, who holds each role.
 
-Built from the config; ``sync_org`` mirrors it into the database so reports can join on it.
+``OrgDirectory`` is built from an ``OrgSnapshot`` — the org as stored in the database (see
+``bot/org_store.py``, which every process reads it through) — or, equally, from the config's
+``OrgSettings``, which has the same shape.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-
-from sqlalchemy.orm import Session
+from typing import Any
 
 from bot.config import OrgSettings
-from models import Department, Group, Person
 
 ROLE_LABELS = {
     "director": "总监", "group_leader": "组长", "specialist": "专员", "finance": "财务",
@@ -41,35 +41,61 @@ class Member:
         return "、".join(labels) or "员工"
 
 
-class OrgDirectory:
-    """Read-only lookups over the configured org."""
+@dataclass(frozen=True)
+class OrgSnapshot:
+    """The whole org as data: what is stored, and what ``OrgDirectory`` reads.
 
-    def __init__(self, org: OrgSettings):
+    ``departments``: dicts with id, name, head (a userid or None), parent_id, leaders;
+    ``groups``: id, name, department, leader; ``people`` (the active ones): userid, name,
+    department, group, roles (every role, derived ones included), phone, and the WeCom fields
+    (wecom_name, wecom_departments, is_leader_in_dept, main_department, direct_leader, position,
+    status); ``roles``: ceo (a userid or None), finance, hr, compliance (userids, in order);
+    ``former``: userid → name of people no longer active (history keeps their names).
+    """
+
+    home_department: str
+    departments: tuple[dict, ...]
+    groups: tuple[dict, ...]
+    people: tuple[dict, ...]
+    roles: dict[str, Any]
+    former: dict[str, str] = field(default_factory=dict)
+
+
+class OrgDirectory:
+    """Read-only lookups over one org (an ``OrgSnapshot`` or the config's ``OrgSettings``)."""
+
+    def __init__(self, org: OrgSnapshot | OrgSettings):
         self.settings = org
         self.departments = {d["id"]: d for d in org.departments}
         self.groups = {g["id"]: g for g in org.groups}
         self.home_department = org.home_department
+        self.former: dict[str, str] = dict(getattr(org, "former", {}) or {})
         self.director_id = self.departments[org.home_department]["head"]
         self.ceo_id: str | None = org.roles.get("ceo")
         self.finance_ids = tuple(org.roles.get("finance", ()))
         self.hr_ids = tuple(org.roles.get("hr", ()))
         self.compliance_ids = tuple(org.roles.get("compliance", ()))
         self.members: dict[str, Member] = {}
+        leaders = {g["leader"] for g in org.groups}
+        derived: dict[str, set[str]] = {}
+        for role, ids in (("director", (self.director_id,)), ("ceo", (self.ceo_id,)), ("finance", self.finance_ids),
+                          ("hr", self.hr_ids), ("compliance", self.compliance_ids)):
+            for userid in ids:
+                derived.setdefault(userid, set()).add(role)
         for p in org.people:
-            roles = set(p.get("roles", []))
-            if p["userid"] == self.director_id:
-                roles.add("director")
-            if any(g["leader"] == p["userid"] for g in org.groups):
+            userid = p["userid"]
+            if p.get("active") is False:  # a mapped leaver: kept for the name only
+                self.former[userid] = p["name"]
+                continue
+            roles = set(p.get("roles") or ())
+            roles |= derived.get(userid, set())
+            if userid in leaders:
                 roles.add("group_leader")
-            if p["userid"] == self.ceo_id:
-                roles.add("ceo")
-            for role, ids in (("finance", self.finance_ids), ("hr", self.hr_ids), ("compliance", self.compliance_ids)):
-                if p["userid"] in ids:
-                    roles.add(role)
             group = self.groups.get(p.get("group")) if p.get("group") else None
-            self.members[p["userid"]] = Member(
-                userid=p["userid"], name=p["name"], department_id=p["department"],
-                department_name=self.departments[p["department"]]["name"],
+            department = self.departments.get(p["department"])
+            self.members[userid] = Member(
+                userid=userid, name=p["name"], department_id=p["department"],
+                department_name=department["name"] if department else p["department"],
                 group_id=group["id"] if group else None, group_name=group["name"] if group else None,
                 roles=frozenset(roles), phone=p.get("phone"),
                 joined=_day(p.get("joined")), group_since=_day(p.get("group_since")),
@@ -79,8 +105,11 @@ class OrgDirectory:
         return self.members.get(userid)
 
     def name(self, userid: str | None) -> str:
+        """The person's name — also of someone who has left (history keeps it) — else the userid."""
         member = self.members.get(userid or "")
-        return member.name if member else (userid or "（无）")
+        if member:
+            return member.name
+        return self.former.get(userid or "") or userid or "（无）"
 
     @property
     def director(self) -> Member | None:
@@ -120,20 +149,16 @@ def _day(value: str | date | None) -> date | None:
     return date.fromisoformat(value)
 
 
-def sync_org(session: Session, org: OrgSettings) -> None:
-    """Mirror the configured org into the database (people not in the config become inactive)."""
+def snapshot_from_config(org: OrgSettings) -> OrgSnapshot:
+    """The configured org as a snapshot, each person's derived roles (director, group leader,
+    CEO, finance…) written out."""
     directory = OrgDirectory(org)
-    for d in org.departments:
-        session.merge(Department(id=d["id"], name=d["name"], head=d["head"]))
-    session.flush()
-    for g in org.groups:
-        session.merge(Group(id=g["id"], name=g["name"], department_id=g["department"], leader=g["leader"]))
-    session.flush()
-    configured = set()
-    for member in directory.members.values():
-        configured.add(member.userid)
-        session.merge(Person(userid=member.userid, name=member.name, department_id=member.department_id,
-                             group_id=member.group_id, roles=sorted(member.roles), phone=member.phone, active=True))
-    for person in session.query(Person).filter(Person.userid.not_in(configured)):
-        person.active = False
-    session.flush()
+    people = tuple({"userid": m.userid, "name": m.name, "department": m.department_id, "group": m.group_id,
+                    "roles": sorted(m.roles), "phone": m.phone, "joined": m.joined, "group_since": m.group_since}
+                   for m in directory.members.values())
+    departments = tuple({"id": d["id"], "name": d["name"], "head": d["head"], "parent_id": None, "leaders": None}
+                        for d in org.departments)
+    groups = tuple({"id": g["id"], "name": g["name"], "department": g["department"], "leader": g["leader"]}
+                   for g in org.groups)
+    roles = {"ceo": org.roles.get("ceo"), **{key: list(org.roles.get(key, ())) for key in ("finance", "hr", "compliance")}}
+    return OrgSnapshot(org.home_department, departments, groups, people, roles)

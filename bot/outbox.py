@@ -17,6 +17,8 @@ from bot.wecom import batches
 from models import OutboxAttachment, OutboxMessage
 
 TEXT_LIMIT = 2048  # bytes, for text and markdown content (WeCom)
+FILE_LIMIT = 20 * 1024 * 1024  # bytes, media/upload (WeCom)
+URGENT = 10  # outbox priority of urgent alerts (P15 leak reports, P17): delivered before anything else
 
 
 # ---- writing -----------------------------------------------------------------------------
@@ -93,11 +95,13 @@ def enqueue_file(session: Session, recipients: list[str], filename: str, data: b
                  origin: str | None = None, *, priority: int = 0) -> list[OutboxMessage]:
     """Queue a ``file`` message: the bytes are stored with the row and uploaded (``media/upload``)
     when it is delivered, so the file travels in the same transaction as the change."""
+    if len(data) > FILE_LIMIT:
+        raise ValueError(f"{filename}: {len(data)} bytes is over WeCom's {FILE_LIMIT} for a file")
     attachment = OutboxAttachment(filename=filename, content_type=content_type, data=data)
     session.add(attachment)
     session.flush()
-    return enqueue(session, recipients, {"msgtype": "file", "file": {"attachment_id": attachment.id}}, origin,
-                   priority=priority)
+    return enqueue(session, recipients, {"msgtype": "file", "file": {"attachment_id": attachment.id, "filename": filename}},
+                   origin, priority=priority)
 
 
 def enqueue_built_file(session: Session, recipients: list[str], builder: str, args: dict,

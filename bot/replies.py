@@ -5,7 +5,7 @@ is stored with the callback's row in the same transaction, so a WeCom retry of t
 the same answer and nothing is lost; it is counted in the per-person pacing log like any message
 (and goes through the outbox instead when the person has no room left). Everything else — cards,
 markdown, messages to others, texts over 2,048 bytes, a text that must follow something queued
-for the same person — stays in the outbox.
+for the same person or an urgent alert of the same turn (P15) — stays in the outbox.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ _PACING = Pacing()
 def passive_candidate(ctx: Context, reply: Reply | None) -> str | None:
     """The reply's text if it may be answered passively: a text alone, at most 2,048 bytes, to a
     message or a menu click (a card tap greys its button instead), with nothing queued for the
-    sender in this turn (it would arrive after the passive text)."""
+    sender in this turn (it would arrive after the passive text) and no urgent row for anyone."""
     message = ctx.message
     if reply is None or not reply.text or reply.markdown or reply.card or reply.button or message is None:
         return None
@@ -35,6 +35,8 @@ def passive_candidate(ctx: Context, reply: Reply | None) -> str | None:
         return None
     if any(isinstance(row, OutboxMessage) and ctx.userid in row.recipients.split("|") for row in ctx.queued):
         return None
+    if any(isinstance(row, OutboxMessage) and row.priority for row in ctx.queued):
+        return None  # P15/P17: urgent alerts of this turn are delivered before the sender's answer
     return reply.text
 
 

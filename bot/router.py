@@ -42,6 +42,7 @@ class Registry:
         self.events: dict[str, Route] = {}
         self.flows: dict[str, Route] = {}
         self.special: dict[str, Route] = {}  # fallback, stranger, non_text
+        self.message_types: dict[str, Route] = {}  # MsgType (file, image…) → handler; others: non_text
         self.jobs: dict[str, Route] = {}
         self.flow_cancellers: dict[str, Route] = {}
         self.flow_timeouts: dict[str, Route] = {}
@@ -93,6 +94,11 @@ class Registry:
     def job(self, job_id: str):
         """A job: ``def job(ctx: JobContext) -> None``; ``scheduler/`` says when it runs."""
         return self._keyed(self.jobs, job_id, "job")
+
+    def on_message_type(self, msg_type: str):
+        """Messages of WeCom MsgType ``msg_type`` (``file``, ``image``…) from a member; a type with
+        no handler goes to the ``non_text`` special handler."""
+        return self._keyed(self.message_types, msg_type, "message_type")
 
     def special_handler(self, kind: str):
         return self._keyed(self.special, kind, "special")
@@ -204,4 +210,5 @@ on_flow = registry.on_flow
 on_flow_cancel = registry.on_flow_cancel
 on_flow_timeout = registry.on_flow_timeout
 special_handler = registry.special_handler
+on_message_type = registry.on_message_type
 job = registry.job

@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import calendar
 from bot.config import Settings
 from bot.context import BaseContext
 from bot.org import OrgDirectory
 from bot.dispatcher import Dispatcher
+from bot.org_store import OrgStore, seed_org
 from bot.pacing import Pacing
 from bot.router import Registry
 from bot.wecom import DatabaseTokenStorage, WeComClient
@@ -26,12 +30,26 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
-    org: OrgDirectory
+    org_store: OrgStore
     client: WeComClient
     registry: Registry
     dispatcher: Dispatcher | None = None
     clock: Callable[[], datetime] | None = None  # tests set the time here
     readers: sessionmaker[Session] | None = None  # SQLite: read-only sessions, no write lock (bot.inbound)
+    _background: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _background_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def background(self) -> ThreadPoolExecutor:
+        """The threads that run work handlers deferred until after their commit (``Context.defer``)."""
+        with self._background_guard:
+            if self._background is None:
+                self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deferred")
+            return self._background
+
+    @property
+    def org(self) -> OrgDirectory:
+        """The org as stored now (cached; reloaded when another process or a callback changed it)."""
+        return self.org_store.current()
 
     def now(self) -> datetime:
         """The clock in the configured time zone (contexts carry it to handlers)."""
@@ -55,6 +73,9 @@ class Runtime:
         return BaseContext(session=session, settings=self.settings, org=self.org, now=self.now(), origin="attachment")
 
     def close(self) -> None:
+        if self._background is not None:  # finish deferred work (its replies go to the outbox) first
+            self._background.shutdown(wait=True)
+            self._background = None
         if self.dispatcher is not None:
             self.dispatcher.stop()
             self.dispatcher = None
@@ -64,11 +85,14 @@ class Runtime:
 def build_runtime(settings: Settings, registry: Registry) -> Runtime:
     """The shared pieces of one process. ``registry`` holds the handlers, filled by whoever
     composes the application (``app.py`` imports ``handlers``): the plumbing never imports the
-    policy. Raises ``ConfigError`` when a feature section of the config is invalid."""
+    policy. Raises ``ConfigError`` when a feature section of the config is invalid. The database
+    must be migrated: the configured org is written to it here when it changed."""
     settings.validate_sections()
+    calendar.configure(settings.section("calendar"))  # [calendar] holidays / workdays
 
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     client = WeComClient(settings.wecom, DatabaseTokenStorage(session_factory))
     readers = read_session_factory(engine) if engine.dialect.name == "sqlite" else None
-    return Runtime(settings, engine, session_factory, OrgDirectory(settings.org), client, registry, readers=readers)
+    seed_org(session_factory, settings)  # writes only when the [org] section changed
+    return Runtime(settings, engine, session_factory, OrgStore(session_factory), client, registry, readers=readers)

@@ -5,10 +5,12 @@ carry no secret (no access token, no corp secret) in their text.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import requests
@@ -18,6 +20,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.fields import StringField
 from wechatpy.replies import BaseReply
 from wechatpy.session import SessionStorage
+from werkzeug.http import parse_options_header
 
 from bot.config import WeComSettings
 from models import KeyValue
@@ -28,12 +31,31 @@ TOKEN_ERRORS = {40014, 42001}  # invalid / expired access_token: fetch a new one
 # Errors that no retry can fix: bad recipients, bad card, response code unknown or used.
 PERMANENT_ERRORS = {40003, 40008, 42014, 42016, 42022, 44004, 45002, 60011, 81013}
 MAX_RECIPIENTS = 1000  # per message/send
+MEDIA_EXPIRED = 40007  # media/get: the media_id is unknown or its 3 days are over
+MEDIA_ERRORS = {40004, 40005, 40006, MEDIA_EXPIRED}  # bad type / file type / size / media_id: permanent
 
 
 class WeComError(Exception):
     def __init__(self, errcode: int | None, errmsg: str, retryable: bool):
         super().__init__(f"WeCom errcode={errcode} errmsg={errmsg}")
         self.errcode, self.errmsg, self.retryable = errcode, errmsg, retryable
+
+
+class MediaTooLarge(WeComError):
+    """A temporary media file larger than the caller's limit (nothing of it is kept)."""
+
+    def __init__(self, limit: int):
+        super().__init__(None, f"media larger than {limit} bytes", False)
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Media:
+    """A downloaded temporary media file: its name as WeCom gives it, the bytes, the MIME type."""
+
+    filename: str
+    data: bytes
+    content_type: str
 
 
 class DatabaseTokenStorage(SessionStorage):
@@ -143,6 +165,22 @@ class WeComClient:
                 raise WeComError(None, type(exc).__name__, True) from None
         raise WeComError(42001, "access token still rejected after refresh", True)
 
+    def get(self, endpoint: str, params: dict | None = None) -> dict:
+        """GET ``endpoint`` (the address-book reads); the same errors and token refresh as ``call``."""
+        for attempt in (1, 2):
+            try:
+                return self._client.get(endpoint, params=dict(params or {}))
+            except WeChatClientException as exc:
+                if exc.errcode in TOKEN_ERRORS and attempt == 1:
+                    self._client.session.delete(self._client.access_token_key)
+                    continue
+                if exc.errcode is None:
+                    raise WeComError(None, f"HTTP {getattr(exc.response, 'status_code', '?')}", True) from None
+                raise WeComError(exc.errcode, str(exc.errmsg), exc.errcode not in PERMANENT_ERRORS) from None
+            except requests.RequestException as exc:
+                raise WeComError(None, type(exc).__name__, True) from None
+        raise WeComError(42001, "access token still rejected after refresh", True)
+
     def send(self, recipients: list[str], body: dict, duplicate_check: bool = False) -> dict:
         """``message/send`` to at most 1000 userids; ``body`` is the msgtype part of the request."""
         if not 0 < len(recipients) <= MAX_RECIPIENTS:
@@ -168,6 +206,74 @@ class WeComClient:
 
     def create_menu(self, menu: dict) -> dict:
         return self.call("menu/create", menu, params={"agentid": self.agent_id})
+
+    def download_media(self, media_id: str, max_bytes: int) -> Media:
+        """``GET media/get``: the temporary media file ``media_id`` (they live 3 days).
+
+        Raises ``MediaTooLarge`` past ``max_bytes`` (the download stops there), and
+        ``WeComError`` with errcode 40007 for an unknown or expired id (WeCom answers JSON then).
+        """
+        response = self._media_request("GET", "media/get", {"media_id": media_id}, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise MediaTooLarge(max_bytes)
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise MediaTooLarge(max_bytes)
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            raise WeComError(None, type(exc).__name__, True) from None
+        finally:
+            response.close()
+        data = b"".join(chunks)
+        disposition = response.headers.get("Content-Disposition", "")
+        filename = parse_options_header(disposition)[1].get("filename", "") if disposition else ""
+        content_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
+        if not disposition:
+            _raise_for_json_error(data)
+        return Media(filename, data, content_type)
+
+    def upload_media(self, filename: str, data: bytes, content_type: str = "application/octet-stream",
+                     kind: str = "file") -> str:
+        """``POST media/upload?type=kind`` (multipart field ``media``, ≤ 20 MB); returns the media_id,
+        valid for 3 days, for a ``file`` (or ``image``) message."""
+        response = self._media_request("POST", "media/upload", {"type": kind},
+                                       files={"media": (filename, data, content_type)})
+        try:
+            answer = response.json()
+        except ValueError:
+            raise WeComError(None, "media/upload answered no JSON", True) from None
+        _raise_for_json_error(json.dumps(answer).encode())
+        if not answer.get("media_id"):
+            raise WeComError(None, "media/upload answered no media_id", True)
+        return answer["media_id"]
+
+    def _media_request(self, method: str, endpoint: str, params: dict, **options) -> requests.Response:
+        """A raw media call (bytes, not JSON); a rejected token is fetched again once."""
+        client = self._client
+        for attempt in (1, 2):
+            try:
+                response = client._http.request(method, f"{client.API_BASE_URL}{endpoint}", timeout=client.timeout,
+                                                params={"access_token": client.access_token, **params}, **options)
+            except requests.RequestException as exc:
+                # The exception text holds the URL with the access token: keep only its kind.
+                raise WeComError(None, type(exc).__name__, True) from None
+            if response.status_code != 200:
+                response.close()
+                raise WeComError(None, f"HTTP {response.status_code}", True)
+            kind = response.headers.get("Content-Type", "")
+            if attempt == 1 and ("json" in kind or kind.startswith("text/")) \
+                    and not response.headers.get("Content-Disposition"):
+                errcode = _errcode(response.content)
+                if errcode in TOKEN_ERRORS:
+                    log.info("access token rejected (errcode %s); fetching a new one", errcode)
+                    client.session.delete(client.access_token_key)
+                    continue
+            return response
+        raise WeComError(42001, "access token still rejected after refresh", True)
 
 
 class UpdateButtonReply(BaseReply):
@@ -201,6 +307,20 @@ class PassiveTextReply(BaseReply):
         return (f"<xml><ToUserName>{cdata(self.target)}</ToUserName><FromUserName>{cdata(self.source)}</FromUserName>"
                 f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
                 f"<Content>{cdata(self.content)}</Content></xml>")
+def _errcode(body: bytes) -> int | None:
+    """The errcode of a JSON error answer (WeCom answers errors as JSON even where bytes were asked for)."""
+    try:
+        answer = json.loads(body) if body[:1] == b"{" else None
+    except ValueError:
+        return None
+    return answer.get("errcode") if isinstance(answer, dict) else None
+
+
+def _raise_for_json_error(body: bytes) -> None:
+    errcode = _errcode(body)
+    if errcode:
+        errmsg = json.loads(body).get("errmsg", "")
+        raise WeComError(errcode, str(errmsg), errcode not in PERMANENT_ERRORS | MEDIA_ERRORS)
 
 
 def batches(userids: list[str], size: int = MAX_RECIPIENTS) -> list[list[str]]:

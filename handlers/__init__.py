@@ -12,6 +12,12 @@ the runtime, so the plumbing in ``bot/`` never imports the policy.
 | the managers' weekly digest | P0 | ``digest`` |
 | weekly, monthly and annual reports | P10 | ``reports/`` |
 | rotation, self-evaluations, quarterly reviews, promotion | P2, P13, P14 | ``people/`` |
+| projects: kickoff, reviews, acceptance | P6 | ``projects/`` |
+| documents: naming, filing, sensitive files | P7, P8 | ``documents/`` |
+| the org from WeCom's address book, leavers' hand-over | P1 | ``org/`` |
+| urgent messages acknowledged with 收到 | P17 | ``acks`` |
+| data-leak incidents, the quarterly audit | P15, P16 | ``compliance/`` |
+| conflicts (mediation, arbitration), suggestions | P19, P20 | ``voice/`` |
 
 The import order below is the order of 帮助 and of ties between equally long keywords.
 """
@@ -23,3 +29,9 @@ from handlers import notices  # noqa: F401
 from handlers import digest  # noqa: F401
 from handlers import reports  # noqa: F401
 from handlers import people  # noqa: F401
+from handlers import projects  # noqa: F401
+from handlers import documents  # noqa: F401
+from handlers import org  # noqa: F401
+from handlers import acks  # noqa: F401
+from handlers import compliance  # noqa: F401
+from handlers import voice  # noqa: F401

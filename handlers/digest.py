@@ -9,11 +9,13 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from bot import calendar
 from bot.context import JobContext
 from bot.router import job
 from handlers.reports.periods import report_owers, weekly_period
 from handlers.reports.views import period_reports
 from handlers.sync.collaborations import all_collaborations, week_key
+from handlers.voice.suggestions import digest_lines as suggestion_lines
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
 from models.meeting import ActionItem, Meeting, Minutes
@@ -29,6 +31,9 @@ REPORTS = "**周报**：按时 {on_time} · 迟交 {late} · 未交 {missing}"
 NO_REPORTS = "**周报**：上周放假，无需提交"
 SYNC = "**协作同步**：{done}/{expected} 方已同步（{percent}）"
 NO_SYNC = "**协作同步**：无需同步的协作"
+CALENDAR_UNKNOWN = ("<font color=\"warning\">**日历**：{year} 年的法定节假日和调休还不知道</font>（chinesecalendar "
+                    "没有这一年的数据，配置的 [calendar] 里也没有）。明年的截止日会按周一至周五计算：请把国务院公布的"
+                    "日期写进配置的 [calendar] holidays / workdays（示例见 config.example.toml），或升级 chinesecalendar。")
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ def digest_markdown(ctx: JobContext, facts: WeekFacts, window: Window, scope: st
     lines += approval_lines(facts, people)
     lines += meeting_lines(facts, people)
     lines += [report_line(ctx, facts, window, people), sync_line(ctx, facts, None if department else people)]
+    if department:  # P20: suggestions go to the director only, so only the director's digest lists them
+        lines += suggestion_lines(ctx)
     return "\n".join(lines)
 
 
@@ -185,8 +192,11 @@ def manager_digest(ctx: JobContext) -> None:
             members_by_group.setdefault(member.group_id, set()).add(member.userid)
     if director:
         people = {m.userid for m in ctx.org.members.values() if m.department_id == home}
-        ctx.notify_once("manager_digest", week, director.userid, "department",
-                        markdown=digest_markdown(ctx, facts, window, ctx.org.departments[home]["name"], people, True))
+        text = digest_markdown(ctx, facts, window, ctx.org.departments[home]["name"], people, True)
+        next_year = ctx.now.astimezone(ctx.settings.tz).year + 1
+        if ctx.now.astimezone(ctx.settings.tz).month == 12 and not calendar.year_known(next_year):
+            text += "\n" + CALENDAR_UNKNOWN.format(year=next_year)  # P10 deadlines need next year's holidays
+        ctx.notify_once("manager_digest", week, director.userid, "department", markdown=text)
     for group in ctx.org.groups.values():
         leader = ctx.org.get(group["leader"])
         if group["department"] != home or leader is None:

@@ -19,8 +19,12 @@ AREAS = (
     ("会议纪要", ("handlers.meetings.",)),
     ("周报", ("handlers.reports.",)),
     ("协作同步", ("handlers.sync.",)),
-    ("通知", ("handlers.notices",)),
+    ("通知", ("handlers.notices", "handlers.acks")),
     ("考评轮岗", ("handlers.people.",)),
+    ("项目", ("handlers.projects.",)),
+    ("文件", ("handlers.documents.",)),
+    ("数据安全", ("handlers.compliance.",)),
+    ("调解与建议", ("handlers.voice.",)),
     ("其他", ("",)),
 )
 

@@ -6,9 +6,11 @@ import re
 from sqlalchemy import select
 
 from bot.context import Context
+from bot.dates import format_datetime
 from bot.org import Member
 from bot.quoting import text_block, text_inline
 from bot.router import intent
+from handlers import acks
 from models.notice import Notice
 
 EXAMPLE = "通知 周五下午3点部门例会，请准时参加"
@@ -26,6 +28,13 @@ NO_NOTICES = "最近没有通知。总监和组长可以发：" + EXAMPLE
 LIST_HEADER = "最近的通知："
 LIST_WORDS = {"列表", "查看", "记录", "历史"}
 LIST_LIMIT = 10
+ACK_NOTE = "{minutes} 分钟后我会告诉你谁还没点「收到」。发「通知 {id}」随时查看谁已确认。"
+ACK_CARD_TITLE = "🚨 紧急通知 #{id}"
+STATUS_HEADER = "{tag} #{id}（{sender} 发给{scope}，{at}）\n{content}"
+STATUS_PLAIN = "已发给 {count} 人（普通通知无需确认收到）。"
+STATUS_FORBIDDEN = "只有通知 #{id} 的发布人和总监可以查看确认情况。发「通知 列表」查看最近的通知。"
+STATUS_UNKNOWN = "没有找到通知 #{id}。发「通知 列表」查看最近的通知和编号。"
+_NUMBER = re.compile(r"^[#＃]?(\d{1,9})$")
 _TARGET = re.compile(r"^[@＠](\S+)\s*")
 
 
@@ -35,6 +44,9 @@ def send_notice(ctx: Context) -> str:
     """Broadcast a notice to the department, or with @小组 to one group."""
     if ctx.args.strip() in LIST_WORDS:
         return list_notices(ctx)
+    number = _NUMBER.match(ctx.args.strip())
+    if number:  # 「通知 12」: who has acknowledged notice #12 (P17)
+        return notice_status(ctx, int(number.group(1)))
     return _broadcast(ctx, urgent=False)
 
 
@@ -80,8 +92,31 @@ def _broadcast(ctx: Context, urgent: bool) -> str:
     ctx.audit(ctx.userid, "notice_sent", "notice", notice.id, group=group_id, urgent=urgent, count=len(recipients))
     if not urgent:
         return SENT.format(id=notice.id, scope=scope, count=len(recipients))
+    # P17: urgent means acknowledged — a 「收到」 card; urgent_ack_check tells the sender who has not.
+    acks.send_ack_cards(ctx, "notice", notice.id, [m.userid for m in recipients], ACK_CARD_TITLE.format(id=notice.id),
+                        [("发布人", ctx.user.name), ("内容", text_inline(text, 30))], ctx.user.name)
     lines = [PHONE_HEADER.format(id=notice.id, scope=scope, count=len(recipients))]
     lines += [f"{m.name}：{m.phone or NO_PHONE}" for m in recipients]
+    lines.append(ACK_NOTE.format(minutes=ctx.policy.urgent_ack_minutes, id=notice.id))
+    return "\n".join(lines)
+
+
+def notice_status(ctx: Context, notice_id: int) -> str:
+    """P17: one notice with, for an urgent one, who has tapped 收到 and who has not (with phones)."""
+    notice = ctx.session.get(Notice, notice_id)
+    if notice is None:
+        return STATUS_UNKNOWN.format(id=notice_id)
+    if ctx.userid not in (notice.sender, ctx.org.director_id):
+        return STATUS_FORBIDDEN.format(id=notice_id)
+    scope = ctx.org.groups[notice.group_id]["name"] if notice.group_id in ctx.org.groups else "全部门"
+    lines = [STATUS_HEADER.format(tag=TAG[notice.urgent], id=notice.id, sender=ctx.org.name(notice.sender),
+                                  scope=scope, at=format_datetime(notice.created_at, ctx.settings.tz),
+                                  content=text_block(notice.content, 300))]
+    subject = acks.load_subject(ctx.session, "notice", notice.id)
+    if subject is None:
+        lines.append(STATUS_PLAIN.format(count=len(notice.recipients or [])))
+    else:
+        lines += acks.status_lines(ctx, subject)
     return "\n".join(lines)
 
 

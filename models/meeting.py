@@ -31,6 +31,7 @@ class Meeting(Base):
     created_by: Mapped[str] = mapped_column(String(64))  # a userid, or "system:config"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     minutes_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # P9: end + minutes_due_hours
+    project_id: Mapped[Optional[int]] = mapped_column(ForeignKey("projects.id"), index=True)  # P6: 登记会议 … 项目 N
 
     minutes: Mapped[Optional["Minutes"]] = relationship(back_populates="meeting", uselist=False)
     items: Mapped[list["ActionItem"]] = relationship(back_populates="meeting", order_by="ActionItem.id")

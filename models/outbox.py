@@ -13,10 +13,12 @@ from models.base import Base, UTCDateTime, utcnow
 class OutboxMessage(Base):
     """One WeCom API call to make after the transaction that wrote it commits.
 
-    ``kind`` is ``send`` (message/send) or ``update_card`` (message/update_template_card).
+    ``kind`` is ``send`` (message/send), ``update_card`` (message/update_template_card) or
+    ``send_file`` (media/upload, then message/send of the file).
     ``status``: pending → sending (leased by one dispatcher) → sent | failed.
     ``chain``/``part``: the parts of one long message share a chain; part n is delivered only
-    after every earlier part is sent or failed. ``priority``: higher rows are delivered first.
+    after every earlier part is sent or failed. ``priority``: higher rows are delivered first
+    (urgent alerts, P15/P17); 0 for everything else.
     """
 
     __tablename__ = "outbox_messages"

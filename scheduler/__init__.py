@@ -43,7 +43,7 @@ def run_job(runtime: Runtime, job_id: str, now: datetime | None = None) -> list[
     now = (now or runtime.now()).astimezone(runtime.settings.tz)
     with runtime.session_factory.begin() as session:
         ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org, now=now,
-                         origin=f"job:{job_id}", job_id=job_id)
+                         origin=f"job:{job_id}", job_id=job_id, wecom=runtime.client)
         func(ctx)
         session.flush()
         ids = [row.id for row in ctx.queued if isinstance(row, OutboxMessage)]

@@ -44,11 +44,23 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
         "weekly_sync_digest": {"day_of_week": "fri", "hour": 10, "minute": 0},  # P18
         "meeting_reminder": {"minute": "*/5"},  # P11
         "manager_digest": {"day_of_week": "mon", "hour": 9, "minute": 0},  # P0
-        "quarterly_audit": {"month": "1,4,7,10", "day": 1, "hour": 9, "minute": 0},  # P16
+        # P16: daily in the quarter's first days; the job itself waits for the first working day
+        # after the quarter (1 October is a holiday) and audits each quarter once.
+        "quarterly_audit": {"month": "1,4,7,10", "day": "1-15", "hour": 9, "minute": 0},
         # P13: daily at policy.evaluation_time; the jobs read the working calendar for their days
         "self_evaluation_reminder": _daily(policy.evaluation_time),
         "superior_evaluation_reminder": _daily(policy.evaluation_time),
         "promotion_review": _daily(policy.evaluation_time),  # P2: acts on policy.promotion_review
+        "project_kickoff_reminder": {"day_of_week": "mon-fri", "hour": 9, "minute": 40},  # P6, daily
+        "project_review_reminder": {"day_of_week": "mon-fri", "hour": 10, "minute": 10},  # P6, quarter's end
+        "project_acceptance_reminder": {"day_of_week": "mon-fri", "hour": 9, "minute": 50},  # P6, daily
+        "org_sync": {"hour": 2, "minute": 30},  # P1: reconcile with WeCom's address book, nightly
+        "incident_reminder": {"hour": 9, "minute": 30},  # P15, compliance daily (a leak waits for no weekend)
+        "incident_escalation": {"hour": "8-22", "minute": 40},  # P15, hourly: silent incidents to the director
+        # P17: who has not tapped 收到 after urgent_ack_minutes — checked every 5 minutes (as the meeting
+        # reminder), so the sender hears 10–15 minutes after; every minute would slow the demo clock 5-fold.
+        "urgent_ack_check": {"minute": "*/5"},
+        "mediation_deadline": {**working, "minute": 50},  # P19, hourly in working hours: late mediations to HR
     }
 
 

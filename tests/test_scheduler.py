@@ -18,7 +18,9 @@ from tests.support_handlers import install_test_job
 DESIGN_JOB_IDS = {"weekly_report_reminder", "weekly_report_overdue", "monthly_report_reminder", "minutes_overdue",
                   "decision_owner_check", "action_item_followup", "approval_reminder",
                   "emergency_backfill_reminder", "weekly_sync_prompt", "weekly_sync_digest", "meeting_reminder",
-                  "manager_digest", "quarterly_audit", "self_evaluation_reminder", "superior_evaluation_reminder"}
+                  "manager_digest", "quarterly_audit", "self_evaluation_reminder", "superior_evaluation_reminder",
+                  "project_review_reminder", "project_kickoff_reminder", "project_acceptance_reminder",
+                  "org_sync"}
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from bot.emulator.callbacks import CallbackSender
 from bot.emulator.clock import clock_blueprint
 from bot.emulator.files import files_blueprint
 from bot.emulator.log import DatabaseLog
+from bot.emulator.contacts import demo_contacts
+from bot.emulator.contacts_page import create_contacts_blueprint
 from bot.menu import MENU
 from bot.runtime import Runtime
 
@@ -38,8 +40,11 @@ def init_emulator(app: Flask, runtime: Runtime, clock=None) -> EmulatorState:
     (it survives a restart) and carries the demo's time; ``clock`` (a ``DemoClock``, handed in by
     the composition root) gives the page its movable clock."""
     wecom = runtime.settings.wecom
-    state = EmulatorState(wecom.corp_id, wecom.secret, wecom.agent_id, known_users=set(runtime.org.members),
-                          log=DatabaseLog(runtime.session_factory), clock=lambda: runtime.now().timestamp())
+    contacts = demo_contacts()
+    state = EmulatorState(wecom.corp_id, wecom.secret, wecom.agent_id,
+                          known_users=set(runtime.org.members) | set(contacts.users),
+                          log=DatabaseLog(runtime.session_factory), clock=lambda: runtime.now().timestamp(),
+                          contacts=contacts, contacts_secret=wecom.contacts_secret or None)
     app.extensions["emulator"] = state
     if not runtime.settings.emulator_allow_remote:
         @app.before_request
@@ -49,7 +54,8 @@ def init_emulator(app: Flask, runtime: Runtime, clock=None) -> EmulatorState:
                 abort(403)
     app.register_blueprint(create_api_blueprint(state), url_prefix="/emulator/cgi-bin")
     app.register_blueprint(_page_blueprint(state, runtime), url_prefix="/emulator")
-    app.register_blueprint(files_blueprint(state, runtime.org.get, _sender, _deliver), url_prefix="/emulator")
+    app.register_blueprint(files_blueprint(state, lambda userid: runtime.org.get(userid), _sender, _deliver), url_prefix="/emulator")
+    app.register_blueprint(create_contacts_blueprint(state, runtime, _sender), url_prefix="/emulator")
     if clock is not None:
         app.extensions["demo_clock"] = clock
         app.register_blueprint(clock_blueprint(clock), url_prefix="/emulator")

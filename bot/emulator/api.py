@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, g, jsonify, make_response, request
 
 from bot.emulator.log import DatabaseLog, MemoryLog
 from bot.emulator.media import MAX_MEDIA_BYTES, add_media_routes
+from bot.emulator.contacts import add_contacts_api
 
 TASK_ID = re.compile(r"^[A-Za-z0-9_\-@]{1,128}$")
 INTERACTIVE = {"button_interaction", "vote_interaction", "multiple_interaction"}
@@ -40,6 +41,8 @@ class EmulatorState:
     task_ids: set[str] = field(default_factory=set)
     response_codes: dict[str, dict] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
+    contacts: object | None = None  # bot.emulator.contacts.EmulatorContacts: the address book, if served
+    contacts_secret: str | None = None  # the 通讯录同步 secret gettoken also accepts
     recent: dict[str, float] = field(default_factory=dict)  # duplicate check: body hash → time
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -139,7 +142,7 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
     def gettoken():
         if request.args.get("corpid") != state.corp_id:
             return _error(40013, "invalid corpid")
-        if request.args.get("corpsecret") != state.secret:
+        if request.args.get("corpsecret") not in (state.secret, state.contacts_secret):
             return _error(40001, "invalid credential")
         token = secrets.token_urlsafe(24)
         with state.lock:
@@ -242,6 +245,8 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
         return jsonify({"errcode": 0, "errmsg": "ok"})
 
     add_media_routes(bp, state)
+
+    add_contacts_api(bp, state)
 
     @bp.post("/_emulator/faults")
     def inject_faults():  # for tests that run the bot in another process

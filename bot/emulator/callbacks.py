@@ -95,6 +95,11 @@ class CallbackSender:
             "Event": "template_card_event", "EventKey": key, "TaskId": task_id,
             "CardType": card_type, "ResponseCode": response_code}, **kw))
 
+    def change_contact(self, change_type: str, fields: dict[str, object], **kw) -> requests.Response:
+        """An address-book change as WeCom sends it: from ``sys``, Event=change_contact."""
+        return self.post(self.inner_xml("sys", "event", {"Event": "change_contact", "ChangeType": change_type,
+                                                         **fields}, **kw))
+
     def decrypt_reply(self, response: requests.Response) -> str:
         """Decrypt a passive reply body (e.g. update_button) the way WeCom would."""
         from defusedxml import ElementTree

@@ -21,6 +21,8 @@ JOB_NAMES = {
     "weekly_sync_prompt": "跨部门同步提醒", "weekly_sync_digest": "跨部门同步汇总", "meeting_reminder": "会议提醒",
     "manager_digest": "管理周报", "quarterly_audit": "季度合规审计", "self_evaluation_reminder": "自评提醒",
     "superior_evaluation_reminder": "上级评价提醒", "promotion_review": "年度晋升评审",
+    "incident_reminder": "数据泄露事件提醒", "incident_escalation": "数据泄露事件升级",
+    "urgent_ack_check": "紧急消息确认检查", "mediation_deadline": "调解期限检查",
 }
 
 

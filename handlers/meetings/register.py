@@ -1,4 +1,4 @@
-"""Meetings (P11): 登记会议 and 会议列表. Minutes are in ``minutes``, action items in ``decisions``,
+"""Meetings (P11): 登记会议 (optionally linked to a project, P6: 「项目 <编号>」) and 会议列表. Minutes are in ``minutes``, action items in ``decisions``,
 the recurring meetings in ``recurring``, the jobs in ``jobs``."""
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.dates import format_range, parse_when
+from bot.dates import format_day, format_range, parse_when
 from bot.quoting import text_inline
 from bot.router import intent, on_flow
 from handlers.meetings.common import find_people, names, sample_name, when_text
 from handlers.meetings.recurring import ensure_occurrences
+from models import Project
 from models.meeting import Meeting
 
 REGISTER_FLOW = "meeting.register"
@@ -28,9 +29,12 @@ ASK = {
 BAD_WHEN = "没看懂时间「{text}」。请这样写：" + WHEN_EXAMPLES
 PAST = "{when} 已经过去了，请给一个将来的时间，例如：明天14:00-15:00"
 UNKNOWN_PEOPLE = "通讯录里没有「{unknown}」，这次没有登记。请用通讯录里的姓名，例如：{example}"
-REGISTERED = ("已登记会议 #{id}「{title}」\n时间：{when}{default_end}\n主持：{chair}\n记录人：{taker}\n参会：{attendees}\n"
+REGISTERED = ("已登记会议 #{id}「{title}」\n时间：{when}{default_end}\n主持：{chair}\n记录人：{taker}\n参会：{attendees}\n{project}"
               "会前 {remind} 分钟我会提醒大家；会后请 {taker} 在 {hours} 小时内发「纪要」。发「会议列表」查看安排。")
 DEFAULT_END = "（未写结束时间，按 1 小时计）"
+PROJECT_LINE = "项目：#{id}「{name}」（{kind}）\n"
+NO_PROJECT = "没有编号为 {id} 的项目，这次没有登记。发「项目列表」查看项目编号。"
+_PROJECT = re.compile(r"(?:^|(?<=\s))项目\s*[:：]?\s*[#＃]?(?P<id>\d{1,12})(?=\s|$)")
 INVITED = ("📅 {registrar} 邀请你参加会议 #{id}「{title}」\n时间：{when}\n主持：{chair}\n记录人：{taker}\n"
            "会前 {remind} 分钟我会再提醒你。")
 CHAIR_FORBIDDEN = ("只有总监和组长可以登记由别人主持的会议，这次没有登记。你登记的会议由你主持："
@@ -56,7 +60,10 @@ def register_meeting(ctx: Context) -> str:
     """Register an ad-hoc meeting from one line; ask for whatever is missing."""
     data = {"chair": ctx.userid, "attendees": [], "taker": None, "title": "", "day": None, "start": None,
             "end": None, "agenda": ""}
-    parts = _MARKERS.split(ctx.args or "")
+    args, problem = _take_project(ctx, data, ctx.args or "")
+    if problem:
+        return problem
+    parts = _MARKERS.split(args)
     head, fields = parts[0], dict(zip(parts[1::2], parts[2::2]))
     when = parse_when(head, ctx.now)
     if when.error:
@@ -85,6 +92,28 @@ def register_meeting(ctx: Context) -> str:
 def _may_name_chair(ctx: Context) -> bool:
     """P11: a meeting chaired by someone else is registered by the director or a group leader."""
     return ctx.userid == ctx.org.director_id or ctx.user.has("group_leader")
+
+
+def _take_project(ctx: Context, data: dict, args: str) -> tuple[str, str | None]:
+    """P6: 「项目 <编号>」 links the meeting to a registered project; (the rest of the line, an answer
+    when there is no such project)."""
+    match = _PROJECT.search(args)
+    if not match:
+        return args, None
+    project = ctx.fetch(Project, match["id"])
+    if project is None:
+        return args, NO_PROJECT.format(id=match["id"])
+    data["project"] = project.id
+    return args[:match.start()] + " " + args[match.end():], None
+
+
+def _project_line(ctx: Context, project: Project, start: datetime) -> str:
+    """项目：#3「数据平台」（启动会 / 中期评审），with a warning when a kickoff falls outside its window (P6)."""
+    first, last = project.kickoff_window(ctx.policy.kickoff_days)
+    day = start.astimezone(ctx.settings.tz).date()
+    kind = ("启动会" if first <= day <= last else "中期评审" if day > last
+            else f"⚠️ 早于启动会时间范围 {format_day(first)} 至 {format_day(last)}（P6）")
+    return PROJECT_LINE.format(id=project.id, name=text_inline(project.name, 40), kind=kind)
 
 
 def _take_when(ctx: Context, data: dict, when) -> str | None:
@@ -151,10 +180,14 @@ def _create(ctx: Context, data: dict) -> str:
     meeting = Meeting(title=data["title"], series=None, weekly=False, starts_at=start, ends_at=end, chair=chair,
                       minute_taker=taker, attendees=attendees, agenda=data.get("agenda", ""), status="scheduled",
                       created_by=ctx.userid, created_at=ctx.now,
-                      minutes_due_at=end + timedelta(hours=ctx.policy.minutes_due_hours))
+                      minutes_due_at=end + timedelta(hours=ctx.policy.minutes_due_hours),
+                      project_id=data.get("project"))
     ctx.session.add(meeting)
     ctx.session.flush()
     ctx.audit(ctx.userid, "registered", "meeting", meeting.id, starts_at=start.isoformat(), attendees=attendees)
+    project = ctx.session.get(Project, meeting.project_id) if meeting.project_id else None
+    if project is not None:  # P6: the project's kickoff or review meeting
+        ctx.audit(ctx.userid, "meeting_linked", "project", project.id, meeting=meeting.id, starts_at=start.isoformat())
     facts = dict(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
                  chair=ctx.org.name(chair), taker=ctx.org.name(taker), remind=ctx.policy.meeting_remind_minutes,
                  registrar=ctx.org.name(ctx.userid))
@@ -162,7 +195,8 @@ def _create(ctx: Context, data: dict) -> str:
     if others:
         ctx.send_text(others, INVITED.format(**facts))
     return REGISTERED.format(**facts, attendees=names(ctx, attendees), hours=ctx.policy.minutes_due_hours,
-                             default_end="" if data.get("end") else DEFAULT_END)
+                             default_end="" if data.get("end") else DEFAULT_END,
+                             project=_project_line(ctx, project, start) if project else "")
 
 
 @intent("meeting.list", "会议列表", "会议", "我的会议", summary="接下来的会议", example="会议列表")

@@ -1,15 +1,15 @@
 """passive replies: the text a callback was answered with, kept with the callback
 
-Revision ID: 0011_passive_replies
-Revises: 0010_history_indexes
+Revision ID: 0014_passive_replies
+Revises: 0013_history_indexes
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_passive_replies'
-down_revision = '0010_history_indexes'
+revision = '0014_passive_replies'
+down_revision = '0013_history_indexes'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """history indexes: jobs whose cost follows the window or what is still open, not the history
 
-Revision ID: 0010_history_indexes
-Revises: 0009_outbox_delivery
+Revision ID: 0013_history_indexes
+Revises: 0012_outbox_delivery
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0010_history_indexes'
-down_revision = '0009_outbox_delivery'
+revision = '0013_history_indexes'
+down_revision = '0012_outbox_delivery'
 branch_labels = None
 depends_on = None
 

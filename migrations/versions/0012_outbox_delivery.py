@@ -1,7 +1,7 @@
-"""outbox delivery: the per-recipient send log, ordered parts of long messages, priority, files
+"""outbox delivery: the per-recipient send log, ordered parts of long messages, files (priority: 0010)
 
-Revision ID: 0009_outbox_delivery
-Revises: 0008_drafts_and_card_copies
+Revision ID: 0012_outbox_delivery
+Revises: 0011_projects_documents
 Create Date: 2026-11-28
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0009_outbox_delivery'
-down_revision = '0008_drafts_and_card_copies'
+revision = '0012_outbox_delivery'
+down_revision = '0011_projects_documents'
 branch_labels = None
 depends_on = None
 
@@ -41,14 +41,12 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chain', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('part', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('priority', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_index('ix_outbox_chain', ['chain', 'part'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_chain')
-        batch_op.drop_column('priority')
         batch_op.drop_column('part')
         batch_op.drop_column('chain')
     with op.batch_alter_table('recipient_sends', schema=None) as batch_op:

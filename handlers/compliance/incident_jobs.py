@@ -1,0 +1,67 @@
+"""Data-leak incident jobs (P15): compliance is reminded of open incidents every day, and the
+director is told again when an incident goes ``policy.incident_escalate_hours`` without an update.
+Both go through the ledger, so a re-run sends nothing twice."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.context import JobContext
+from bot.dates import format_datetime
+from bot.quoting import text_inline
+from bot.router import job
+from handlers.compliance.common import closers, contacts
+from models import Incident
+
+REMINDER_HEADER = "⏰ 还有 {count} 件数据泄露事件未结案（P15），请跟进处置："
+REMINDER_LINE = "#{id} {reporter} 报告于 {at}（已 {hours} 小时，最近进展 {updated}）：{text}"
+REMINDER_FOOTER = "补充进展发「事件进展 编号 内容」，处理完毕发「结案 编号 结论」。"
+ESCALATE = ("⚠️ 数据泄露事件 #{id} 已 {hours} 小时没有新进展（P15：超过 {limit} 小时），仍未结案。\n"
+            "报告人：{reporter}；合规：{compliance}。\n情况：{text}\n请督促处置；发「事件 {id}」查看详情。")
+
+
+def open_incidents(ctx: JobContext) -> list[Incident]:
+    return list(ctx.session.scalars(select(Incident).where(Incident.status == "open").order_by(Incident.id)))
+
+
+def _hours(ctx: JobContext, moment) -> int:
+    return int((ctx.now - moment).total_seconds() // 3600)
+
+
+@job("incident_reminder")
+def incident_reminder(ctx: JobContext) -> None:
+    """P15: every day, compliance gets one message listing the open incidents."""
+    incidents = open_incidents(ctx)
+    if not incidents:
+        return
+    lines = [REMINDER_HEADER.format(count=len(incidents))]
+    for incident in incidents:
+        lines.append(REMINDER_LINE.format(
+            id=incident.id, reporter=ctx.org.name(incident.reporter),
+            at=format_datetime(incident.created_at, ctx.settings.tz), hours=_hours(ctx, incident.created_at),
+            updated=format_datetime(incident.last_update_at, ctx.settings.tz), text=text_inline(incident.description, 40)))
+    lines.append(REMINDER_FOOTER)
+    day = ctx.now.astimezone(ctx.settings.tz).date().isoformat()
+    sent_to = [userid for userid in closers(ctx)
+               if ctx.notify_once("incident_reminder", day, userid, text="\n".join(lines))]
+    if sent_to:
+        for incident in incidents:
+            ctx.audit(f"system:{ctx.job_id}", "reminded", "incident", incident.id, to=sent_to)
+
+
+@job("incident_escalation")
+def incident_escalation(ctx: JobContext) -> None:
+    """P15: an open incident without an update for incident_escalate_hours goes to the director again
+    (once per such silence: an update restarts the clock)."""
+    limit = ctx.policy.incident_escalate_hours
+    director = ctx.org.director_id
+    if not limit or not ctx.org.get(director):
+        return
+    for incident in open_incidents(ctx):
+        hours = _hours(ctx, incident.last_update_at)
+        if hours < limit:
+            continue
+        record = f"{incident.id}:{incident.last_update_at.timestamp():.0f}"
+        text = ESCALATE.format(id=incident.id, hours=hours, limit=limit, reporter=contacts(ctx, [incident.reporter]),
+                               compliance=contacts(ctx, closers(ctx)), text=text_inline(incident.description, 60))
+        if ctx.notify_once("incident_escalate", f"e{hours // limit}", director, record, text=text):
+            ctx.audit(f"system:{ctx.job_id}", "escalated", "incident", incident.id, to=director, hours=hours)

@@ -1,0 +1,106 @@
+"""What the project modules share: finding people and projects, the kickoff window, meeting
+links, labels, and a ledger check for reminders grouped into one message per person."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.context import BaseContext
+from bot.dates import format_day
+from bot.quoting import text_inline
+from models import NotificationLedger, Project
+from models.meeting import Meeting
+from models.project import ACCEPTED, COMPLETED, OPEN
+
+STATUS_LABELS = {OPEN: "进行中", COMPLETED: "已完成，待验收", ACCEPTED: "已验收"}
+MANAGERS = ("director", "group_leader")  # P6: who registers projects and records acceptance
+NOT_FOUND = "没有编号为 {raw} 的项目。发「项目列表」查看项目和编号。"
+ASK_NUMBER = "请写项目编号，例如：{example}。发「项目列表」查看编号。"
+
+
+def find_person(ctx: BaseContext, token: str) -> str | None:
+    """A userid from a name as written (张三) or a userid (zhangsan); None when nobody (or
+    more than one person) matches."""
+    token = token.strip().lstrip("@")
+    if not token:
+        return None
+    if ctx.org.get(token):
+        return token
+    matches = [m.userid for m in ctx.org.members.values() if m.name == token]
+    return matches[0] if len(matches) == 1 else None
+
+
+def sample_specialist(ctx: BaseContext, exclude: str = "") -> str:
+    """A real colleague's name for the examples in our answers (not ``exclude``)."""
+    return next((m.name for m in ctx.org.members.values() if m.has("specialist") and m.userid != exclude), "张三")
+
+
+def is_manager(ctx: BaseContext, userid: str) -> bool:
+    member = ctx.org.get(userid)
+    return bool(member and any(member.has(role) for role in MANAGERS))
+
+
+def project_from_args(ctx: BaseContext, args: str) -> tuple[Project | None, str, str]:
+    """(project, the rest of the text, an answer when there is no such project) from 「#3 …」 / 「3 …」."""
+    raw, _, rest = args.strip().lstrip("#＃").partition(" ")
+    if not raw.isdigit():  # no number at all: the caller asks for one, with its example
+        return None, "", ""
+    project = ctx.fetch(Project, raw)
+    return project, rest.strip(), "" if project else NOT_FOUND.format(raw=text_inline(raw, 20))
+
+
+def label(project: Project) -> str:
+    """#3「数据平台」"""
+    return f"#{project.id}「{text_inline(project.name, 40)}」"
+
+
+def local_date(ctx: BaseContext, moment: datetime) -> date:
+    return moment.astimezone(ctx.settings.tz).date()
+
+
+def window_text(ctx: BaseContext, project: Project) -> str:
+    first, last = project.kickoff_window(ctx.policy.kickoff_days)
+    return f"{format_day(first)} 至 {format_day(last)}"
+
+
+def linked_meetings(ctx: BaseContext, project: Project) -> list[Meeting]:
+    """Meetings registered with 「项目 <编号>」, not cancelled, in time order."""
+    return list(ctx.session.scalars(select(Meeting).where(Meeting.project_id == project.id,
+                                                          Meeting.status != "cancelled")
+                                    .order_by(Meeting.starts_at, Meeting.id)))
+
+
+def kickoff_meeting(ctx: BaseContext, project: Project) -> Meeting | None:
+    """P6: the first linked meeting that starts inside the kickoff window."""
+    first, last = project.kickoff_window(ctx.policy.kickoff_days)
+    return next((m for m in linked_meetings(ctx, project) if first <= local_date(ctx, m.starts_at) <= last), None)
+
+
+def meeting_example(ctx: BaseContext, project: Project, what: str, day: date) -> str:
+    """A 登记会议 line to copy, linked to the project."""
+    owner = ctx.org.name(project.owner)
+    return (f"登记会议 {text_inline(project.name, 20)}{what} {day.month}月{day.day}日 14:00-15:00 "
+            f"参会 {owner} {sample_specialist(ctx, project.owner)} 记录人 {owner} 项目 {project.id}")
+
+
+def kickoff_example_day(ctx: BaseContext, project: Project) -> date:
+    first, last = project.kickoff_window(ctx.policy.kickoff_days)
+    return max(first, ctx.now.date() + timedelta(days=1)) if ctx.now.date() < last else last
+
+
+def first_time(ctx: BaseContext, kind: str, period: str, recipient: str, record: object) -> bool:
+    """Note (kind, period, recipient, record) in the notification ledger; False if it was there.
+
+    For reminders grouped into one message per person: each project is noted on its own, so a
+    re-run sends nothing twice, and the caller sends one message with the projects that were new.
+    """
+    entry = NotificationLedger(kind=kind, period=period, recipient=recipient, record=str(record), created_at=ctx.now)
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(entry)
+            ctx.session.flush()
+    except IntegrityError:
+        return False
+    return True

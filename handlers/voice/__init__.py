@@ -1,0 +1,10 @@
+"""Voice (P19, P20): conflicts and suggestions — what people raise, and what becomes of it.
+
+| module | what |
+|---|---|
+| ``conflicts`` | P19 申请调解, 调解结果, 仲裁结果, 调解记录, 调解列表; job ``mediation_deadline`` |
+| ``cases`` | P19 who mediates, who sees a case, the hand-over to HR (once) |
+| ``suggestions`` | P20 建议 (匿名建议), 回复建议, 建议列表; the open ones in the director's digest |
+"""
+from handlers.voice import conflicts  # noqa: F401
+from handlers.voice import suggestions  # noqa: F401
