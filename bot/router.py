@@ -26,6 +26,7 @@ class Route:
     pattern: re.Pattern | None = None  # natural phrasing, tried after keywords
     hidden: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)  # shown in 帮助 only to these roles
+    numbered: bool = False  # its argument starts with a record number (「项目 3」, 「驳回 12 理由」)
 
 
 @dataclass
@@ -49,16 +50,19 @@ class Registry:
 
     # ---- registration ----------------------------------------------------------------------
     def intent(self, name: str, *keywords: str, summary: str = "", example: str = "",
-               pattern: str | None = None, hidden: bool = False, roles: tuple[str, ...] = ()):
+               pattern: str | None = None, hidden: bool = False, roles: tuple[str, ...] = (),
+               numbered: bool = False):
         """Route text starting with one of ``keywords`` (or ``/name``-style commands given as
-        keywords beginning with "/") to the handler; ``pattern`` matches natural phrasing."""
+        keywords beginning with "/") to the handler; ``pattern`` matches natural phrasing.
+        ``numbered``: the command's argument starts with a record number, so while the bot waits
+        for an answer, 「项目 收尾前需要你」 is that answer and only 「项目 3」 (or 「项目」) the command."""
         def register(func: Handler) -> Handler:
             if any(r.name == name for r in self.intents):
                 raise ValueError(f"intent {name!r} registered twice")
             doc = (func.__doc__ or "").strip().splitlines()
             self.intents.append(Route(name, func, tuple(keywords), summary or (doc[0] if doc else ""),
                                       example, re.compile(pattern) if pattern else None, hidden,
-                                      frozenset(roles)))
+                                      frozenset(roles), numbered))
             return func
         return register
 
@@ -129,7 +133,7 @@ class Registry:
         for route in self.intents:
             for keyword in route.keywords:
                 args = _after_keyword(text, keyword)
-                if args is None or (strict and not _stands_alone(text, keyword)):
+                if args is None or (strict and not _stands_alone(text, keyword, route.numbered)):
                     continue
                 if best is None or len(keyword) > best[0]:
                     best = (len(keyword), route, args)
@@ -183,9 +187,16 @@ def _variants(text: str):
         yield viewed
 
 
-def _stands_alone(text: str, keyword: str) -> bool:
-    """The keyword is followed by nothing, a separator or a number (「撤回 12」, 「撤回12」)."""
+_NUMBER_FIRST = re.compile(r"[#＃]?\s*[0-9０-９]")
+
+
+def _stands_alone(text: str, keyword: str, numbered: bool = False) -> bool:
+    """The keyword is followed by nothing, a separator or a number (「撤回 12」, 「撤回12」); for a
+    ``numbered`` command, by nothing or (after separators) a number (「项目 #3」)."""
     rest = text[len(keyword):]
+    if numbered:
+        rest = rest.lstrip(_SEPARATORS)
+        return not rest or bool(_NUMBER_FIRST.match(rest))
     return not rest or rest[0] in _SEPARATORS or rest[0].isdigit()
 
 

@@ -132,3 +132,30 @@ def test_text_that_is_not_a_command_answers_the_question(bot):
     bot.say("wangzong", "采购数量太多")
     assert "理由：采购数量太多" in wait_text(bot, "zhouba", "❌ 你的采购申请")
     wait_until(lambda: any("已把驳回结果和理由转告" in t for t in texts(bot, "wangzong")))
+
+
+# Words that are commands only with a record number after them (「项目 3」, 「完成 12」) start
+# ordinary sentences too: while the bot waits for a reason, such a sentence is the reason.
+NUMBERED_WORDS_AS_ANSWERS = ["项目 收尾前需要你", "完成 时间太紧", "进展 不明确", "事件 还没定性", "驳回 预算不足",
+                             "同意 下季度再买", "撤回 后重新提交", "催办 也没用"]
+
+
+@pytest.mark.parametrize("reason", NUMBERED_WORDS_AS_ANSWERS)
+def test_a_numbered_commands_word_without_a_number_answers_the_question(bot, reason):
+    bot.say("zhouba", "采购 耳机 500元")
+    tap(bot, "zhouba", wait_card(bot, "zhouba", "apprq_"), "提交")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "驳回")
+    wait_text(bot, "wangzong", "请回复驳回理由")
+    bot.say("wangzong", reason)
+    assert f"理由：{reason}" in wait_text(bot, "zhouba", "❌ 你的采购申请")
+
+
+def test_a_numbered_command_with_its_number_is_the_command(bot):
+    bot.say("zhouba", "采购 耳机 500元")
+    tap(bot, "zhouba", wait_card(bot, "zhouba", "apprq_"), "提交")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "驳回")
+    wait_text(bot, "wangzong", "请回复驳回理由")
+    bot.say("wangzong", "项目 99")
+    wait_text(bot, "wangzong", "驳回理由还在等你回复")
+    bot.say("wangzong", "预算不足")
+    assert "理由：预算不足" in wait_text(bot, "zhouba", "❌ 你的采购申请")

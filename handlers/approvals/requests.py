@@ -237,7 +237,7 @@ def _own_open_request(ctx: Context, command: str, action: str) -> ApprovalReques
     return request
 
 
-@intent("approval.urge", "催办", summary="提醒审批人尽快处理我的申请", example="催办 12")
+@intent("approval.urge", "催办", summary="提醒审批人尽快处理我的申请", example="催办 12", numbered=True)
 def urge(ctx: Context) -> str:
     """Remind the current approver, at most once per policy.urge_interval_hours."""
     request = _own_open_request(ctx, "催办", "催办")
@@ -257,7 +257,7 @@ def urge(ctx: Context) -> str:
     return URGED.format(approver=ctx.org.name(step.approver), id=request.id)
 
 
-@intent("approval.withdraw", "撤回", "撤销", "取消", summary="撤回审批中的申请", example="撤回 12")
+@intent("approval.withdraw", "撤回", "撤销", "取消", summary="撤回审批中的申请", example="撤回 12", numbered=True)
 def withdraw(ctx: Context) -> str:
     """Withdraw a pending request; the approver's card is greyed (or they are told by text)."""
     request = _own_open_request(ctx, "撤回", "撤回")
@@ -284,7 +284,7 @@ def withdraw(ctx: Context) -> str:
     return WITHDRAWN.format(id=request.id, approver=ctx.org.name(step.approver))
 
 
-@intent("approval.history", "审批记录", summary="查看一份申请的审批记录", example="审批记录 12")
+@intent("approval.history", "审批记录", summary="查看一份申请的审批记录", example="审批记录 12", numbered=True)
 def history(ctx: Context) -> str:
     """P16: the audit trail of one request, for its requester, its approvers and the director."""
     match = re.search(r"\d+", ctx.args or "")

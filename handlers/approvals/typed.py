@@ -21,13 +21,13 @@ NOT_FOUND = "没有找到申请 #{id}。发「待我审批」查看需要你审�
 _NUMBER = re.compile(r"^#?\s*(\d+)\s*[,，:：;；]?\s*")
 
 
-@intent("approval.approve", "同意", summary="审批人直接回复同意（也可以点卡片）", example="同意 12")
+@intent("approval.approve", "同意", summary="审批人直接回复同意（也可以点卡片）", example="同意 12", numbered=True)
 def approve_typed(ctx: Context) -> Reply | str:
     """The current approver approves request N by typing 「同意 N」."""
     return _typed(ctx, "approve", "同意", "")
 
 
-@intent("approval.reject", "驳回", summary="审批人直接回复驳回，可附理由", example="驳回 12 预算不足")
+@intent("approval.reject", "驳回", summary="审批人直接回复驳回，可附理由", example="驳回 12 预算不足", numbered=True)
 def reject_typed(ctx: Context) -> Reply | str:
     """The current approver rejects request N by typing 「驳回 N 理由」 (without one, the bot asks)."""
     return _typed(ctx, "reject", "驳回", " 预算不足")

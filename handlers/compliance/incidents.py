@@ -83,7 +83,7 @@ def _visible(ctx: Context, raw: str, example: str) -> tuple[Incident | None, str
 
 
 @intent("incident.show", "事件", "查看事件", summary="查看一个数据泄露事件的详情和进展（报告人、总监、合规）",
-        example="事件 3")
+        example="事件 3", numbered=True)
 def show_incident(ctx: Context) -> str:
     """P15: one incident, for its reporter, the director and compliance only."""
     incident, _, refusal = _visible(ctx, ctx.args, "事件 3")
@@ -109,7 +109,7 @@ def list_incidents(ctx: Context) -> str:
     return "\n".join(lines)
 
 
-@intent("incident.update", "事件进展", summary="补充数据泄露事件的处置进展", example=UPDATE_EXAMPLE)
+@intent("incident.update", "事件进展", summary="补充数据泄露事件的处置进展", example=UPDATE_EXAMPLE, numbered=True)
 def update_incident(ctx: Context) -> str:
     """P15: the reporter, the director or compliance adds progress; the others are told."""
     incident, note, refusal = _visible(ctx, ctx.args, UPDATE_EXAMPLE)
@@ -128,7 +128,7 @@ def update_incident(ctx: Context) -> str:
 
 
 @intent("incident.close", "结案", summary="合规人员结案数据泄露事件（P15）", example=CLOSE_EXAMPLE,
-        roles=("compliance",))
+        roles=("compliance",), numbered=True)
 def close_incident(ctx: Context) -> str:
     """P15: compliance closes an incident with its conclusion; reporter and director are told."""
     allowed = closers(ctx)

@@ -91,7 +91,7 @@ def _document(ctx: Context, example: str) -> tuple[Document | None, str]:
 
 
 @intent("document.send", "发送文件", "打开文件", "取文件", summary="把一份归档文件发给你（敏感文件仅总监，P8）",
-        example="发送文件 3")
+        example="发送文件 3", numbered=True)
 def send_document(ctx: Context) -> str | None:
     """P8: send a filed document to the asker — sensitive ones to the director only; every attempt is logged."""
     document, problem = _document(ctx, "发送文件 3")
@@ -146,7 +146,7 @@ def deliver(ctx: Context, document: StoredFile) -> str:
 
 
 @intent("document.access_log", "文件访问记录", summary="查看一份文件的归档、打开和被拒绝记录（P8，总监）",
-        example="文件访问记录 3", roles=("director",))
+        example="文件访问记录 3", roles=("director",), numbered=True)
 def access_log(ctx: Context) -> str:
     """P8: the document's audit trail — filed, sent, refused — for the director."""
     if not _is_director(ctx):

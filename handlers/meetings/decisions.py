@@ -82,7 +82,7 @@ def _due(ctx: BaseContext, item: ActionItem) -> str:
     return f"（{due_text(ctx, item)}）" if item.due_at else ""
 
 
-@intent("decision.assign", "指派", summary="为决议指派负责人（P12）", example="指派 12 张三")
+@intent("decision.assign", "指派", summary="为决议指派负责人（P12）", example="指派 12 张三", numbered=True)
 def assign(ctx: Context) -> str:
     """P12: the chair (or the director) names a resolution's owner."""
     match = re.match(r"#?(\d+)\s*(.*)$", (ctx.args or "").strip(), re.S)
@@ -142,7 +142,7 @@ def _own_item(ctx: Context, command: str, action: str) -> tuple[ActionItem | Non
     return item, match.group(2).strip()
 
 
-@intent("decision.done", "完成", summary="报告决议已完成", example="完成 12")
+@intent("decision.done", "完成", summary="报告决议已完成", example="完成 12", numbered=True)
 def complete(ctx: Context) -> str:
     """P12: the owner reports an action item done; the chair hears of it."""
     item, answer = _own_item(ctx, "完成", "报告完成")
@@ -159,7 +159,7 @@ def complete(ctx: Context) -> str:
     return COMPLETED.format(id=item.id, text=text_inline(item.text))
 
 
-@intent("decision.progress", "进展", summary="更新决议进展", example="进展 12 已联系供应商")
+@intent("decision.progress", "进展", summary="更新决议进展", example="进展 12 已联系供应商", numbered=True)
 def progress(ctx: Context) -> str:
     """P12: the owner notes progress on an action item."""
     item, note = _own_item(ctx, "进展", "更新进展")

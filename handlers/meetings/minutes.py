@@ -232,7 +232,7 @@ def _rest_day_note(ctx: Context, item: ActionItem) -> str:
                                before=f"{before.month}月{before.day}日（周{WEEKDAYS[before.weekday()]}）")
 
 
-@intent("minutes.show", "查看纪要", summary="查看纪要全文", example="查看纪要 3")
+@intent("minutes.show", "查看纪要", summary="查看纪要全文", example="查看纪要 3", numbered=True)
 def show_minutes(ctx: Context) -> str:
     """The full text of a meeting's minutes, for its attendees and the director."""
     match = re.search(r"\d+", ctx.args or "")

@@ -23,7 +23,7 @@ ACCEPTED_TOLD = "🎉 项目 {label} 已由 {who} 验收：{conclusion}"
 LATE = "\n（验收截止 {due}，已超期 {days} 天。）"
 
 
-@intent("project.complete", "项目完成", "完成项目", summary="标记项目完成，开始验收倒计时（P6）", example="项目完成 1")
+@intent("project.complete", "项目完成", "完成项目", summary="标记项目完成，开始验收倒计时（P6）", example="项目完成 1", numbered=True)
 def complete_project(ctx: Context) -> str:
     """P6: mark a project completed; its acceptance is due policy.acceptance_days later."""
     project, _, problem = project_from_args(ctx, ctx.args)
@@ -45,7 +45,7 @@ def complete_project(ctx: Context) -> str:
 
 
 @intent("project.accept", "项目验收", "验收项目", summary="记录项目验收结论（P6，组长或总监）",
-        example="项目验收 1 通过", roles=("director", "group_leader"))
+        example="项目验收 1 通过", roles=("director", "group_leader"), numbered=True)
 def accept_project(ctx: Context) -> str:
     """P6: record the acceptance and its conclusion (group leaders and the director)."""
     project, conclusion, problem = project_from_args(ctx, ctx.args)

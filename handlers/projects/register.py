@@ -124,7 +124,7 @@ def _state(ctx: Context, project: Project) -> str:
     return f"启动会 #{kickoff.id} {format_day(local_date(ctx, kickoff.starts_at))}" if kickoff else "⚠️ 启动会未登记"
 
 
-@intent("project.show", "项目", summary="查看一个项目的详情", example="项目 1")
+@intent("project.show", "项目", summary="查看一个项目的详情", example="项目 1", numbered=True)
 def show_project(ctx: Context) -> str:
     """P6: one project — owner, dates, the kickoff window, linked meetings, filed documents, acceptance."""
     project, _, problem = project_from_args(ctx, ctx.args)

@@ -88,7 +88,7 @@ def apply_for_mediation(ctx: Context) -> str:
 
 
 @intent("mediation.result", "调解结果", summary="调解人填写调解结果：已解决或未解决（P19）",
-        example=RESULT_EXAMPLE.format(id=3), roles=("director", "group_leader"))
+        example=RESULT_EXAMPLE.format(id=3), roles=("director", "group_leader"), numbered=True)
 def mediation_result(ctx: Context) -> str:
     """P19: the mediator records the outcome; unresolved goes to HR."""
     match = _RESULT.match(ctx.args.strip())
@@ -132,7 +132,7 @@ def mediation_deadline(ctx: JobContext) -> None:
 
 
 @intent("mediation.arbitrate", "仲裁结果", summary="人力资源填写仲裁结果（P19）", example=ARBITRATION_EXAMPLE,
-        roles=("hr",))
+        roles=("hr",), numbered=True)
 def arbitration_result(ctx: Context) -> str:
     """P19: HR closes a case handed to them; the parties, the mediator and the director are told."""
     hr = hr_ids(ctx)
@@ -159,7 +159,7 @@ def arbitration_result(ctx: Context) -> str:
 
 
 @intent("mediation.show", "调解记录", "查看调解", summary="查看一个调解的经过（当事人、调解人、总监、人力资源）",
-        example="调解记录 3")
+        example="调解记录 3", numbered=True)
 def show_case(ctx: Context) -> str:
     """P19: one case, for the parties, the mediator, the director and HR only."""
     number, _ = split_id(ctx.args)

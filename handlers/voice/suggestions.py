@@ -81,7 +81,7 @@ def suggest_anonymously(ctx: Context) -> str:
 
 
 @intent("suggestion.answer", "回复建议", "答复建议", summary="总监答复建议：采纳、暂缓或不采纳", example=ANSWER_EXAMPLE,
-        roles=("director",))
+        roles=("director",), numbered=True)
 def answer_suggestion(ctx: Context) -> str:
     """P20: the director answers; the author (anonymous or not) is told."""
     if ctx.userid != ctx.org.director_id:
