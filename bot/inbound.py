@@ -131,9 +131,6 @@ def _context(runtime: Runtime, session: Session, message: Message, now: datetime
     return ctx
 
 
-_WRITERS: set[str] = set()  # routes seen changing more than the outbox: run them in a write transaction
-
-
 def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
     """Run the route in a read-only transaction (SQLite: no write lock, a write raises); if all it
     did was answer, store the callback and the answer in a short write transaction. None when the
@@ -143,7 +140,7 @@ def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
     try:
         ctx = _context(runtime, session, message, now)
         route, status = _route(runtime, ctx)
-        if route.name in _WRITERS:
+        if route.name in runtime.writers:
             return None
         ctx.origin = route.name
         reply = route.func(ctx)
@@ -160,12 +157,12 @@ def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
         queued = [row for row in session.new if isinstance(row, OutboxMessage)]
         # A route that changed more than the outbox, or deferred work (a file to download), is a writer.
         if session.dirty or session.deleted or len(queued) != len(session.new) or ctx.deferred:
-            _WRITERS.add(route.name)
+            runtime.writers.add(route.name)
             return None
         rows = [_outbox_row(row.kind, row.recipients, row.payload, row.origin, row.priority, row.chain, row.part)
                 for row in queued]
     except OperationalError:  # it tried to write (query_only): a writer
-        _WRITERS.add(route.name)
+        runtime.writers.add(route.name)
         return None
     except Exception:  # let the write path run it again and record the failure as it always does
         return None

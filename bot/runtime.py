@@ -36,6 +36,7 @@ class Runtime:
     dispatcher: Dispatcher | None = None
     clock: Callable[[], datetime] | None = None  # tests set the time here
     readers: sessionmaker[Session] | None = None  # SQLite: read-only sessions, no write lock (bot.inbound)
+    writers: set[str] = field(default_factory=set)  # routes seen changing more than the outbox (bot.inbound)
     _background: ThreadPoolExecutor | None = field(default=None, repr=False)
     _background_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
