@@ -115,6 +115,22 @@ def test_send_a_file_and_download_one_the_bot_sends(page, site, shot, tmp_path):
     assert Path(download.value.path()).read_bytes() == "组,已交\n项目协调组,2\n".encode()
 
 
+def test_the_guide_files_a_document_from_the_page(page, site, shot):
+    # P7 from the first-visit guide: a badly named sample gets the naming answer, a well-named one is filed.
+    open_as(page, site, "zhangsan")
+    if page.locator("#guide").is_hidden():  # the guide opens by itself on a first visit only
+        page.locator("#guide-open").click()
+    page.locator(".guide-file").filter(has_text="需求说明.txt").first.click()
+    bot_says(page, "还不能归档")
+    shot("01-guide-file-badly-named")
+    page.locator(".guide-file").filter(has_text="数据平台项目-需求说明-2026年11月-1.0版.txt").click()
+    bot_says(page, "已归档文件 #1")
+    shot("02-guide-file-filed")
+    say(page, "文件列表")
+    bot_says(page, "数据平台项目-需求说明-2026年11月-1.0版")
+    shot("03-file-list")
+
+
 def test_move_the_clock_to_friday_and_the_reminder_arrives(page, site, shot):
     site.app.extensions["demo_clock"].set_time(THURSDAY)  # a known week: Thursday 14:00
     open_as(page, site, "zhangsan")

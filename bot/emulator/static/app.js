@@ -473,6 +473,10 @@
   async function upload(kind, input) {
     const file = input.files && input.files[0];
     input.value = '';
+    await uploadFile(kind, file);
+  }
+  // Send ``file`` (a File or Blob with a name) as the current person: WeCom's file/image callback.
+  async function uploadFile(kind, file) {
     if (!file || !state.userid) return;
     const form = new FormData();
     form.append('userid', state.userid);
@@ -498,6 +502,7 @@
     people: () => state.people.slice(),
     onPerson: (cb) => { personListeners.push(cb); const p = currentPerson(); if (p) cb(p); },
     say: async (text) => { el.input.value = text; autosize(); await send(); },
+    sendFile: (file) => uploadFile('file', file),
   };
 
   // ---------- start ----------

@@ -4,8 +4,7 @@
 'use strict';
 (function () {
   const CSS = `
-  #contacts-toggle { position: fixed; right: 16px; top: 6px; z-index: 50; background: #3d4554; color: #fff;
-    border: 1px solid #5b6473; border-radius: 4px; padding: 3px 10px; cursor: pointer; }
+  #contacts-toggle { margin-left: 8px; }
   #contacts-panel { position: fixed; right: 16px; top: 40px; z-index: 50; width: 360px; max-height: 80vh;
     overflow: auto; background: #fff; border: 1px solid #d0d3d8; border-radius: 6px;
     box-shadow: 0 4px 16px rgba(0,0,0,.15); padding: 10px 12px; font-size: 13px; }
@@ -34,9 +33,13 @@
   }
 
   const style = h('style'); style.textContent = CSS; document.head.appendChild(style);
-  const toggle = h('button', null, '通讯录'); toggle.id = 'contacts-toggle';
+  const toggle = h('button', 'guide-open', '通讯录'); toggle.id = 'contacts-toggle';
+  toggle.type = 'button';
   const panel = h('div'); panel.id = 'contacts-panel'; panel.hidden = true;
-  document.body.append(toggle, panel);
+  // The button sits in the header beside 新手引导 (a fixed button covered it); the panel floats.
+  const guideButton = document.getElementById('guide-open');
+  if (guideButton) guideButton.after(toggle); else document.body.append(toggle);
+  document.body.append(panel);
   let result = null;
 
   function deptSelect(depts, selected) {

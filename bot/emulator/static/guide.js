@@ -9,7 +9,11 @@
   const say = (text, note) => ({ say: text, note });
   const as = (userid, name, note) => ({ as: userid, name, note });
   const clock = (to, note) => ({ clock: to, note });
-  const file = (note) => ({ file: true, note });
+  const file = (name, note) => ({ file: name, note });
+  // P7: a document's name carries the project, the date and the version; the first sample lacks
+  // them (the bot says what is missing), the second is filed.
+  const BAD_NAME = '需求说明.txt';
+  const GOOD_NAME = '数据平台项目-需求说明-2026年11月-1.0版.txt';
 
   const PURCHASE = '采购申请 测试服务器3台 8万元 用于压测环境';
   const APPROVER_STEPS = [
@@ -22,7 +26,8 @@
       as('wangzong', '王总监', '切换到王总监，点审批卡片上的「同意」；再依次切换到刘财务、陈总'),
       clock('下一个周五 15:00', '把时钟拨到周五 15:00：没交周报的人会收到提醒'),
       say('周报 本周完成：回访客户3家 下周计划：整理需求 问题与风险：无', '交周报'),
-      file('点输入框左边的 📎 发一个文件，看助手怎么回答'),
+      file(BAD_NAME, '发一个文件名不合规范的文件：助手说缺什么、该怎么命名'),
+      file(GOOD_NAME, '再发一个按制度命名的文件（项目-内容-日期-版本）：它被归档；「文件列表」查看。也可以点输入框左边的 📎 发你自己的文件'),
     ],
     group_leader: [
       say('登记会议 项目评审 明天14:00-15:00 参会 张三 李四 记录人 李四', '登记一个会议'),
@@ -74,8 +79,10 @@
       b.addEventListener('click', () => window.EmulatorClock && window.EmulatorClock.move(step.clock));
       return b;
     }
-    const b = E.h('button', 'guide-file', '📎 发送文件');
-    b.addEventListener('click', () => $('#file-input').click());
+    const b = E.h('button', 'guide-file', '📎 发送 ' + step.file);
+    b.title = '点一下就以文件消息发送一个示例文件：' + step.file;
+    b.addEventListener('click', () => E.sendFile(new File(
+      ['示例文档：数据平台需求说明（由模拟器生成）。\n'], step.file, { type: 'text/plain' })));
     return b;
   }
   function render(p) {
