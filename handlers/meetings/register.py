@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.dates import format_day, format_range, parse_when
+from bot.dates import format_range, parse_when
 from bot.quoting import text_inline
 from bot.router import intent, on_flow
 from handlers.meetings.common import find_people, names, sample_name, when_text
@@ -103,17 +103,25 @@ def _take_project(ctx: Context, data: dict, args: str) -> tuple[str, str | None]
     project = ctx.fetch(Project, match["id"])
     if project is None:
         return args, NO_PROJECT.format(id=match["id"])
+    from handlers.projects.links import link_refusal  # at run time: see handlers/projects/links.py
+    refusal = link_refusal(ctx, project, ctx.userid)  # P6: the owner, their leader or the director
+    if refusal:
+        return args, refusal
     data["project"] = project.id
     return args[:match.start()] + " " + args[match.end():], None
 
 
-def _project_line(ctx: Context, project: Project, start: datetime) -> str:
-    """项目：#3「数据平台」（启动会 / 中期评审），with a warning when a kickoff falls outside its window (P6)."""
-    first, last = project.kickoff_window(ctx.policy.kickoff_days)
-    day = start.astimezone(ctx.settings.tz).date()
-    kind = ("启动会" if first <= day <= last else "中期评审" if day > last
-            else f"⚠️ 早于启动会时间范围 {format_day(first)} 至 {format_day(last)}（P6）")
-    return PROJECT_LINE.format(id=project.id, name=text_inline(project.name, 40), kind=kind)
+def _link_project(ctx: Context, meeting: Meeting) -> str:
+    """P6: audit the link and say what the meeting is for the project — 项目：#3「数据平台」（启动会 /
+    启动会，补开… / 中期评审 / ⚠️ 早于启动会时间范围…）; the owner hears of a late kickoff."""
+    from handlers.projects.links import meeting_kind, tell_owner_late  # at run time: see that module
+    project = ctx.session.get(Project, meeting.project_id)
+    kind, shown = meeting_kind(ctx, project, meeting)
+    ctx.audit(ctx.userid, "meeting_linked", "project", project.id, meeting=meeting.id,
+              starts_at=meeting.starts_at.isoformat(), kind=kind)
+    if kind == "late_kickoff":
+        tell_owner_late(ctx, project, meeting, ctx.userid)
+    return PROJECT_LINE.format(id=project.id, name=text_inline(project.name, 40), kind=shown)
 
 
 def _take_when(ctx: Context, data: dict, when) -> str | None:
@@ -185,9 +193,7 @@ def _create(ctx: Context, data: dict) -> str:
     ctx.session.add(meeting)
     ctx.session.flush()
     ctx.audit(ctx.userid, "registered", "meeting", meeting.id, starts_at=start.isoformat(), attendees=attendees)
-    project = ctx.session.get(Project, meeting.project_id) if meeting.project_id else None
-    if project is not None:  # P6: the project's kickoff or review meeting
-        ctx.audit(ctx.userid, "meeting_linked", "project", project.id, meeting=meeting.id, starts_at=start.isoformat())
+    project_line = _link_project(ctx, meeting) if meeting.project_id else ""
     facts = dict(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
                  chair=ctx.org.name(chair), taker=ctx.org.name(taker), remind=ctx.policy.meeting_remind_minutes,
                  registrar=ctx.org.name(ctx.userid))
@@ -196,7 +202,7 @@ def _create(ctx: Context, data: dict) -> str:
         ctx.send_text(others, INVITED.format(**facts))
     return REGISTERED.format(**facts, attendees=names(ctx, attendees), hours=ctx.policy.minutes_due_hours,
                              default_end="" if data.get("end") else DEFAULT_END,
-                             project=_project_line(ctx, project, start) if project else "")
+                             project=project_line)
 
 
 @intent("meeting.list", "会议列表", "会议", "我的会议", summary="接下来的会议", example="会议列表")

@@ -72,10 +72,24 @@ def linked_meetings(ctx: BaseContext, project: Project) -> list[Meeting]:
                                     .order_by(Meeting.starts_at, Meeting.id)))
 
 
-def kickoff_meeting(ctx: BaseContext, project: Project) -> Meeting | None:
-    """P6: the first linked meeting that starts inside the kickoff window."""
-    first, last = project.kickoff_window(ctx.policy.kickoff_days)
-    return next((m for m in linked_meetings(ctx, project) if first <= local_date(ctx, m.starts_at) <= last), None)
+KICKOFF_TITLE, REVIEW_TITLE = "启动会", "评审"
+
+
+def kickoff_meeting(ctx: BaseContext, project: Project, meetings: list[Meeting] | None = None) -> Meeting | None:
+    """P6: the project's kickoff — among the linked meetings from the window's first day on (and
+    before completion), the first titled 启动会, else the first registered that is not titled as a
+    review (评审). It may be late: after the planned approval date (a 补开 kickoff)."""
+    first, _ = project.kickoff_window(ctx.policy.kickoff_days)
+    meetings = linked_meetings(ctx, project) if meetings is None else meetings
+    candidates = [m for m in meetings if local_date(ctx, m.starts_at) >= first
+                  and (project.completed_at is None or m.starts_at < project.completed_at)]
+    titled = next((m for m in candidates if KICKOFF_TITLE in m.title), None)
+    return titled or min((m for m in candidates if REVIEW_TITLE not in m.title), key=lambda m: m.id, default=None)
+
+
+def is_late(ctx: BaseContext, project: Project, meeting: Meeting) -> bool:
+    """P6: a kickoff held after the planned approval date (补开)."""
+    return local_date(ctx, meeting.starts_at) > project.planned_approval
 
 
 def meeting_example(ctx: BaseContext, project: Project, what: str, day: date) -> str:

@@ -95,8 +95,10 @@ def project_review_reminder(ctx: JobContext) -> None:
         # A project approved within the reminder window is new: its first review is next quarter.
         if project.planned_approval >= last - timedelta(days=window):
             continue
+        meetings = linked_meetings(ctx, project)
+        kickoff = kickoff_meeting(ctx, project, meetings)  # a late kickoff is not a review (P6)
         reviewed = any(first <= local_date(ctx, m.starts_at) <= last and local_date(ctx, m.starts_at) > project.planned_approval
-                       for m in linked_meetings(ctx, project))
+                       and m is not kickoff for m in meetings)
         if reviewed or not first_time(ctx, "project_review", period, project.owner, project.id):
             continue
         due[project.owner].append(f"• {label(project)}")

@@ -9,7 +9,7 @@ from bot.context import Context
 from bot.dates import find_date, format_day
 from bot.quoting import text_inline
 from bot.router import intent
-from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, is_manager, kickoff_example_day,
+from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, is_late, is_manager, kickoff_example_day,
                                       kickoff_meeting, label, linked_meetings, local_date, meeting_example,
                                       project_from_args, window_text)
 from models import Document, Project
@@ -121,7 +121,10 @@ def _state(ctx: Context, project: Project) -> str:
     if project.status != OPEN:
         return STATUS_LABELS[project.status]
     kickoff = kickoff_meeting(ctx, project)
-    return f"启动会 #{kickoff.id} {format_day(local_date(ctx, kickoff.starts_at))}" if kickoff else "⚠️ 启动会未登记"
+    if kickoff is None:
+        return "⚠️ 启动会未登记"
+    late = "（补开）" if is_late(ctx, project, kickoff) else ""
+    return f"启动会 #{kickoff.id} {format_day(local_date(ctx, kickoff.starts_at))}{late}"
 
 
 @intent("project.show", "项目", summary="查看一个项目的详情", example="项目 1", numbered=True)
