@@ -13,6 +13,11 @@ from bot.quoting import text_inline
 from models.meeting import ActionItem, Meeting
 
 NAME_SEPARATORS = re.compile(r"[\s,，、;；/]+")
+# A labelled field (负责人 张三, 记录人：李四) starts the line or follows a space or a comma, and
+# the commas and colons around its value are not part of it (P6, P11: lines typed as people write).
+LABEL_BOUNDARY = r"(?:^|(?<=[\s,，、;；。]))"
+FIELD_TRIM = " \t\r\n,，、;；。:："
+_COMMA_RUNS = re.compile(r"(?:\s*[,，;；]\s*)+")
 
 
 def find_person(ctx: BaseContext, token: str) -> str | None:
@@ -38,6 +43,19 @@ def find_people(ctx: BaseContext, text: str) -> tuple[list[str], list[str]]:
         else:
             unknown.append(token)
     return list(dict.fromkeys(found)), unknown
+
+
+def split_labelled(text: str, labels: re.Pattern) -> tuple[str, dict[str, str]]:
+    """(what comes before the first label, {label: value}) for a line of labelled fields such as
+    「数据平台五期，负责人张三，计划立项12月20日」: ``labels`` captures the label and eats the colon
+    after it; spaces, commas and colons around each part are trimmed."""
+    parts = labels.split(text)
+    return parts[0].strip(FIELD_TRIM), {k: v.strip(FIELD_TRIM) for k, v in zip(parts[1::2], parts[2::2])}
+
+
+def tidy_title(text: str) -> str:
+    """A title left over from a line with commas: 「评审会， ，」 → 「评审会」."""
+    return _COMMA_RUNS.sub("，", text).strip(FIELD_TRIM)
 
 
 def names(ctx: BaseContext, userids) -> str:

@@ -11,7 +11,8 @@ from bot.context import Context
 from bot.dates import format_range, parse_when
 from bot.quoting import text_inline
 from bot.router import intent, on_flow
-from handlers.meetings.common import find_people, names, sample_name, when_text
+from handlers.meetings.common import (LABEL_BOUNDARY, find_people, names, sample_name, split_labelled, tidy_title,
+                                      when_text)
 from handlers.meetings.recurring import ensure_occurrences
 from models import Project
 from models.meeting import Meeting
@@ -34,7 +35,7 @@ REGISTERED = ("已登记会议 #{id}「{title}」\n时间：{when}{default_end}\
 DEFAULT_END = "（未写结束时间，按 1 小时计）"
 PROJECT_LINE = "项目：#{id}「{name}」（{kind}）\n"
 NO_PROJECT = "没有编号为 {id} 的项目，这次没有登记。发「项目列表」查看项目编号。"
-_PROJECT = re.compile(r"(?:^|(?<=\s))项目\s*[:：]?\s*[#＃]?(?P<id>\d{1,12})(?=\s|$)")
+_PROJECT = re.compile(LABEL_BOUNDARY + r"项目\s*[:：]?\s*[#＃]?(?P<id>\d{1,12})(?=[\s,，、;；。]|$)")
 INVITED = ("📅 {registrar} 邀请你参加会议 #{id}「{title}」\n时间：{when}\n主持：{chair}\n记录人：{taker}\n"
            "会前 {remind} 分钟我会再提醒你。")
 CHAIR_FORBIDDEN = ("只有总监和组长可以登记由别人主持的会议，这次没有登记。你登记的会议由你主持："
@@ -63,12 +64,11 @@ def register_meeting(ctx: Context) -> str:
     args, problem = _take_project(ctx, data, ctx.args or "")
     if problem:
         return problem
-    parts = _MARKERS.split(args)
-    head, fields = parts[0], dict(zip(parts[1::2], parts[2::2]))
+    head, fields = split_labelled(args, _MARKERS)
     when = parse_when(head, ctx.now)
     if when.error:
         return BAD_WHEN.format(text=when.error.strip())
-    data["title"] = when.strip(head)[:200]
+    data["title"] = tidy_title(when.strip(head))[:200]
     problem = _take_when(ctx, data, when)
     if problem:
         return problem

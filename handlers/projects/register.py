@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.dates import find_date, format_day
 from bot.quoting import text_inline
 from bot.router import intent
+from handlers.meetings.common import LABEL_BOUNDARY, split_labelled
 from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, is_late, is_manager, kickoff_example_day,
                                       kickoff_meeting, label, linked_meetings, local_date, meeting_example,
                                       project_from_args, window_text)
@@ -33,7 +34,7 @@ OWNER_TOLD = ("📌 {who} 登记了项目 {label}，你是负责人。\n计划�
 NO_PROJECTS = "还没有登记的项目。组长或总监可以这样登记：{example}"
 LIST_HEADER = "项目（共 {count} 个）："
 LIST_FOOTER = "发「项目 编号」看详情；会议关联项目：登记会议 … 项目 编号。"
-_MARKERS = re.compile(r"(?:^|(?<=\s))(负责人|计划立项|立项日期|预计完成|完成日期)\s*[:：]?\s*")
+_MARKERS = re.compile(LABEL_BOUNDARY + r"(负责人|计划立项|立项日期|预计完成|完成日期)\s*[:：]?\s*")
 _FIELDS = {"负责人": "owner", "计划立项": "approval", "立项日期": "approval",
            "预计完成": "completion", "完成日期": "completion"}
 MAX_LISTED = 20
@@ -51,8 +52,8 @@ def register_project(ctx: Context) -> str:
     if not is_manager(ctx, ctx.userid):
         leader = ctx.org.group_leader(ctx.user.group_id)
         return REFUSED.format(leader=f" {leader.name} " if leader else "或总监")
-    parts = _MARKERS.split(ctx.args or "")
-    name, fields = parts[0].strip(), {_FIELDS[k]: v.strip() for k, v in zip(parts[1::2], parts[2::2])}
+    name, labelled = split_labelled(ctx.args or "", _MARKERS)
+    fields = {_FIELDS[k]: v for k, v in labelled.items()}
     example = _example(ctx)
     missing = [what for what, present in (("项目名称", name), ("负责人", fields.get("owner")),
                                           ("计划立项日期", fields.get("approval"))) if not present]

@@ -88,3 +88,20 @@ def test_a_meeting_before_the_kickoff_window_is_flagged(project_bot):
     answer = wait_text(bot, "zhangsan", "已登记会议")
     assert "⚠️ 早于启动会时间范围 12月8日（周二） 至 12月15日（周二）（P6）" in answer
     assert all("⚠️" not in t for t in texts(bot, "lisi"))  # the invitation carries no warning
+
+
+def test_fields_written_with_commas_and_no_spaces_are_understood(project_bot):
+    """P6: labels may follow a Chinese or ASCII comma, values may follow the label directly."""
+    bot = project_bot
+    answer = register(bot, "登记项目 数据平台五期，负责人张三，计划立项12月20日，预计完成2027-03-31")
+    assert "#1「数据平台五期」" in answer and "负责人：张三" in answer and "计划立项：12月20日（周日）" in answer
+    assert "预计完成：3月31日（周三）" in answer
+    bot.say("lizuzhang", "登记项目 数据平台六期,负责人:李四,计划立项:12月21日")
+    assert "负责人：李四" in wait_text(bot, "lizuzhang", "#2「数据平台六期」")
+    [first, second] = projects(bot)
+    assert (first.name, first.owner, second.name, second.owner) == ("数据平台五期", "zhangsan", "数据平台六期", "lisi")
+    # 登记会议 shares the field splitting: commas around the title, the names and the project number
+    bot.say("zhangsan", "登记会议 数据平台评审会，12月9日14:00-15:00，参会李四，王五，记录人李四，项目1")
+    registered = wait_text(bot, "zhangsan", "已登记会议")
+    assert "「数据平台评审会」" in registered and "参会：张三、李四、王五" in registered
+    assert "项目：#1「数据平台五期」" in registered
