@@ -2,6 +2,7 @@
 links, labels, and a ledger check for reminders grouped into one message per person."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,24 @@ STATUS_LABELS = {OPEN: "进行中", COMPLETED: "已完成，待验收", ACCEPTED
 MANAGERS = ("director", "group_leader")  # P6: who registers projects and records acceptance
 NOT_FOUND = "没有编号为 {raw} 的项目。发「项目列表」查看项目和编号。"
 ASK_NUMBER = "请写项目编号，例如：{example}。发「项目列表」查看编号。"
+
+
+MAX_NAME = 30
+# Characters that make markup in WeCom's text or markdown messages, or break a file name or a
+# command copied from our examples: a project name is plain text without them.
+NAME_SYMBOLS = re.compile(r"[<>\[\]{}()#`*|\\/~\"'^$]")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a project name (one line of plain text, at most MAX_NAME characters), or None."""
+    symbol = NAME_SYMBOLS.search(name) or _INVISIBLE.search(name)
+    if symbol:
+        shown = symbol.group(0) if symbol.group(0).isprintable() else "不可见字符"
+        return f"项目名称只能是普通文字，不能含 < > [ ] ( ) # * ` / 等符号（有「{shown}」）"
+    if len(name) > MAX_NAME:
+        return f"项目名称最多 {MAX_NAME} 个字（现在 {len(name)} 个）"
+    return None
 
 
 def find_person(ctx: BaseContext, token: str) -> str | None:

@@ -11,7 +11,7 @@ from bot.quoting import text_inline
 from bot.router import intent
 from handlers.meetings.common import LABEL_BOUNDARY, split_labelled
 from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, is_late, is_manager, kickoff_example_day,
-                                      kickoff_meeting, label, linked_meetings, local_date, meeting_example,
+                                      kickoff_meeting, label, linked_meetings, local_date, meeting_example, name_problem,
                                       project_from_args, window_text)
 from models import Document, Project
 from models.project import ACCEPTED, OPEN
@@ -24,7 +24,9 @@ PAST = "计划立项日期 {day} 已经过去了，请写今天或以后的日�
 END_BEFORE = "预计完成日期 {end} 早于计划立项日期 {start}，请检查。例如：{example}"
 UNKNOWN_OWNER = "通讯录里没有「{name}」，这次没有登记。负责人请写通讯录里的姓名，例如：{example}"
 DUPLICATE = "已经有同名项目 {label}，这次没有登记。换一个名称，或发「项目 {id}」查看它。"
-TOO_LONG = "项目名称最多 50 个字，请写短一点。例如：{example}"
+BAD_NAME = "{problem}，这次没有登记。请这样写：{example}"
+MULTILINE = ("第 {line} 行「{text}」不是负责人、计划立项或预计完成，这次没有登记（项目名称只能写一行）。"
+             "请写在一行里，例如：{example}")
 REGISTERED = ("✅ 已登记项目 {label}\n负责人：{owner}\n计划立项：{approval}{completion}\n"
               "启动会：按制度（P6）须在 {window} 之间召开。请负责人登记并关联项目，例如：\n{meeting}\n"
               "发「项目 {id}」查看详情。")
@@ -52,15 +54,22 @@ def register_project(ctx: Context) -> str:
     if not is_manager(ctx, ctx.userid):
         leader = ctx.org.group_leader(ctx.user.group_id)
         return REFUSED.format(leader=f" {leader.name} " if leader else "或总监")
-    name, labelled = split_labelled(ctx.args or "", _MARKERS)
-    fields = {_FIELDS[k]: v for k, v in labelled.items()}
     example = _example(ctx)
+    lines = [line.strip() for line in (ctx.args or "").strip().splitlines()]
+    # Fields may stand on lines of their own (负责人 张三 ⏎ 计划立项 12月15日); any other line is refused,
+    # never dropped silently.
+    extra = next(((n, line) for n, line in enumerate(lines[1:], 2) if line and not _MARKERS.match(line)), None)
+    if extra:
+        return MULTILINE.format(line=extra[0], text=text_inline(extra[1], 20), example=example)
+    name, labelled = split_labelled(" ".join(lines), _MARKERS)
+    fields = {_FIELDS[k]: v for k, v in labelled.items()}
     missing = [what for what, present in (("项目名称", name), ("负责人", fields.get("owner")),
                                           ("计划立项日期", fields.get("approval"))) if not present]
     if missing:
         return MISSING.format(what="、".join(missing), example=example)
-    if len(name) > 50:
-        return TOO_LONG.format(example=example)
+    problem = name_problem(name)
+    if problem:
+        return BAD_NAME.format(problem=problem, example=example)
     owner = find_person(ctx, fields["owner"].split()[0])
     if owner is None:
         return UNKNOWN_OWNER.format(name=text_inline(fields["owner"], 20), example=example)

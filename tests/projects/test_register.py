@@ -105,3 +105,22 @@ def test_fields_written_with_commas_and_no_spaces_are_understood(project_bot):
     registered = wait_text(bot, "zhangsan", "已登记会议")
     assert "「数据平台评审会」" in registered and "参会：张三、李四、王五" in registered
     assert "项目：#1「数据平台五期」" in registered
+
+
+def test_a_project_name_is_one_line_of_plain_text(project_bot):
+    """P6: markup, long names and extra lines are refused with an example, and nothing is registered."""
+    bot = project_bot
+    cases = [('登记项目 <a href="http://evil.example">门户</a> 负责人 张三 计划立项 12月20日', "不能含 < > [ ] ( )"),
+             ("登记项目 [点我](http://evil.example) 负责人 张三 计划立项 12月20日", "（有「[」）"),
+             ("登记项目 ### 大标题 负责人 张三 计划立项 12月20日", "（有「#」）"),
+             ("登记项目 " + "很长" * 16 + " 负责人 张三 计划立项 12月20日", "项目名称最多 30 个字（现在 32 个）"),
+             ("登记项目 A项目 负责人 张三 计划立项 12月20日\n✅ 已批准", "第 2 行「✅ 已批准」不是负责人"),
+             ('登记项目 <a href="x">门户</a>\n✅ 已验收 负责人 张三 计划立项 12月20日', "第 2 行「✅ 已验收 负责人 张三")]
+    for line, expected in cases:
+        bot.say("lizuzhang", line)
+        answer = wait_text(bot, "lizuzhang", expected)
+        assert "这次没有登记" in answer and "登记项目 数据平台 负责人" in answer
+    assert projects(bot) == [] and audit(bot) == []
+    # fields on lines of their own are fine
+    answer = register(bot, "登记项目 数据平台（二期）\n负责人 张三\n计划立项 12月20日")
+    assert "#1「数据平台（二期）」" in answer and "负责人：张三" in answer
