@@ -7,19 +7,26 @@ from bot.context import Context
 from bot.dates import format_day
 from bot.quoting import text_inline
 from bot.router import intent
-from handlers.projects.common import ASK_NUMBER, is_manager, label, local_date, project_from_args
+from handlers.projects.common import (ASK_NUMBER, is_manager, kickoff_example_day, kickoff_meeting, label, local_date,
+                                      meeting_example, project_from_args, window_text)
 from models.project import ACCEPTED, COMPLETED, OPEN
 
-COMPLETE_REFUSED = "只有项目负责人 {owner}、组长或总监可以标记项目 {label} 完成。"
-ALREADY = "项目 {label} 已经是「{state}」了，无需再标记。"
-COMPLETED_TEXT = ("✅ 项目 {label} 已标记完成。按制度（P6），验收须在 {days} 天内完成（截止 {due}）。"
-                  "验收后由组长或总监发：项目验收 {id} 通过")
-COMPLETED_TOLD = "📌 {who} 把项目 {label}标记为完成。验收须在 {due}前完成（P6），验收后发：项目验收 {id} 通过"
+COMPLETE_REFUSED = "只有项目负责人 {owner}、组长或总监可以标记项目 {label}完成。"
+ALREADY = "项目 {label}已经是「{state}」了，无需再标记。"
+COMPLETED_TEXT = ("✅ 项目 {label}已标记完成。按制度（P6），验收须在 {days} 天内完成（截止 {due}）。"
+                  "验收后由组长或总监发：项目验收 {id} 通过{no_kickoff}")
+COMPLETED_TOLD = "📌 {who} 把项目 {label}标记为完成。验收须在 {due}前完成（P6），验收后发：项目验收 {id} 通过{no_kickoff}"
+NO_KICKOFF = "\n⚠️ 这个项目没有启动会的记录（P6）。"
+BEFORE_APPROVAL = ("项目 {label}计划 {approval} 立项，还没到立项日期，这次没有标记完成。按制度（P6），顺序是："
+                   "启动会 → 立项 → 中期评审 → 完成 → 验收。{kickoff}立项以后再发「项目完成 {id}」；"
+                   "计划有变请联系组长或总监。")
+KICKOFF_FIRST = "请先在 {window} 之间召开启动会并登记，例如：\n{example}\n"
+KICKOFF_HELD = "启动会 #{meeting} 已登记。"
 ACCEPT_REFUSED = "按制度（P6），项目验收由组长或总监记录。请把验收结论发给组长或总监。"
-NOT_COMPLETED = "项目 {label} 还没有标记完成。完成后先发「项目完成 {id}」，再发「项目验收 {id} 结论」。"
+NOT_COMPLETED = "项目 {label}还没有标记完成。完成后先发「项目完成 {id}」，再发「项目验收 {id} 结论」。"
 ASK_CONCLUSION = "请写验收结论，例如：项目验收 {id} 通过，各项指标达标"
-ACCEPTED_TEXT = "✅ 已记录项目 {label} 的验收：{conclusion}{late}"
-ACCEPTED_TOLD = "🎉 项目 {label} 已由 {who} 验收：{conclusion}"
+ACCEPTED_TEXT = "✅ 已记录项目 {label}的验收：{conclusion}{late}"
+ACCEPTED_TOLD = "🎉 项目 {label}已由 {who} 验收：{conclusion}"
 LATE = "\n（验收截止 {due}，已超期 {days} 天。）"
 
 
@@ -33,15 +40,24 @@ def complete_project(ctx: Context) -> str:
         return COMPLETE_REFUSED.format(owner=ctx.org.name(project.owner), label=label(project))
     if project.status != OPEN:
         return ALREADY.format(label=label(project), state="已完成" if project.status == COMPLETED else "已验收")
+    kickoff = kickoff_meeting(ctx, project)
+    if local_date(ctx, ctx.now) < project.planned_approval:  # P6: kickoff → 立项 → review → completion
+        first = KICKOFF_HELD.format(meeting=kickoff.id) if kickoff else KICKOFF_FIRST.format(
+            window=window_text(ctx, project), example=meeting_example(ctx, project, "启动会", kickoff_example_day(ctx, project)))
+        return BEFORE_APPROVAL.format(label=label(project), approval=format_day(project.planned_approval),
+                                      kickoff=first, id=project.id)
     project.status, project.completed_at, project.completed_by = COMPLETED, ctx.now, ctx.userid
     project.acceptance_due_at = ctx.now + timedelta(days=ctx.policy.acceptance_days)
-    ctx.audit(ctx.userid, "completed", "project", project.id, acceptance_due_at=project.acceptance_due_at.isoformat())
+    ctx.audit(ctx.userid, "completed", "project", project.id, acceptance_due_at=project.acceptance_due_at.isoformat(),
+              kickoff_held=kickoff is not None)
     due = format_day(local_date(ctx, project.acceptance_due_at))
+    no_kickoff = "" if kickoff else NO_KICKOFF
     told = [u for u in dict.fromkeys([project.owner, ctx.org.director_id]) if u and u != ctx.userid]
     if told:
         ctx.send_text(told, COMPLETED_TOLD.format(who=ctx.org.name(ctx.userid), label=label(project), due=due,
-                                                  id=project.id))
-    return COMPLETED_TEXT.format(label=label(project), days=ctx.policy.acceptance_days, due=due, id=project.id)
+                                                  id=project.id, no_kickoff=no_kickoff))
+    return COMPLETED_TEXT.format(label=label(project), days=ctx.policy.acceptance_days, due=due, id=project.id,
+                                 no_kickoff=no_kickoff)
 
 
 @intent("project.accept", "项目验收", "验收项目", summary="记录项目验收结论（P6，组长或总监）",

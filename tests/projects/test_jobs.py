@@ -78,7 +78,7 @@ def test_the_mid_term_review_is_reminded_in_the_quarters_last_two_weeks_until_he
 
 def test_acceptance_is_reminded_then_escalated_then_recorded(project_bot):
     bot = project_bot
-    register(bot)
+    register(bot, "登记项目 数据平台 负责人 张三 计划立项 11月30日")  # approved today: it may be completed (P6)
     bot.say("lisi", "项目完成 1")
     assert "只有项目负责人 张三、组长或总监" in wait_text(bot, "lisi", "标记项目")
     bot.say("zhangsan", "项目完成 1")
