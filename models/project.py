@@ -2,6 +2,7 @@
 review every quarter, acceptance within ``policy.acceptance_days`` after completion."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Optional
 
@@ -9,6 +10,8 @@ from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+
+PROJECT_SUFFIX = "项目"
 
 # Status: open → completed (项目完成; acceptance due) → accepted (项目验收).
 OPEN, COMPLETED, ACCEPTED = "open", "completed", "accepted"
@@ -41,3 +44,10 @@ class Project(Base):
 
     def __repr__(self) -> str:
         return f"Project({self.id}, {self.name!r}, owner={self.owner!r}, {self.status!r})"
+
+
+def project_key(name: str) -> str:
+    """A project name for matching (P7: a document names its project): no spaces, lower case, no
+    trailing 项目 — 「数据平台项目」, 「数据平台」 and 「数据 平台」 are one project."""
+    key = re.sub(r"\s+", "", name).lower()
+    return key[: -len(PROJECT_SUFFIX)] if key.endswith(PROJECT_SUFFIX) and len(key) > len(PROJECT_SUFFIX) else key

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from models.project import PROJECT_SUFFIX, project_key
+
 MAX_NAME = 200
 _EXTENSION = re.compile(r"\.[0-9A-Za-z]{1,8}$")
 _DATE = re.compile(
@@ -19,7 +21,6 @@ _DATE = re.compile(
 _VERSION = re.compile(r"(?<![A-Za-z0-9.])(?:[vV]\s*(?P<v1>\d{1,3}(?:\.\d{1,3}){0,3})|(?P<v2>\d{1,3}(?:\.\d{1,3}){0,3})\s*版)"
                       r"(?![\d.])")
 _SEPARATORS = re.compile(r"[\s\-_—–·.，,、]+")
-PROJECT_SUFFIX = "项目"
 
 
 @dataclass
@@ -41,8 +42,7 @@ class NameCheck:
 
 def normalise_project(name: str) -> str:
     """For matching: no spaces, lower case, no trailing 项目 (数据平台项目 ≙ 数据平台)."""
-    key = re.sub(r"\s+", "", name).lower()
-    return key[: -len(PROJECT_SUFFIX)] if key.endswith(PROJECT_SUFFIX) and len(key) > len(PROJECT_SUFFIX) else key
+    return project_key(name)
 
 
 def split_extension(filename: str) -> tuple[str, str]:

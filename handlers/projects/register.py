@@ -14,7 +14,7 @@ from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, is
                                       kickoff_meeting, label, linked_meetings, local_date, meeting_example, name_problem,
                                       project_from_args, window_text)
 from models import Document, Project
-from models.project import ACCEPTED, OPEN
+from models.project import ACCEPTED, OPEN, project_key
 
 EXAMPLE = "登记项目 数据平台 负责人 {owner} 计划立项 12月15日 预计完成 2027-03-31"
 REFUSED = "按制度（P6），项目由组长或总监登记。请联系你的组长{leader}登记，或把项目信息发给他。"
@@ -29,8 +29,9 @@ MULTILINE = ("第 {line} 行「{text}」不是负责人、计划立项或预计�
              "请写在一行里，例如：{example}")
 REGISTERED = ("✅ 已登记项目 {label}\n负责人：{owner}\n计划立项：{approval}{completion}\n"
               "启动会：按制度（P6）须在 {window} 之间召开。请负责人登记并关联项目，例如：\n{meeting}\n"
-              "发「项目 {id}」查看详情。")
+              "{documents}发「项目 {id}」查看详情。")
 COMPLETION = "\n预计完成：{day}"
+DOCUMENTS_LINKED = "已归入之前归档的该项目文件 {count} 份。\n"
 OWNER_TOLD = ("📌 {who} 登记了项目 {label}，你是负责人。\n计划立项：{approval}\n启动会须在 {window} 之间召开（P6），"
               "请登记并关联项目，例如：\n{meeting}")
 NO_PROJECTS = "还没有登记的项目。组长或总监可以这样登记：{example}"
@@ -94,14 +95,27 @@ def register_project(ctx: Context) -> str:
                       created_by=ctx.userid, created_at=ctx.now)
     ctx.session.add(project)
     ctx.session.flush()
+    documents = _link_earlier_documents(ctx, project)
     ctx.audit(ctx.userid, "registered", "project", project.id, name=name, owner=owner,
-              planned_approval=approval.isoformat(), expected_completion=completion.isoformat() if completion else None)
+              planned_approval=approval.isoformat(), expected_completion=completion.isoformat() if completion else None,
+              documents=[d.id for d in documents])
     facts = dict(label=label(project), id=project.id, owner=ctx.org.name(owner), approval=format_day(approval),
                  window=window_text(ctx, project),
                  meeting=meeting_example(ctx, project, "启动会", kickoff_example_day(ctx, project)))
     if owner != ctx.userid:
         ctx.send_text(owner, OWNER_TOLD.format(who=ctx.org.name(ctx.userid), **facts))
-    return REGISTERED.format(completion=COMPLETION.format(day=format_day(completion)) if completion else "", **facts)
+    return REGISTERED.format(completion=COMPLETION.format(day=format_day(completion)) if completion else "",
+                             documents=DOCUMENTS_LINKED.format(count=len(documents)) if documents else "", **facts)
+
+
+def _link_earlier_documents(ctx: Context, project: Project) -> list[Document]:
+    """P7: documents filed before the project was registered, whose name names it, now belong to it."""
+    key = project_key(project.name)
+    documents = [d for d in ctx.session.scalars(select(Document).where(Document.project_id.is_(None)).order_by(Document.id))
+                 if project_key(d.project_name) == key]
+    for document in documents:
+        document.project_id = project.id
+    return documents
 
 
 def _date(ctx: Context, text: str, what: str, example: str):

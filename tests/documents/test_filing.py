@@ -134,3 +134,17 @@ def test_a_file_sent_in_the_middle_of_another_question_leaves_it_open(docs_bot):
     wait_text(bot, "zhaozuzhang", "12月7日 几点开始")
     send_file(bot, "zhaozuzhang", "草稿.docx", b"draft")  # a bad name replaces it, and says so
     assert wait_text(bot, "zhaozuzhang", "还不能归档").startswith("（刚才登记的会议没有等到回复，已作废")
+
+
+def test_documents_filed_before_their_project_was_registered_join_it(docs_bot):
+    """P7: a project registered later takes the documents whose name already named it."""
+    bot = docs_bot
+    send_file(bot, "zhangsan", "数据平台项目-2026年11月-1.0版.docx", random_bytes(100))
+    wait_text(bot, "zhangsan", "已归档文件 #1")
+    send_file(bot, "zhangsan", "工具平台项目-2026年11月-1.0版.docx", random_bytes(100))
+    wait_text(bot, "zhangsan", "已归档文件 #2")
+    bot.say("lizuzhang", "登记项目 数据平台 负责人 张三 计划立项 12月15日")
+    assert "已归入之前归档的该项目文件 1 份" in wait_text(bot, "lizuzhang", "已登记项目")
+    assert [d.project_id for d in documents(bot)] == [1, None]
+    bot.say("lizuzhang", "项目 1")
+    assert "归档文件：1 份" in wait_text(bot, "lizuzhang", "归档文件：")
