@@ -43,7 +43,10 @@ FILED_SENSITIVE = ("🔒 已加密归档敏感文件 #{id}「{name}」（{why}�
 LINKED = "（已登记项目 #{id}）"
 SENSITIVE_WAITING = ("好的，请发送文件，我会加密保存，只有总监可以打开（P8）。\n"
                      "文件名同样要写明项目名称、日期和版本，例如：{example}\n发「取消」可退出。")
-SENSITIVE_STILL = "正在等你发送敏感文件（请直接发送文件，不是文字）。发「取消」可退出。"
+SENSITIVE_STILL = "敏感标记仍然有效：正在等你发送敏感文件（请直接发送文件，不是文字）。发「取消」可退出。"
+SENSITIVE_CANCELLED = ("敏感标记已取消：之后发的文件按普通文件归档（文件名含{words}等词的仍会加密）。"
+                       "需要时再发「敏感」。")
+SENSITIVE_TIMEOUT = "一直没有收到文件，敏感标记已取消。需要时再发「敏感」，然后发送文件。"
 RENAME_CANCELLED = "好的，「{name}」没有归档。"
 RENAME_TIMEOUT = "一直没有收到新的文件名，「{name}」没有归档。需要时请改名后重新发送。"
 
@@ -216,8 +219,20 @@ def mark_sensitive(ctx: Context) -> str:
     return SENSITIVE_WAITING.format(example=example_name(ctx))
 
 
-@on_flow(SENSITIVE_FLOW, label="敏感文件")
+@on_flow(SENSITIVE_FLOW, label="敏感文件", answers=("document.sensitive",))
 def waiting_for_sensitive_file(ctx: Context) -> str:
-    """Text while the bot waits for the sensitive file: say so again."""
+    """Text while the bot waits for the sensitive file (敏感 again included: the mark stands, it is
+    not replaced by a new one): say so again."""
     ctx.conversation.advance("WAITING")
     return SENSITIVE_STILL
+
+
+@on_flow_cancel(SENSITIVE_FLOW)
+def sensitive_cancelled(ctx: Context) -> str:
+    """取消, or a command that asks a question of its own: the mark is gone, and the answer says what that means."""
+    return SENSITIVE_CANCELLED.format(words="、".join(ctx.policy.sensitive_keywords[:3]) or "敏感")
+
+
+@on_flow_timeout(SENSITIVE_FLOW)
+def sensitive_timed_out(ctx: Context) -> str:
+    return SENSITIVE_TIMEOUT

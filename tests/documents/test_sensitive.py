@@ -151,3 +151,33 @@ def test_a_bad_documents_section_names_the_key_and_never_shows_it(section, expec
     if "encryption_key" in section:
         assert section["encryption_key"] not in str(info.value)
     assert KEY not in repr(parse_documents({"encryption_key": KEY}, env={}))
+
+
+def test_marking_sensitive_twice_keeps_one_mark_and_says_so(docs_bot):
+    """P8: 敏感文件 then 敏感 — the answers agree with what happens to the next file."""
+    bot = docs_bot
+    bot.say("zhangsan", "敏感文件")
+    wait_text(bot, "zhangsan", "加密保存")
+    bot.say("zhangsan", "敏感")
+    wait_text(bot, "zhangsan", "敏感标记仍然有效")
+    assert all("作废" not in t and "已取消" not in t for t in texts(bot, "zhangsan"))
+    send_file(bot, "zhangsan", "数据平台项目-2026年11月-1.0版.docx", b"secret")
+    assert "（你标记了敏感）" in wait_text(bot, "zhangsan", "已加密归档敏感文件")
+    assert documents(bot)[0].sensitive
+
+
+def test_a_cancelled_sensitive_mark_says_the_next_file_is_not_sensitive(docs_bot):
+    bot = docs_bot
+    bot.say("lisi", "敏感")
+    wait_text(bot, "lisi", "加密保存")
+    bot.say("lisi", "取消")
+    cancelled = wait_text(bot, "lisi", "敏感标记已取消")
+    assert "之后发的文件按普通文件归档（文件名含合同、协议、报价等词的仍会加密）" in cancelled
+    send_file(bot, "lisi", "数据平台项目-2026年11月-1.0版.docx", b"plain")
+    wait_text(bot, "lisi", "✅ 已归档文件 #1")
+    assert not documents(bot)[0].sensitive
+    # a command that asks a question of its own replaces the mark, and says so in the same words
+    bot.say("lisi", "敏感")
+    bot.say("lisi", "登记会议 评审会")
+    wait_text(bot, "lisi", "什么时候开")
+    wait_until(lambda: len([t for t in texts(bot, "lisi") if "敏感标记已取消" in t]) == 2, message="the second note")
