@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from models.project import PROJECT_SUFFIX, project_key
 
@@ -21,6 +20,9 @@ _DATE = re.compile(
 _VERSION = re.compile(r"(?<![A-Za-z0-9.])(?:[vV]\s*(?P<v1>\d{1,3}(?:\.\d{1,3}){0,3})|(?P<v2>\d{1,3}(?:\.\d{1,3}){0,3})\s*版)"
                       r"(?![\d.])")
 _SEPARATORS = re.compile(r"[\s\-_—–·.，,、]+")
+_PATH = re.compile(r"[/\\\\]")
+_BARE_YEAR = re.compile(r"(?<!\d)20\d{2}(?!\d)")
+_MARKUP = re.compile(r"[<>\[\]{}()#`*|~\"'^$:;!?=&%@+]")  # symbols an example never copies
 
 
 @dataclass
@@ -33,7 +35,10 @@ class NameCheck:
     period: str = ""
     version: str = ""
     title: str = ""
-    missing: list[str] = field(default_factory=list)  # of "project", "date", "version", "length"
+    missing: list[str] = field(default_factory=list)  # of "project", "date", "month", "version", "length"
+    bad_month: str = ""  # the month written when it is not 1–12 (2026年13月)
+    year: str = ""  # a bare year in the name (v2-2026) when there is no date
+    version_written: str = ""  # the version as written: "v1.2", "V2" or "1.0版"
 
     @property
     def ok(self) -> bool:
@@ -53,7 +58,7 @@ def split_extension(filename: str) -> tuple[str, str]:
 
 def check_name(filename: str, projects: list[str] | tuple[str, ...] = ()) -> NameCheck:
     """Check ``filename`` against P7; ``projects`` are the registered project names."""
-    name = PurePosixPath(filename.replace("\\", "/")).name.strip()
+    name = basename(filename)
     stem, extension = split_extension(name)
     check = NameCheck(filename=name, extension=extension)
     if len(name) > MAX_NAME:
@@ -64,15 +69,23 @@ def check_name(filename: str, projects: list[str] | tuple[str, ...] = ()) -> Nam
         year, month = next((date[f"y{i}"], date[f"m{i}"]) for i in (1, 2, 3) if date[f"y{i}"])
         if 1 <= int(month) <= 12:
             check.period = f"{year}-{int(month):02d}"
+        else:
+            check.bad_month, check.year = month, year
         stem = stem[:date.start()] + " " + stem[date.end():]
     version = _VERSION.search(stem)
     if version:
         check.version = version["v1"] or version["v2"]
+        check.version_written = re.sub(r"\s+", "", version.group(0))
         stem = stem[:version.start()] + " " + stem[version.end():]
+    if not date:
+        year = _BARE_YEAR.search(stem)
+        if year:  # 「v2-2026」: a year without its month is not a date, and not part of the title
+            check.year = year.group(0)
+            stem = stem[:year.start()] + " " + stem[year.end():]
     check.project, check.title = _project(stem, projects)
     for part, value in (("project", check.project), ("date", check.period), ("version", check.version)):
         if not value:
-            check.missing.append(part)
+            check.missing.append("month" if part == "date" and check.bad_month else part)
     return check
 
 
@@ -94,10 +107,30 @@ def _project(rest: str, projects) -> tuple[str, str]:
     return "", "-".join(parts)
 
 
+def basename(filename: str) -> str:
+    """The file's own name: only what follows the last / or \\ counts, without leading dots or spaces
+    (「..\\..\\evil项目-….docx」 → 「evil项目-….docx」)."""
+    return _PATH.split(filename)[-1].lstrip(". \t").strip()
+
+
+def example_period(check: NameCheck, year: int, month: int) -> tuple[int, int]:
+    """The (year, month) an example uses: the sender's date, else their bare year, else now."""
+    if check.period:
+        return int(check.period[:4]), int(check.period[5:])
+    return (int(check.year), month) if check.year else (year, month)
+
+
 def good_example(check: NameCheck, year: int, month: int, projects=()) -> str:
-    """A name that passes, built from what the sender wrote: their project and title where they gave them."""
-    project = check.project or (f"{normalise_project(projects[0])}{PROJECT_SUFFIX}" if projects else "数据平台项目")
-    title = f"-{check.title}" if check.title else ""
-    period = f"{check.period[:4]}年{int(check.period[5:])}月" if check.period else f"{year}年{month}月"
-    version = f"{check.version}版" if check.version else "1.0版"
-    return f"{project}{title}-{period}-{version}{check.extension}"
+    """A name that passes, built from what the sender wrote: their project and title where they gave
+    them (markup symbols dropped; a part ending with 项目 moves to the front), their date and version."""
+    parts = [p for p in _SEPARATORS.split(_MARKUP.sub("", check.title)) if p]
+    project = _MARKUP.sub("", check.project)
+    if not project:
+        named = next((p for p in parts if p.endswith(PROJECT_SUFFIX) and len(p) > len(PROJECT_SUFFIX)), "")
+        project = named or (f"{normalise_project(projects[0])}{PROJECT_SUFFIX}" if projects else "数据平台项目")
+        parts = [p for p in parts if p != named]
+    title = "".join(f"-{p}" for p in parts)
+    year, month = example_period(check, year, month)
+    version = check.version_written if check.version_written[:1] in ("v", "V") else \
+        f"{check.version}版" if check.version else "1.0版"
+    return f"{project}{title}-{year}年{month}月-{version}{check.extension}"

@@ -15,15 +15,17 @@ from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_mess
 from bot.wecom import MEDIA_EXPIRED, MediaTooLarge, WeComError
 from handlers.documents import storage
 from handlers.documents.storage import documents_settings, size_text
-from handlers.documents.naming import NameCheck, check_name, good_example, normalise_project, split_extension
+from handlers.documents.naming import (NameCheck, check_name, example_period, good_example, normalise_project,
+                                      split_extension)
 from models import Document, Project
 
 log = logging.getLogger(__name__)
 RENAME_FLOW = "documents.rename"
 SENSITIVE_FLOW = "documents.sensitive"
 MISSING_LABELS = {"project": "项目名称", "date": "日期", "version": "版本"}
-NAME_HELP = ("「{name}」还不能归档：文件名缺少{missing}。\n按制度（P7），文件名要写明项目名称、日期和版本，例如：\n{example}\n"
-             "（日期也可写 202611 或 2026-11，版本也可写 v1.2 或 V2；项目名称以「项目」结尾{registered}。）\n"
+BAD_MONTH = "日期里的月份「{month}」不对（应为 1–12 月）"
+NAME_HELP = ("「{name}」还不能归档：{problem}。\n按制度（P7），文件名要写明项目名称、日期和版本，例如：\n{example}\n"
+             "（日期也可写 {year}{month:02d} 或 {year}-{month:02d}，版本也可写 v1.2 或 V2；项目名称以「项目」结尾{registered}。）\n"
              "请改名后重新发送，或直接回复正确的文件名；发「取消」放弃。")
 REGISTERED_HINT = "，或用已登记的项目：{names}"
 TOO_LONG = "文件名太长了（最多 200 个字），没有归档。请改短后重新发送，例如：{example}"
@@ -128,8 +130,18 @@ def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str
     if "length" in check.missing:
         return left + TOO_LONG.format(example=example_name(ctx, extension=check.extension or ".docx"))
     hint = REGISTERED_HINT.format(names="、".join(text_inline(n, 20) for n in names[:5])) if names else ""
+    year, month = example_period(check, ctx.now.year, ctx.now.month)
     return left + NAME_HELP.format(name=text_inline(check.filename, 60), example=example_name(ctx, check),
-                                   missing="、".join(MISSING_LABELS[m] for m in check.missing), registered=hint)
+                                   problem=_problem(check), registered=hint, year=year, month=month)
+
+
+def _problem(check: NameCheck) -> str:
+    """文件名缺少日期、版本 / 日期里的月份「13」不对… — what the name lacks, or got wrong."""
+    missing = [MISSING_LABELS[m] for m in check.missing if m in MISSING_LABELS]
+    problems = [f"文件名缺少{'、'.join(missing)}"] if missing else []
+    if "month" in check.missing:
+        problems.append(BAD_MONTH.format(month=text_inline(check.bad_month, 4)))
+    return "；".join(problems)
 
 
 def _file(ctx: Context, check: NameCheck, media_id: str, marked: bool) -> str | None:
