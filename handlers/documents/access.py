@@ -26,7 +26,8 @@ MAX_LISTED = 20
 NONE_VISIBLE = "还没有你能查看的归档文件。发送一个文件给我即可归档，文件名例如：数据平台项目-2026年11月-1.0版.docx"
 NONE_FOR = "没有找到项目「{project}」的文件。发「文件列表」查看全部。"
 LIST_HEADER = "归档文件（{count} 份{scope}）："
-LIST_FOOTER = "发「发送文件 编号」，我把文件发给你。🔒 为敏感文件，仅总监可打开（P8）。"
+LIST_FOOTER = "发「发送文件 编号」，我把文件发给你。"
+SENSITIVE_LEGEND = "🔒 为敏感文件，仅总监可打开（P8）。"
 ASK_NUMBER = "请写文件编号，例如：{example}。发「文件列表」查看编号。"
 NOT_FOUND = "没有编号为 {raw} 的文件。发「文件列表」查看你能看到的文件。"
 REFUSED_SENSITIVE = "🔒 文件 #{id} 是敏感文件，按制度（P8）只有总监可以打开。已记录这次请求并告知总监；如需查看，请联系总监。"
@@ -78,7 +79,7 @@ def list_documents(ctx: Context) -> str:
         day = format_day(doc.created_at.astimezone(ctx.settings.tz).date())
         lines.append(f"#{doc.id}{' 🔒' if doc.sensitive else ''} {text_inline(doc.filename, 60)} · "
                      f"{text_inline(doc.project_name, 20)} · {ctx.org.name(doc.uploader)} · {day} · {size_text(doc.size)}")
-    lines.append(LIST_FOOTER)
+    lines.append(LIST_FOOTER + (SENSITIVE_LEGEND if any(doc.sensitive for doc in rows) else ""))
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.calendar import is_working_day, working_day_on_or_before
 from bot.context import BaseContext
 from bot.dates import format_day
 from bot.quoting import text_inline
@@ -119,8 +120,21 @@ def meeting_example(ctx: BaseContext, project: Project, what: str, day: date) ->
 
 
 def kickoff_example_day(ctx: BaseContext, project: Project) -> date:
+    """The day our kickoff examples suggest: the last working day of the window still ahead (P6)."""
     first, last = project.kickoff_window(ctx.policy.kickoff_days)
-    return max(first, ctx.now.date() + timedelta(days=1)) if ctx.now.date() < last else last
+    earliest = max(first, ctx.now.date() + timedelta(days=1))
+    if earliest > last:
+        return last
+    day = working_day_on_or_before(last)
+    return day if day >= earliest else earliest
+
+
+def next_working_day(day: date) -> date:
+    """``day`` itself if it is a working day, else the first one after it (examples suggest no Sunday)."""
+    for ahead in range(15):
+        if is_working_day(day + timedelta(days=ahead)):
+            return day + timedelta(days=ahead)
+    return day
 
 
 def first_time(ctx: BaseContext, kind: str, period: str, recipient: str, record: object) -> bool:

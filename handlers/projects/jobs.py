@@ -12,7 +12,7 @@ from bot.context import JobContext
 from bot.dates import format_day
 from bot.router import job
 from handlers.projects.common import (first_time, kickoff_example_day, kickoff_meeting, label, linked_meetings,
-                                      local_date, meeting_example, window_text)
+                                      local_date, meeting_example, next_working_day, window_text)
 from models import Project
 from models.project import COMPLETED, OPEN
 
@@ -58,9 +58,10 @@ def project_kickoff_reminder(ctx: JobContext) -> None:
                     f"{format_day(project.planned_approval)}")
             told = [u for u in dict.fromkeys([project.owner, ctx.org.director_id])
                     if u and first_time(ctx, "project_kickoff_missed", "missed", u, project.id)]
+            soon = next_working_day(today + timedelta(days=1))
             for recipient in told:
                 missed[recipient].append(line)
-                examples.setdefault(f"missed:{recipient}", meeting_example(ctx, project, "启动会", today + timedelta(days=1)))
+                examples.setdefault(f"missed:{recipient}", meeting_example(ctx, project, "启动会", soon))
             if told:
                 ctx.audit(actor, "kickoff_missed", "project", project.id, to=told)
     for recipient, lines in remind.items():
@@ -102,7 +103,8 @@ def project_review_reminder(ctx: JobContext) -> None:
         if reviewed or not first_time(ctx, "project_review", period, project.owner, project.id):
             continue
         due[project.owner].append(f"• {label(project)}")
-        examples.setdefault(project.owner, meeting_example(ctx, project, "中期评审", min(today + timedelta(days=1), last)))
+        examples.setdefault(project.owner, meeting_example(ctx, project, "中期评审",
+                                                           min(next_working_day(today + timedelta(days=1)), last)))
         ctx.audit(actor, "review_reminded", "project", project.id, to=project.owner, quarter=quarter)
     for recipient, lines in due.items():
         ctx.send_text(recipient, REVIEW.format(quarter=quarter, end=format_day(last), left=left + 1,

@@ -148,3 +148,16 @@ def test_documents_filed_before_their_project_was_registered_join_it(docs_bot):
     assert [d.project_id for d in documents(bot)] == [1, None]
     bot.say("lizuzhang", "项目 1")
     assert "归档文件：1 份" in wait_text(bot, "lizuzhang", "归档文件：")
+
+
+def test_the_sensitive_legend_shows_only_beside_sensitive_entries(docs_bot):
+    bot = docs_bot
+    send_file(bot, "zhangsan", "数据平台项目-2026年11月-1.0版.docx", random_bytes(100))
+    wait_text(bot, "zhangsan", "已归档文件 #1")
+    send_file(bot, "zhangsan", "数据平台项目-采购合同-2026年11月-1.0版.docx", random_bytes(100))
+    wait_text(bot, "zhangsan", "已加密归档敏感文件 #2")
+    bot.say("lisi", "文件列表")
+    assert "🔒" not in wait_text(bot, "lisi", "归档文件（1 份）")
+    bot.say("wangzong", "文件列表")
+    listing = wait_text(bot, "wangzong", "归档文件（2 份）")
+    assert "#2 🔒" in listing and "🔒 为敏感文件，仅总监可打开（P8）" in listing

@@ -19,7 +19,7 @@ def test_a_project_registered_today_gets_its_kickoff_reminder_once(project_bot):
     assert len(run(bot, "project_kickoff_reminder", at(11, 30))) == 1
     reminder = wait_text(bot, "zhangsan", "还没有登记启动会")
     assert "#1「数据平台」：12月8日（周二） 至 12月15日（周二）" in reminder
-    assert "登记会议 数据平台启动会 12月8日 14:00-15:00" in reminder and "项目 1" in reminder
+    assert "登记会议 数据平台启动会 12月15日 14:00-15:00" in reminder and "项目 1" in reminder
     assert run(bot, "project_kickoff_reminder", at(12, 1)) == []  # not twice
     # P6: again when the window opens, still without a kickoff meeting
     assert len(run(bot, "project_kickoff_reminder", at(12, 8))) == 1
@@ -63,7 +63,7 @@ def test_the_mid_term_review_is_reminded_in_the_quarters_last_two_weeks_until_he
     assert len(run(bot, "project_review_reminder", at(12, 18, 10, 10))) == 2
     reminder = wait_text(bot, "zhangsan", "中期评审")
     assert "本季度（2026年第4季度，12月31日（周四） 结束）还剩 14 天" in reminder and "#1「数据平台」" in reminder
-    assert "登记会议 数据平台中期评审 12月19日 14:00-15:00" in reminder
+    assert "登记会议 数据平台中期评审 12月21日 14:00-15:00" in reminder  # Monday, not Saturday
     assert run(bot, "project_review_reminder", at(12, 21, 10, 10)) == []  # not twice in the same round
     # 王五 holds a review for his project; 张三 does not
     bot.clock.current = at(12, 22, 9, 0)
@@ -119,3 +119,14 @@ def test_jobs_run_on_the_command_line_sends_the_kickoff_reminder(project_bot, co
     assert app_module.main(["jobs", "run", "project_kickoff_reminder", "--config", str(config),
                             "--now", "2026-11-30T11:00:00+08:00"]) == 0
     assert "0 message(s)" in capsys.readouterr().out
+
+
+def test_kickoff_examples_suggest_a_working_day(project_bot):
+    """P6: the window 12-13 (Sunday) … 12-20 (Sunday): the example is Friday 12-18, not a Sunday."""
+    bot = project_bot
+    answer = register(bot, "登记项目 数据平台 负责人 张三 计划立项 12月20日")
+    assert "登记会议 数据平台启动会 12月18日 14:00-15:00" in answer
+    run(bot, "project_kickoff_reminder", at(11, 30))
+    assert "数据平台启动会 12月18日" in wait_text(bot, "zhangsan", "还没有登记启动会")
+    run(bot, "project_kickoff_reminder", at(12, 25))  # Friday: the missed notice suggests Monday
+    assert "登记会议 数据平台启动会 12月28日 14:00-15:00" in wait_text(bot, "zhangsan", "启动会的时间范围已过")

@@ -15,7 +15,7 @@ def test_a_group_leader_registers_a_project_and_the_owner_is_told(project_bot):
     assert "预计完成：2027" not in answer and "预计完成：3月31日（周三）" in answer
     # P6: the kickoff window is the kickoff_days (7) before the planned approval date
     assert "12月8日（周二） 至 12月15日（周二）" in answer
-    assert "登记会议 数据平台启动会 12月8日 14:00-15:00 参会 张三" in answer and "项目 1" in answer
+    assert "登记会议 数据平台启动会 12月15日 14:00-15:00 参会 张三" in answer and "项目 1" in answer
     told = wait_text(bot, "zhangsan", "你是负责人")
     assert "李组长 登记了项目 #1「数据平台」" in told and "12月8日（周二） 至 12月15日（周二）" in told
     [project] = projects(bot)
