@@ -40,6 +40,18 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def may_view(ctx: BaseContext, userid: str) -> bool:
+    """P6: projects are the home department's business — its members, the director and the CEO see them."""
+    member = ctx.org.get(userid)
+    return bool(member and (member.department_id == ctx.org.home_department or
+                            userid in (ctx.org.director_id, ctx.org.ceo_id)))
+
+
+def home_name(ctx: BaseContext) -> str:
+    """创新服务部: the home department's name."""
+    return ctx.org.departments[ctx.org.home_department].get("name", ctx.org.home_department)
+
+
 def find_person(ctx: BaseContext, token: str) -> str | None:
     """A userid from a name as written (张三) or a userid (zhangsan); None when nobody (or
     more than one person) matches."""

@@ -10,9 +10,9 @@ from bot.dates import find_date, format_day
 from bot.quoting import text_inline
 from bot.router import intent
 from handlers.meetings.common import LABEL_BOUNDARY, split_labelled
-from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, is_late, is_manager, kickoff_example_day,
-                                      kickoff_meeting, label, linked_meetings, local_date, meeting_example, name_problem,
-                                      project_from_args, window_text)
+from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, home_name, is_late, is_manager,
+                                      kickoff_example_day, kickoff_meeting, label, linked_meetings, local_date,
+                                      may_view, meeting_example, name_problem, project_from_args, window_text)
 from models import Document, Project
 from models.project import ACCEPTED, OPEN, project_key
 
@@ -22,6 +22,9 @@ MISSING = "还缺{what}，这次没有登记。请这样写：{example}"
 BAD_DATE = "没看懂{what}「{text}」。日期可以写：今天、下周一、12月15日、2026-12-15。例如：{example}"
 PAST = "计划立项日期 {day} 已经过去了，请写今天或以后的日期。例如：{example}"
 END_BEFORE = "预计完成日期 {end} 早于计划立项日期 {start}，请检查。例如：{example}"
+OWNER_OUTSIDE = ("负责人须是{home}的成员（P6），{name} 在{theirs}，这次没有登记。"
+                 "请写本部门同事的姓名，例如：{example}")
+NOT_VISIBLE = "项目信息只对{home}、总监和总经理开放（P6）。如需了解某个项目，请联系它的负责人或总监。"
 UNKNOWN_OWNER = "通讯录里没有「{name}」，这次没有登记。负责人请写通讯录里的姓名，例如：{example}"
 DUPLICATE = "已经有同名项目 {label}，这次没有登记。换一个名称，或发「项目 {id}」查看它。"
 BAD_NAME = "{problem}，这次没有登记。请这样写：{example}"
@@ -74,6 +77,10 @@ def register_project(ctx: Context) -> str:
     owner = find_person(ctx, fields["owner"].split()[0])
     if owner is None:
         return UNKNOWN_OWNER.format(name=text_inline(fields["owner"], 20), example=example)
+    member = ctx.org.get(owner)
+    if member.department_id != ctx.org.home_department:  # P6: the department's own projects
+        return OWNER_OUTSIDE.format(home=home_name(ctx), name=member.name, theirs=member.department_name,
+                                    example=example)
     approval, problem = _date(ctx, fields["approval"], "计划立项日期", example)
     if problem:
         return problem
@@ -89,7 +96,6 @@ def register_project(ctx: Context) -> str:
     same = ctx.session.scalar(select(Project).where(func.lower(Project.name) == name.lower()))
     if same is not None:
         return DUPLICATE.format(label=label(same), id=same.id)
-    member = ctx.org.get(owner)
     project = Project(name=name, owner=owner, department_id=member.department_id, group_id=member.group_id,
                       planned_approval=approval, expected_completion=completion, status=OPEN,
                       created_by=ctx.userid, created_at=ctx.now)
@@ -128,6 +134,8 @@ def _date(ctx: Context, text: str, what: str, example: str):
 @intent("project.list", "项目列表", "我的项目", summary="查看项目和它们的启动会、验收情况", example="项目列表")
 def list_projects(ctx: Context) -> str:
     """P6: the projects that are not yet accepted (the newest accepted ones after them)."""
+    if not may_view(ctx, ctx.userid):
+        return NOT_VISIBLE.format(home=home_name(ctx))
     rows = list(ctx.session.scalars(select(Project).order_by((Project.status == ACCEPTED), Project.id)))
     if not rows:
         return NO_PROJECTS.format(example=_example(ctx))
@@ -154,6 +162,8 @@ def _state(ctx: Context, project: Project) -> str:
 @intent("project.show", "项目", summary="查看一个项目的详情", example="项目 1", numbered=True)
 def show_project(ctx: Context) -> str:
     """P6: one project — owner, dates, the kickoff window, linked meetings, filed documents, acceptance."""
+    if not may_view(ctx, ctx.userid):
+        return NOT_VISIBLE.format(home=home_name(ctx))
     project, _, problem = project_from_args(ctx, ctx.args)
     if project is None:
         return problem or ASK_NUMBER.format(example="项目 1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.chat import texts, wait_text
+from tests.conftest import wait_until
 from tests.projects.helpers import REGISTER, audit, projects, register
 
 
@@ -124,3 +125,23 @@ def test_a_project_name_is_one_line_of_plain_text(project_bot):
     # fields on lines of their own are fine
     answer = register(bot, "登记项目 数据平台（二期）\n负责人 张三\n计划立项 12月20日")
     assert "#1「数据平台（二期）」" in answer and "负责人：张三" in answer
+
+
+def test_projects_belong_to_the_home_department(project_bot):
+    """P6 (README, Projects): owners are members of the department; outsiders do not read its projects."""
+    bot = project_bot
+    bot.say("lizuzhang", "登记项目 数据平台 负责人 刘财务 计划立项 12月15日")
+    refusal = wait_text(bot, "lizuzhang", "这次没有登记")
+    assert "负责人须是创新服务部的成员（P6），刘财务 在财务部" in refusal
+    assert projects(bot) == []
+    register(bot)
+    for outsider in ("liucaiwu", "wujishu"):
+        for line in ("项目列表", "项目 1"):
+            bot.say(outsider, line)
+        wait_until(lambda: len([t for t in texts(bot, outsider) if "只对创新服务部、总监和总经理开放" in t]) == 2,
+                   message=f"two refusals to {outsider}")
+        assert all("数据平台" not in t for t in texts(bot, outsider))
+    bot.say("chenzong", "项目 1")
+    assert "负责人：张三" in wait_text(bot, "chenzong", "启动会时间范围")
+    bot.say("wangwu", "项目列表")
+    wait_text(bot, "wangwu", "项目（共 1 个）")
