@@ -154,6 +154,9 @@ def cmd_serve(args) -> int:
             settings = dataclasses.replace(settings, host="127.0.0.1")
     prepare_database(settings)
     app = create_app(settings)
+    if settings.demo:  # tools run meanwhile deliver to this emulator (bot.demo_server)
+        from bot import demo_server
+        demo_server.remember(app.extensions["runtime"].session_factory, settings.wecom.api_base_url)
     import waitress
 
     from bot.emulator import loopback
@@ -189,7 +192,15 @@ def _runtime_for_tool(args) -> Runtime:
     settings = settings_from_environment(args.config)
     setup_logging(settings.log_level, settings.secrets())
     prepare_database(settings)
-    return build_runtime(settings)
+    runtime = build_runtime(settings)
+    if settings.demo:  # deliver to the emulator of the demo that serves now (`make run PORT=…`)
+        from bot import demo_server
+        url = demo_server.running_api_base_url(runtime.session_factory)
+        if url and url != settings.wecom.api_base_url:
+            runtime.close()
+            runtime = build_runtime(dataclasses.replace(
+                settings, wecom=dataclasses.replace(settings.wecom, api_base_url=url)))
+    return runtime
 
 
 def cmd_worker(args) -> int:
