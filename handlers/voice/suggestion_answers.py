@@ -14,7 +14,8 @@ from bot.context import Context
 from bot.dates import format_datetime
 from bot.quoting import text_block, text_inline
 from bot.router import intent
-from handlers.voice.suggestions import ANSWER_EXAMPLE, EXAMPLE, NOT_FOUND, STATUS, ascii_digits
+from handlers.voice.cases import ascii_digits
+from handlers.voice.suggestions import ANSWER_EXAMPLE, EXAMPLE, NOT_FOUND, STATUS
 from models import Suggestion
 
 ANSWER_HOWTO = "请写成：回复建议 编号 采纳|暂缓|不采纳 说明，例如：" + ANSWER_EXAMPLE

@@ -19,6 +19,7 @@ from bot.context import BaseContext, Context
 from bot.dates import format_datetime
 from bot.quoting import markdown_inline, text_block, text_inline
 from bot.router import intent
+from handlers.voice.cases import ascii_digits
 from models import Suggestion
 
 EXAMPLE = "建议 周报模板增加「需要的支持」一栏"
@@ -65,11 +66,6 @@ def _submit(ctx: Context, text: str, anonymous: bool, note: str = ANONYMOUS_NOTE
         ctx.send_text(director, TO_DIRECTOR.format(id=suggestion.id, author=ANONYMOUS if anonymous else ctx.user.name,
                                                    content=text_block(text, 1500)))
     return RECEIVED.format(id=suggestion.id, director=ctx.org.name(director), anonymous=note if anonymous else "")
-
-
-def ascii_digits(raw: str) -> str:
-    """「３」 (a full-width digit, as typed on a phone) → 「3」, for the reply."""
-    return "".join(str(int(c)) for c in raw)
 
 
 def may_see(ctx: Context, suggestion: Suggestion) -> bool:
