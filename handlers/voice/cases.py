@@ -135,6 +135,6 @@ def escalate(ctx: BaseContext, case: MediationCase, reason: str) -> bool:
         ctx.send_text(told, TO_PARTIES.format(id=case.id, hr=names(ctx, hr), reason=why))
     mediator = case.mediator
     if mediator and mediator not in told and mediator != sender and ctx.org.get(mediator):
-        ctx.send_text(mediator, TO_MEDIATOR.format(id=case.id, hr=names(ctx, hr), reason=MEDIATOR_REASONS[reason].format(
-            days=ctx.policy.mediation_days)))
+        own = MEDIATOR_REASONS[reason].format(days=ctx.policy.mediation_days)
+        ctx.send_text(mediator, TO_MEDIATOR.format(id=case.id, hr=names(ctx, hr), reason=own))
     return True

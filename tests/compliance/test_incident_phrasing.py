@@ -47,7 +47,8 @@ def test_every_spelling_of_a_leak_report_alerts_the_director_and_compliance(leak
         assert f"｜{description}" in wait_text(bot, "wangzong", f"事件 #{number}（P15）")
         wait_text(bot, "zhengfawu", f"事件 #{number}（P15）")
     with bot.session() as s:
-        assert [i.description for i in s.scalars(select(Incident).order_by(Incident.id))] == [d for _, _, d in SPELLINGS]
+        described = [i.description for i in s.scalars(select(Incident).order_by(Incident.id))]
+    assert described == [d for _, _, d in SPELLINGS]
 
 
 def test_a_leak_report_in_other_words_interrupts_another_conversation(leak_bot):
