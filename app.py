@@ -8,7 +8,7 @@
     python app.py menu install --config PATH
     python app.py db upgrade --config PATH
     python app.py org sync --config PATH        read the org from WeCom's address book
-    python app.py audit --quarter 2026Q4 --config PATH [--seed N] [--csv FILE]
+    python app.py audit --quarter 2026Q4 --config PATH [--seed N] [--csv FILE] [--now ISO]
 
 The config path may also come from WECOM_BOT_CONFIG; secrets from WECOM_CORP_ID,
 WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and DATABASE_URL.
@@ -154,6 +154,9 @@ def cmd_serve(args) -> int:
             settings = dataclasses.replace(settings, host="127.0.0.1")
     prepare_database(settings)
     app = create_app(settings)
+    if settings.demo:  # tools run meanwhile deliver to this emulator (bot.demo_server)
+        from bot import demo_server
+        demo_server.remember(app.extensions["runtime"].session_factory, settings.wecom.api_base_url)
     import waitress
 
     from bot.emulator import loopback
@@ -189,7 +192,32 @@ def _runtime_for_tool(args) -> Runtime:
     settings = settings_from_environment(args.config)
     setup_logging(settings.log_level, settings.secrets())
     prepare_database(settings)
-    return build_runtime(settings)
+    runtime = build_runtime(settings)
+    if settings.demo:  # deliver to the emulator of the demo that serves now (`make run PORT=…`)
+        from bot import demo_server
+        url = demo_server.running_api_base_url(runtime.session_factory)
+        if url and url != settings.wecom.api_base_url:
+            runtime.close()
+            runtime = build_runtime(dataclasses.replace(
+                settings, wecom=dataclasses.replace(settings.wecom, api_base_url=url)))
+    if settings.emulator_enabled:
+        # Demo mode: the command line reads the emulator's moved clock (kept in the database), so
+        # `jobs run` and `audit` without --now see the same "now" as the chat and its scheduler.
+        from scheduler.demo_clock import DemoClock
+        DemoClock(runtime)
+    return runtime
+
+
+def _parse_now(raw: str | None, runtime: Runtime) -> datetime | None:
+    """``--now`` as an aware time (naive: the configured time zone); None when not given.
+    Raises ValueError with the message for stderr."""
+    if not raw:
+        return None
+    try:
+        now = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"--now: expected an ISO time such as 2026-11-27T15:00:00+08:00, got {raw!r}") from None
+    return now if now.tzinfo else now.replace(tzinfo=runtime.settings.tz)
 
 
 def cmd_worker(args) -> int:
@@ -220,15 +248,11 @@ def cmd_jobs(args) -> int:
             for job_id, schedule, implemented in describe_jobs(runtime):
                 print(f"{job_id:30} {schedule:45} implemented: {implemented}")
             return 0
-        now = None
-        if args.now:
-            try:
-                now = datetime.fromisoformat(args.now)
-            except ValueError:
-                print(f"--now: expected an ISO time such as 2026-11-27T15:00:00+08:00, got {args.now!r}", file=sys.stderr)
-                return 2
-            if now.tzinfo is None:
-                now = now.replace(tzinfo=runtime.settings.tz)
+        try:
+            now = _parse_now(args.now, runtime)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
         try:
             ids = run_job(runtime, args.job_id, now)
         except KeyError:
@@ -341,8 +365,14 @@ def cmd_audit(args) -> int:
         except ValueError:
             print(f"--quarter: expected a quarter such as 2026Q4, got {args.quarter!r}", file=sys.stderr)
             return 2
+        try:
+            now = _parse_now(args.now, runtime) or runtime.now()  # the clock `jobs run` uses
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
         with runtime.session_factory() as session:
-            ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org, now=runtime.now(),
+            ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org,
+                             now=now.astimezone(runtime.settings.tz),
                              origin="cli:audit", job_id="audit")
             report = run_audit(ctx, quarter, args.seed)
             print(report_text(ctx, report))
@@ -373,7 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(jobs_sub.add_parser("list"))
     run = with_config(jobs_sub.add_parser("run"))
     run.add_argument("job_id")
-    run.add_argument("--now", help="the clock for this run, e.g. 2026-11-27T15:00:00+08:00")
+    run.add_argument("--now", help="the clock for this run, e.g. 2026-11-27T15:00:00+08:00 "
+                                   "(default: now; in demo mode the emulator's moved clock)")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for delivery")
     menu = sub.add_parser("menu", help="the app's custom menu")
     menu_sub = menu.add_subparsers(dest="menu_command", required=True)
@@ -388,6 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q4")
     audit.add_argument("--seed", type=int, help="the sampling seed printed by an earlier audit, to draw the same sample")
     audit.add_argument("--csv", help="also write the whole report as CSV to this file")
+    audit.add_argument("--now", help="judge the quarter as of this time, e.g. 2026-10-08T09:00:00+08:00 "
+                                     "(default: now; in demo mode the emulator's moved clock)")
     return parser
 
 

@@ -28,15 +28,15 @@ DONE_LABEL = "已收到"
 CARD_DESC = "请点「收到」确认，{sender}会看到谁还没确认"
 TAPPED = "✅ 已确认收到{label}。"
 ALREADY = "你已经确认过{label}，无需再点。"
-NOT_FOR_YOU = "{label}不是发给你的，无需确认。"
+NOT_FOR_YOU = "{label} 不是发给你的，无需确认。"
 STALE = "这条紧急消息已找不到，无需确认。"
 TYPED_NONE = "目前没有需要你确认收到的紧急消息。"
 TYPED_DONE = "✅ 已确认收到：{labels}。"
 LABELS = {"notice": "紧急通知 #{id}", "incident": "数据泄露事件 #{id}"}
-PENDING = "⏰ {label}已发出 {minutes} 分钟，还有 {count} 人没点「收到」（P17：紧急消息需电话告知），请逐一电话联系：\n{people}\n{more}"
+PENDING = "⏰ {label} 已发出 {minutes} 分钟，还有 {count} 人没点「收到」（P17：紧急消息需电话告知），请逐一电话联系：\n{people}\n{more}"
 MORE = {"notice": "已确认 {done} 人。发「通知 {id}」查看谁已确认。",
         "incident": "已确认 {done} 人。发「事件 {id}」查看事件进展。"}
-ALL_DONE = "✅ {label}的 {count} 位收件人都已确认收到。"
+ALL_DONE = "✅ {label} 的 {count} 位收件人都已确认收到。"
 NO_PHONE = "（未登记电话）"
 LOOK_BACK = timedelta(days=1)  # a scheduler that was down catches up on the last day's urgent messages
 
@@ -147,13 +147,16 @@ def phone_lines(ctx: BaseContext, userids: list[str]) -> str:
     return "\n".join(lines)
 
 
-def status_lines(ctx: BaseContext, subject: Subject) -> list[str]:
-    """Who has acknowledged (with when) and who has not (with phone numbers)."""
+def status_lines(ctx: BaseContext, subject: Subject, settled: bool = False) -> list[str]:
+    """Who has acknowledged (with when) and who has not (with phone numbers to call them — unless
+    the matter is ``settled``, e.g. a closed incident: then nobody needs a call)."""
     done = acknowledged(ctx.session, subject.kind, subject.id)
     lines = [f"已确认 {len([u for u in subject.expected if u in done])}/{len(subject.expected)} 人："]
     lines += [f"✓ {ctx.org.name(u)} {format_datetime(done[u], ctx.settings.tz)}" for u in subject.expected if u in done]
     missing = [u for u in subject.expected if u not in done]
-    if missing:
+    if missing and settled:
+        lines.append("未确认：" + "、".join(ctx.org.name(u) for u in missing))
+    elif missing:
         lines.append("未确认（请电话联系）：")
         lines += ["· " + line for line in phone_lines(ctx, missing).splitlines()]
     return lines

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bot.amounts import format_money
 from bot.context import BaseContext
@@ -57,10 +58,18 @@ def _request_label(ctx: BaseContext, request: ApprovalRequest) -> str:
             f"（{ctx.org.name(request.requester)}：{request.item}，{format_money(request.amount_fen)}）")
 
 
-def _submitted(ctx: BaseContext, scope: Scope) -> list[ApprovalRequest]:
-    return list(ctx.session.scalars(select(ApprovalRequest).where(
+def _submitted(ctx: BaseContext, scope: Scope, emergency_only: bool = False) -> list[ApprovalRequest]:
+    """The quarter's submitted requests with their steps. The steps come in one more query
+    (selectinload), not one per request: a quarter of a 10,000-person department has ~8,000
+    requests (bench/scale.py: the audit took 6.6 s with a query per request)."""
+    query = select(ApprovalRequest).where(
         ApprovalRequest.submitted_at >= scope.start, ApprovalRequest.submitted_at < scope.end,
-        ApprovalRequest.status.not_in(("draft", "cancelled"))).order_by(ApprovalRequest.id)))
+        ApprovalRequest.status.not_in(("draft", "cancelled")))
+    if emergency_only:
+        query = query.where(ApprovalRequest.emergency.is_(True))
+    else:
+        query = query.options(selectinload(ApprovalRequest.steps))
+    return list(ctx.session.scalars(query.order_by(ApprovalRequest.id)))
 
 
 def approvals(ctx: BaseContext, scope: Scope) -> list[Record]:
@@ -115,9 +124,7 @@ def emergencies(ctx: BaseContext, scope: Scope) -> list[Record]:
     """P5: an emergency's post-hoc approval is complete within emergency_backfill_hours."""
     limit = timedelta(hours=ctx.policy.emergency_backfill_hours)
     records = []
-    for request in _submitted(ctx, scope):
-        if not request.emergency:
-            continue
+    for request in _submitted(ctx, scope, emergency_only=True):
         record = Record("emergencies", str(request.id), _request_label(ctx, request))
         due = request.submitted_at + limit
         where = f"登记于 {when(ctx, request.submitted_at)}，应在 {when(ctx, due)} 前补办完成"

@@ -8,7 +8,9 @@ from bot.quoting import text_inline
 from handlers import acks
 from models import Incident
 
-_ID_REST = re.compile(r"^[#＃]?(\d{1,9})(?:\s+|$)(.*)$", re.S)
+# Any length: 「事件 99999999999999999999」 is a number nobody has, not a missing one (ctx.fetch).
+_ID_REST = re.compile(r"^[#＃]?\s*(\d+)(?:\s+|$)(.*)$", re.S)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def responders(ctx: BaseContext) -> list[str]:
@@ -43,10 +45,13 @@ def names(ctx: BaseContext, userids: list[str]) -> str:
     return "、".join(ctx.org.name(u) for u in userids) or "（无人）"
 
 
-def split_id(args: str) -> tuple[int | None, str]:
-    """「3 结论…」 → (3, "结论…"); (None, args) without a leading number."""
+def split_id(args: str) -> tuple[str | None, str]:
+    """「3 结论…」 → ("3", "结论…") (digits as typed, full-width made ASCII, for ``ctx.fetch``);
+    (None, args) without a leading number."""
     match = _ID_REST.match(args.strip())
-    return (int(match.group(1)), match.group(2).strip()) if match else (None, args.strip())
+    if not match:
+        return None, args.strip()
+    return match.group(1).translate(_FULL_WIDTH), match.group(2).strip()
 
 
 def details_text(incident: Incident) -> str:

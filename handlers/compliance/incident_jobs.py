@@ -15,8 +15,9 @@ from models import Incident
 REMINDER_HEADER = "⏰ 还有 {count} 件数据泄露事件未结案（P15），请跟进处置："
 REMINDER_LINE = "#{id} {reporter} 报告于 {at}（已 {hours} 小时，最近进展 {updated}）：{text}"
 REMINDER_FOOTER = "补充进展发「事件进展 编号 内容」，处理完毕发「结案 编号 结论」。"
-ESCALATE = ("⚠️ 数据泄露事件 #{id} 已 {hours} 小时没有新进展（P15：超过 {limit} 小时），仍未结案。\n"
-            "报告人：{reporter}；合规：{compliance}。\n情况：{text}\n请督促处置；发「事件 {id}」查看详情。")
+ESCALATE_HEADER = "⚠️ 以下数据泄露事件超过 {limit} 小时没有新进展，仍未结案（P15），请督促处置。合规：{compliance}。"
+ESCALATE_LINE = "#{id} 已 {hours} 小时没有新进展；报告人：{reporter}；情况：{text}"
+ESCALATE_FOOTER = "发「事件 编号」查看详情。"
 
 
 def open_incidents(ctx: JobContext) -> list[Incident]:
@@ -51,17 +52,22 @@ def incident_reminder(ctx: JobContext) -> None:
 @job("incident_escalation")
 def incident_escalation(ctx: JobContext) -> None:
     """P15: an open incident without an update for incident_escalate_hours goes to the director again
-    (once per such silence: an update restarts the clock)."""
+    — once per such silence (an update restarts the clock), all of a run's in one message."""
     limit = ctx.policy.incident_escalate_hours
     director = ctx.org.director_id
     if not limit or not ctx.org.get(director):
         return
-    for incident in open_incidents(ctx):
+    silent = {f"{i.id}:{i.last_update_at.timestamp():.0f}": i for i in open_incidents(ctx)
+              if _hours(ctx, i.last_update_at) >= limit}
+    fresh = ctx.claim_once("incident_escalate", [("silence", director, record) for record in silent])
+    if not fresh:
+        return
+    lines = [ESCALATE_HEADER.format(limit=limit, compliance=contacts(ctx, closers(ctx)))]
+    for _, _, record in fresh:
+        incident = silent[record]
         hours = _hours(ctx, incident.last_update_at)
-        if hours < limit:
-            continue
-        record = f"{incident.id}:{incident.last_update_at.timestamp():.0f}"
-        text = ESCALATE.format(id=incident.id, hours=hours, limit=limit, reporter=contacts(ctx, [incident.reporter]),
-                               compliance=contacts(ctx, closers(ctx)), text=text_inline(incident.description, 60))
-        if ctx.notify_once("incident_escalate", f"e{hours // limit}", director, record, text=text):
-            ctx.audit(f"system:{ctx.job_id}", "escalated", "incident", incident.id, to=director, hours=hours)
+        lines.append(ESCALATE_LINE.format(id=incident.id, hours=hours, reporter=contacts(ctx, [incident.reporter]),
+                                          text=text_inline(incident.description, 60)))
+        ctx.audit(f"system:{ctx.job_id}", "escalated", "incident", incident.id, to=director, hours=hours)
+    lines.append(ESCALATE_FOOTER)
+    ctx.send_text(director, "\n".join(lines))

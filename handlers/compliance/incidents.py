@@ -21,7 +21,7 @@ HISTORY_LABELS = {"reported": "报告", "details": "补充信息", "update": "�
                   "reminded": "提醒合规", "escalated": "超时再次告知总监", "closed": "结案"}
 HISTORY_LIMIT = 12
 LIST_LIMIT = 20
-UNKNOWN = "没有找到事件 #{id}。发「事件列表」查看你能看到的事件和编号。"
+UNKNOWN = "没有编号为 {id} 的事件。发「事件列表」查看你能看到的事件和编号。"
 FORBIDDEN = "事件 #{id} 只有报告人、总监和合规人员可以查看（P15、P16）。"
 NEED_ID = "请带上事件编号，例如：{example}\n发「事件列表」查看编号。"
 CLOSE_EXAMPLE = "结案 3 已撤回误发文件，经核实未扩散"
@@ -60,7 +60,7 @@ def describe(ctx: BaseContext, incident: Incident) -> str:
              "情况：", text_block(incident.description, 500), details_text(incident)]
     subject = acks.load_subject(ctx.session, "incident", incident.id)
     if subject and subject.expected:
-        lines += acks.status_lines(ctx, subject)
+        lines += acks.status_lines(ctx, subject, settled=incident.status != "open")  # closed: no calls
     lines.append("记录：")
     lines += _history(ctx, incident)
     if incident.status == "closed":
@@ -74,7 +74,7 @@ def _visible(ctx: Context, raw: str, example: str) -> tuple[Incident | None, str
     number, rest = split_id(raw)
     if number is None:
         return None, rest, NEED_ID.format(example=example)
-    incident = ctx.session.get(Incident, number)
+    incident = ctx.fetch(Incident, number)
     if incident is None:
         return None, rest, UNKNOWN.format(id=number)
     if not can_see(ctx, incident, ctx.userid):

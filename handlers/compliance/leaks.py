@@ -19,6 +19,17 @@ from models import Incident
 FLOW = "incident.details"
 EXAMPLE = "报告数据泄露 客户名单被误发到外部微信群，约200人"
 HOWTO = "请在「报告数据泄露」后面写上发生了什么，例如：\n" + EXAMPLE + "\n发现数据泄露请立即报告（P15），我会马上通知总监和合规。"
+QUESTION_HOWTO = ("发现数据泄露请立即报告（P15）：发「报告数据泄露 发生了什么」，例如：\n" + EXAMPLE
+                  + "\n我会马上通知总监和合规，并告诉你该给谁打电话。写「数据泄漏」「报告泄露」也可以。")
+# P15: a leak is reported however it is spelled — 泄漏 is as common as 泄露, and people drop 报告
+# or 数据 or add 了/事件; each of these opens an incident (an urgent path: no "did you mean").
+# 「数据泄露了 …」 is a keyword of its own so that it stands alone and interrupts an open question.
+KEYWORDS = ("报告数据泄露", "报告数据泄漏", "报告数据外泄", "报告泄露", "报告泄漏", "数据泄露", "数据泄漏",
+            "数据外泄", "数据泄露了", "数据泄漏了", "泄露事件", "泄漏事件")
+_FILLER = re.compile(r"^(?:了|啦|事件|报告)+[\s:：,，。!！]*")
+# 「怎么报告数据泄露」「数据泄露怎么办」: a question about reporting, not a report.
+_QUESTION = re.compile(r"^(?:要|该|应该|应当)?(?:怎么|怎样|如何|咋)|^(?:的)?(?:流程|步骤|方法)(?:是什么)?[?？]?$")
+_ASKED = r"(?:怎么|怎样|如何|咋)\s*(?:才能|来|去)?\s*(?:报告|上报|报|反映)\s*(?:数据)?\s*(?:泄露|泄漏|外泄)"
 ALERT = ("🚨【数据泄露报告】事件 #{id}（P15）\n报告人：{reporter}（{where}，电话 {phone}）\n时间：{at}\n情况：\n{text}\n"
          "请立即电话联系报告人并处置（P17）。其他接警人：{others}\n"
          "请点卡片「收到」确认。合规处理后发「结案 {id} 结论」，发「事件 {id}」查看进展。")
@@ -45,11 +56,13 @@ def _where(ctx: Context) -> str:
     return f"{user.department_name}·{user.group_name}" if user.group_name else user.department_name
 
 
-@intent("incident.report", "报告数据泄露", summary="发现数据泄露立即报告，马上通知总监和合规（P15）",
+@intent("incident.report", *KEYWORDS, summary="发现数据泄露立即报告，马上通知总监和合规（P15）",
         example=EXAMPLE)
 def report_leak(ctx: Context) -> str:
     """P15: open an incident and alert the director and compliance at once, urgent first."""
-    text = ctx.args.strip()
+    text = _FILLER.sub("", ctx.args.strip(), count=1).strip()
+    if _QUESTION.search(text):
+        return QUESTION_HOWTO
     if not text:
         return HOWTO
     count = _COUNT.search(text)
@@ -77,6 +90,12 @@ def report_leak(ctx: Context) -> str:
     ctx.conversation.start(FLOW, missing[0], {"incident_id": incident.id})
     return REPORTED.format(id=incident.id, names=names(ctx, alerted), contacts=contacts(ctx, alerted),
                            question=QUESTIONS[missing[0]])
+
+
+@intent("incident.howto", pattern=_ASKED, hidden=True)
+def how_to_report(ctx: Context) -> str:
+    """「请问怎么报告数据泄露」: how to report, with an example (P15)."""
+    return QUESTION_HOWTO
 
 
 def _missing(incident: Incident) -> list[str]:

@@ -19,14 +19,20 @@ STATUS = {"mediating": "调解中", "resolved": "已调解解决", "arbitration"
 REASONS = {"unresolved": "调解人 {mediator} 调解未解决", "timeout": "调解人 {mediator} 在 {days} 天内没有给出调解结果",
            "no_mediator": "部门内没有可以调解的人（上级就是当事人）"}
 ACTIONS = {"applied": "申请调解", "mediated": "填写调解结果", "escalated": "转人力资源仲裁", "arbitrated": "仲裁结果"}
-UNKNOWN = "没有找到调解 #{id}。发「调解列表」查看你能看到的调解和编号。"
+UNKNOWN = "没有编号为 {id} 的调解。发「调解列表」查看你能看到的调解和编号。"
 FORBIDDEN = "调解 #{id} 只有当事人、调解人、总监和人力资源可以查看（P19）。"
 NEED_ID = "请带上调解编号，例如：{example}\n发「调解列表」查看编号。"
 TO_HR = ("⚖️ 调解 #{id} 转人力资源仲裁（P19）：{reason}。\n{history}\n"
          "请了解情况后发「仲裁结果 {id} 结论」，我会告诉双方、调解人和总监。")
 TO_PARTIES = "⚖️ 调解 #{id} 已转人力资源（{hr}）仲裁（P19）：{reason}。人力资源会联系你。发「调解记录 {id}」查看进展。"
+# The mediator is told in their own words: 「调解人 王总监 没有给出结果」 is for the parties.
+MEDIATOR_REASONS = {"unresolved": "你填写了调解未解决", "timeout": "你在 {days} 天内没有给出调解结果"}
+TO_MEDIATOR = ("⚖️ 你负责调解的 #{id} 已转人力资源（{hr}）仲裁（P19）：{reason}。人力资源可能会向你了解调解经过；"
+               "仲裁结果出来后我会告诉你。发「调解记录 {id}」查看进展。")
 NO_HR = "⚠️ 调解 #{id} 需要转人力资源仲裁（{reason}），但组织架构里没有人力资源人员（[org.roles] hr），请处理。"
-_ID_REST = re.compile(r"^[#＃]?(\d{1,9})(?:\s+|$)(.*)$", re.S)
+# Any length: 「调解记录 99999999999999999999」 is a number nobody has, not a missing one (ctx.fetch).
+_ID_REST = re.compile(r"^[#＃]?\s*(\d+)(?:\s+|$)(.*)$", re.S)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def choose_mediator(ctx: BaseContext, applicant: Member, counterpart: Member | None) -> Member | None:
@@ -52,23 +58,29 @@ def names(ctx: BaseContext, userids) -> str:
     return "、".join(ctx.org.name(u) for u in userids) or "（无人）"
 
 
-def split_id(args: str) -> tuple[int | None, str]:
+def split_id(args: str) -> tuple[str | None, str]:
+    """「3 结论…」 → ("3", "结论…") (full-width digits made ASCII); (None, args) without a number."""
     match = _ID_REST.match(args.strip())
-    return (int(match.group(1)), match.group(2).strip()) if match else (None, args.strip())
+    if not match:
+        return None, args.strip()
+    return ascii_digits(match.group(1)), match.group(2).strip()
 
 
-def find_visible(ctx: Context, number: int | None, example: str) -> tuple[MediationCase | None, str | None]:
-    """(case, refusal) for the case numbered ``number`` as the sender may see it."""
+def ascii_digits(raw: str) -> str:
+    """「３」 (a full-width digit, as typed on a phone) → 「3」."""
+    return raw.translate(_FULL_WIDTH)
+
+
+def find_visible(ctx: Context, number: str | None, example: str) -> tuple[MediationCase | None, str | None]:
+    """(case, refusal) for the case numbered ``number`` (digits, any length) as the sender may see it."""
     if number is None:
         return None, NEED_ID.format(example=example)
-    case = ctx.session.get(MediationCase, number)
+    case = ctx.fetch(MediationCase, number)
     if case is None:
         return None, UNKNOWN.format(id=number)
     if ctx.userid not in viewers(ctx, case):
         return None, FORBIDDEN.format(id=number)
     return case, None
-
-
 
 
 def visible_cases(ctx: Context) -> list[MediationCase]:
@@ -117,8 +129,12 @@ def escalate(ctx: BaseContext, case: MediationCase, reason: str) -> bool:
         ctx.send_text(hr, TO_HR.format(id=case.id, reason=why, history=history(ctx, case)))
     elif ctx.org.get(ctx.org.director_id):
         ctx.send_text(ctx.org.director_id, NO_HR.format(id=case.id, reason=why))
-    told = [u for u in dict.fromkeys([*case.parties(), case.mediator])
-            if u and ctx.org.get(u) and u != getattr(ctx, "userid", None)]
+    sender = getattr(ctx, "userid", None)
+    told = [u for u in dict.fromkeys(case.parties()) if u and ctx.org.get(u) and u != sender]
     if told:
         ctx.send_text(told, TO_PARTIES.format(id=case.id, hr=names(ctx, hr), reason=why))
+    mediator = case.mediator
+    if mediator and mediator not in told and mediator != sender and ctx.org.get(mediator):
+        own = MEDIATOR_REASONS[reason].format(days=ctx.policy.mediation_days)
+        ctx.send_text(mediator, TO_MEDIATOR.format(id=case.id, hr=names(ctx, hr), reason=own))
     return True

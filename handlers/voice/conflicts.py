@@ -18,8 +18,8 @@ from bot.dates import format_datetime
 from bot.quoting import text_block, text_inline
 from bot.router import intent, job
 from handlers.meetings.common import find_person
-from handlers.voice.cases import (STATUS, choose_mediator, escalate, find_visible, history, hr_ids, names,
-                                  split_id, visible_cases)
+from handlers.voice.cases import (STATUS, ascii_digits, choose_mediator, escalate, find_visible, history, hr_ids,
+                                  names, split_id, visible_cases)
 from models import MediationCase
 
 EXAMPLE = "申请调解 项目分工有分歧，希望协调 对方 李四"
@@ -29,7 +29,7 @@ UNKNOWN_PARTY = "通讯录里没有找到「{name}」，调解申请没有提交
 SELF_PARTY = "对方不能是你自己，调解申请没有提交。例如：" + EXAMPLE
 OPENED = "✅ 已登记调解申请 #{id}，由 {mediator}调解（P19）。{days} 天内（{due} 前）没有结果会转人力资源仲裁。发「调解记录 {id}」查看进展。"
 OPENED_HR = "✅ 已登记调解申请 #{id}。部门内没有可以调解的人（你们的上级就是当事人），已直接转人力资源仲裁（P19）。"
-TO_MEDIATOR = ("🤝 调解申请 #{id}（P19）：{applicant}{against} 申请调解，请你在 {due} 前调解。\n事由：\n{matter}\n"
+TO_MEDIATOR = ("🤝 调解申请 #{id}（P19）：{applicant} 申请调解{against}，请你在 {due} 前调解。\n事由：\n{matter}\n"
                "调解后发「调解结果 {id} 已解决 说明」或「调解结果 {id} 未解决 说明」。")
 TO_COUNTERPART = "🤝 {applicant} 就与你的分歧申请了调解 #{id}（P19），由 {mediator} 调解。\n事由：\n{matter}\n发「调解记录 {id}」查看进展。"
 RESULT_HOWTO = "请写成：调解结果 编号 已解决|未解决 说明，例如：" + RESULT_EXAMPLE.format(id=3)
@@ -38,7 +38,7 @@ NOT_MEDIATING = "调解 #{id} 目前{state}，不能再填写调解结果。"
 RESOLVED = "✅ 调解 #{id} 已由 {mediator} 调解解决（P19）。\n说明：\n{note}"
 RESOLVED_REPLY = "✅ 已记录调解 #{id} 已解决，已告诉 {names}。"
 UNRESOLVED_REPLY = "已记录调解 #{id} 未解决，已转人力资源（{hr}）仲裁，并告诉了 {names}。"
-_RESULT = re.compile(r"^[#＃]?(\d{1,9})\s*(已解决|未解决|解决了|没解决)[\s:：,，]*(.*)$", re.S)
+_RESULT = re.compile(r"^[#＃]?\s*(\d+)\s*(已解决|未解决|解决了|没解决)[\s:：,，]*(.*)$", re.S)
 _COUNTERPART = re.compile(r"\s*对方[\s:：]*(\S+)\s*$")
 ARBITRATION_EXAMPLE = "仲裁结果 3 双方各让一步，按新分工执行"
 ARBITRATION_FORBIDDEN = "只有人力资源（{hr}）可以填写仲裁结果（P19）。"
@@ -78,7 +78,7 @@ def apply_for_mediation(ctx: Context) -> str:
     due = format_datetime(case.mediation_due_at, ctx.settings.tz)
     matter = text_block(text, 800)
     ctx.send_text(mediator.userid, TO_MEDIATOR.format(
-        id=case.id, applicant=ctx.user.name, against=f" 与 {counterpart.name} 之间的分歧" if counterpart else "",
+        id=case.id, applicant=ctx.user.name, against=f"（对方：{counterpart.name}）" if counterpart else "",
         due=due, matter=matter))
     if counterpart:
         ctx.send_text(counterpart.userid, TO_COUNTERPART.format(applicant=ctx.user.name, id=case.id,
@@ -94,7 +94,7 @@ def mediation_result(ctx: Context) -> str:
     match = _RESULT.match(ctx.args.strip())
     if not match:
         return RESULT_HOWTO
-    case, refusal = find_visible(ctx, int(match.group(1)), RESULT_EXAMPLE.format(id=3))
+    case, refusal = find_visible(ctx, ascii_digits(match.group(1)), RESULT_EXAMPLE.format(id=3))
     if refusal:
         return refusal
     if ctx.userid != case.mediator:

@@ -1,10 +1,12 @@
-"""Suggestions (P20): collected, numbered, answered, and their authors told what became of them.
+"""Suggestions (P20): collected, numbered, and shown to the director (answers: ``suggestion_answers``).
 
-建议 <内容> (匿名建议 <内容> or 建议 匿名 <内容> to stay anonymous) goes to the director;
-回复建议 <编号> 采纳|暂缓|不采纳 <说明> answers it and the author is told — an anonymous author
-too, while nothing the director (or the audit log) sees names them. 建议列表: the director sees
-every suggestion, others their own. Open ones older than ``policy.suggestion_answer_days`` are
-listed in the director's Monday digest (``handlers.digest``).
+建议 <内容> goes to the director. Every clear way of asking for anonymity hides the author:
+匿名建议 …, 匿名提建议 …, 建议 匿名 …, 建议（匿名）…, 建议(匿名)…, 建议【匿名】…, 提建议 匿名 …; a 匿名
+glued to the text (「建议 匿名希望…」) is taken as anonymous too — the safer reading — and the
+author is told so. Nothing the director (or the audit log) sees names an anonymous author.
+「建议 3」 (a number only) files nothing: it shows suggestion #3 to the director or its author.
+建议列表: the director sees every suggestion, others their own. Open ones older than
+``policy.suggestion_answer_days`` are listed in the director's Monday digest (``handlers.digest``).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from bot.context import BaseContext, Context
 from bot.dates import format_datetime
 from bot.quoting import markdown_inline, text_block, text_inline
 from bot.router import intent
+from handlers.voice.cases import ascii_digits
 from models import Suggestion
 
 EXAMPLE = "建议 周报模板增加「需要的支持」一栏"
@@ -25,28 +28,30 @@ ANSWER_EXAMPLE = "回复建议 3 采纳 下周起试行"
 HOWTO = "请在「建议」后面写上内容，例如：\n" + EXAMPLE + "\n不想署名就发：" + ANONYMOUS_EXAMPLE
 RECEIVED = "✅ 已收到你的建议 #{id}，已转给 {director}{anonymous}。有答复我会第一时间告诉你。发「建议列表」查看你的建议。"
 ANONYMOUS_NOTE = "（匿名：总监看不到你的名字）"
+GLUED_NOTE = "（内容以「匿名」开头，已按匿名发送：总监看不到你的名字）"
 TO_DIRECTOR = "💡 新建议 #{id}（{author}，P20）：\n{content}\n答复请发「回复建议 {id} 采纳|暂缓|不采纳 说明」，我会转告提建议的人。"
 ANONYMOUS = "匿名"
-ANSWER_HOWTO = "请写成：回复建议 编号 采纳|暂缓|不采纳 说明，例如：" + ANSWER_EXAMPLE
-ANSWER_FORBIDDEN = "只有总监可以答复建议（P20）。想提建议可以发：" + EXAMPLE
-UNKNOWN = "没有找到建议 #{id}。发「建议列表」查看编号。"
-TO_AUTHOR = "💡 你的建议 #{id}「{excerpt}」有了答复：{verdict}（{director}）。\n说明：\n{note}"
-ANSWERED = "✅ 已答复建议 #{id}：{verdict}，已转告提建议的人{anonymous}。"
-ANSWERED_ANONYMOUS = "（匿名，你看不到是谁）"
+NOT_FOUND = "没有编号为 {raw} 的建议。发「建议列表」查看编号。"
+_FILE_HINT = "\n提建议请写上内容，例如：" + EXAMPLE + "\n查看你的建议发「建议列表」。"
+NUMBER_UNKNOWN = "没有编号为 {raw} 的建议；只有编号不会当作新建议提交。" + _FILE_HINT
+NUMBER_ONLY = "建议 #{raw} 只有总监和提建议的人可以查看；只有编号不会当作新建议提交。" + _FILE_HINT
+SHOW_ANSWER_HINT = "答复请发「回复建议 {id} 采纳|暂缓|不采纳 说明」。"
 NONE_MINE = "你还没有提过建议。想到什么可以发：" + EXAMPLE
 NONE_AT_ALL = "还没有收到建议。"
 LIST_HEADER = "建议（待答复 {open} 条）："
-VERDICTS = {"采纳": "adopted", "暂缓": "deferred", "不采纳": "declined"}
 STATUS = {"open": "待答复", "adopted": "已采纳", "deferred": "暂缓", "declined": "不采纳"}
 DIGEST_LINE = "**建议**：待答复 {open} 条，超过 {days} 天未答复 {late} 条"
 DIGEST_ITEM = "· #{id}（{day}，已 {age} 天）{excerpt}"
 DIGEST_LIMIT = 5
 LIST_LIMIT = 20
-_ANSWER = re.compile(r"^[#＃]?(\d{1,9})\s*(不采纳|采纳|暂缓)[\s:：,，]*(.*)$", re.S)
-_ANONYMOUS_PREFIX = re.compile(r"^匿名[\s:：,，]*")
+_SEP = r"[\s:：,，、]"
+# P20: 匿名 as a word of its own, or in brackets (（匿名）, (匿名), 【匿名】, [匿名]) before the text.
+_ANONYMOUS_MARK = re.compile(rf"^(?:[（(【\[〔]\s*匿名\s*[）)】\]〕]|匿名(?={_SEP}|$)){_SEP}*")
+_ANONYMOUS_GLUED = re.compile(r"^匿名")
+_NUMBER_ONLY = re.compile(r"^[#＃]?\s*(\d+)\s*(?:查看)?$")
 
 
-def _submit(ctx: Context, text: str, anonymous: bool) -> str:
+def _submit(ctx: Context, text: str, anonymous: bool, note: str = ANONYMOUS_NOTE) -> str:
     text = text.strip()
     if not text:
         return HOWTO
@@ -60,47 +65,60 @@ def _submit(ctx: Context, text: str, anonymous: bool) -> str:
     if director and director != ctx.userid:
         ctx.send_text(director, TO_DIRECTOR.format(id=suggestion.id, author=ANONYMOUS if anonymous else ctx.user.name,
                                                    content=text_block(text, 1500)))
-    return RECEIVED.format(id=suggestion.id, director=ctx.org.name(director),
-                           anonymous=ANONYMOUS_NOTE if anonymous else "")
+    return RECEIVED.format(id=suggestion.id, director=ctx.org.name(director), anonymous=note if anonymous else "")
+
+
+def may_see(ctx: Context, suggestion: Suggestion) -> bool:
+    """P20: a suggestion is the director's and its author's to look at."""
+    return ctx.userid in (ctx.org.director_id, suggestion.author)
+
+
+def describe(ctx: Context, suggestion: Suggestion) -> str:
+    """One suggestion as the director (never the anonymous author's name) or its author sees it."""
+    director = ctx.userid == ctx.org.director_id
+    who = _author(ctx, suggestion) if director else ("匿名" if suggestion.anonymous else "你提的")
+    lines = [f"建议 #{suggestion.id} · {STATUS[suggestion.status]}（{who}，"
+             f"{format_datetime(suggestion.created_at, ctx.settings.tz)}）", text_block(suggestion.content, 1500)]
+    if suggestion.status != "open":
+        lines.append(f"答复（{ctx.org.name(suggestion.answered_by)}，"
+                     f"{format_datetime(suggestion.answered_at, ctx.settings.tz)}）：{STATUS[suggestion.status]}")
+        lines.append(text_block(suggestion.answer_note or "（无）", 800))
+    elif director:
+        lines.append(SHOW_ANSWER_HINT.format(id=suggestion.id))
+    return "\n".join(lines)
+
+
+def _number_only(ctx: Context, raw: str) -> str:
+    """「建议 3」: show #3 to whoever may see it; file nothing either way (P20)."""
+    raw = ascii_digits(raw)
+    suggestion = ctx.fetch(Suggestion, raw)
+    if suggestion is not None and may_see(ctx, suggestion):
+        return describe(ctx, suggestion)
+    return (NUMBER_UNKNOWN if suggestion is None else NUMBER_ONLY).format(raw=raw)
 
 
 @intent("suggestion.submit", "建议", "提建议", summary="提改进建议，总监答复后会告诉你（P20）", example=EXAMPLE)
 def suggest(ctx: Context) -> str:
-    """P20: a suggestion (「建议 匿名 …」 for an anonymous one) goes to the director."""
-    anonymous = _ANONYMOUS_PREFIX.match(ctx.args.strip())
-    if anonymous:
-        return _submit(ctx, ctx.args.strip()[anonymous.end():], anonymous=True)
-    return _submit(ctx, ctx.args, anonymous=False)
+    """P20: a suggestion goes to the director; any anonymous marker before it hides the author."""
+    text = ctx.args.strip()
+    number = _NUMBER_ONLY.match(text)
+    if number:
+        return _number_only(ctx, number.group(1))
+    marked = _ANONYMOUS_MARK.match(text)
+    if marked:
+        return _submit(ctx, text[marked.end():], anonymous=True)
+    if _ANONYMOUS_GLUED.match(text):  # 「建议 匿名希望…」: the safer reading, and the author is told
+        return _submit(ctx, text[2:], anonymous=True, note=GLUED_NOTE)
+    return _submit(ctx, text, anonymous=False)
 
 
-@intent("suggestion.anonymous", "匿名建议", summary="匿名提建议：总监看不到你的名字，答复照样告诉你",
-        example=ANONYMOUS_EXAMPLE)
+@intent("suggestion.anonymous", "匿名建议", "匿名提建议", "提匿名建议",
+        summary="匿名提建议：总监看不到你的名字，答复照样告诉你", example=ANONYMOUS_EXAMPLE)
 def suggest_anonymously(ctx: Context) -> str:
     """P20: an anonymous suggestion; its author is told the answer, the director never learns who."""
-    return _submit(ctx, ctx.args, anonymous=True)
-
-
-@intent("suggestion.answer", "回复建议", "答复建议", summary="总监答复建议：采纳、暂缓或不采纳", example=ANSWER_EXAMPLE,
-        roles=("director",), numbered=True)
-def answer_suggestion(ctx: Context) -> str:
-    """P20: the director answers; the author (anonymous or not) is told."""
-    if ctx.userid != ctx.org.director_id:
-        return ANSWER_FORBIDDEN
-    match = _ANSWER.match(ctx.args.strip())
-    if not match:
-        return ANSWER_HOWTO
-    suggestion = ctx.fetch(Suggestion, match.group(1))
-    if suggestion is None:
-        return UNKNOWN.format(id=match.group(1))
-    verdict, note = match.group(2), match.group(3).strip()[:2000]
-    suggestion.status, suggestion.answer_note = VERDICTS[verdict], note or None
-    suggestion.answered_at, suggestion.answered_by = ctx.now, ctx.userid
-    ctx.audit(ctx.userid, "answered", "suggestion", suggestion.id, verdict=suggestion.status, note=note)
-    if suggestion.author != ctx.userid and ctx.org.get(suggestion.author):
-        ctx.send_text(suggestion.author, TO_AUTHOR.format(
-            id=suggestion.id, excerpt=text_inline(suggestion.content, 30), verdict=verdict, director=ctx.user.name,
-            note=text_block(note or "（无）", 800)))
-    return ANSWERED.format(id=suggestion.id, verdict=verdict, anonymous=ANSWERED_ANONYMOUS if suggestion.anonymous else "")
+    text = ctx.args.strip()
+    marked = _ANONYMOUS_MARK.match(text)
+    return _submit(ctx, text[marked.end():] if marked else text, anonymous=True)
 
 
 def _author(ctx: BaseContext, suggestion: Suggestion) -> str:
@@ -121,8 +139,7 @@ def list_suggestions(ctx: Context) -> str:
         who = f"{_author(ctx, s)}，" if director else ("匿名，" if s.anonymous else "")
         lines.append(f"#{s.id} {STATUS[s.status]}（{who}{format_datetime(s.created_at, ctx.settings.tz)}）"
                      f"{text_inline(s.content, 40)}")
-    if director:
-        lines.append("答复：" + ANSWER_EXAMPLE)
+    lines.append("答复：" + ANSWER_EXAMPLE if director else "发「建议 编号」查看答复详情。")
     return "\n".join(lines)
 
 

@@ -40,7 +40,10 @@ def bot_says(page, pattern: str):
 
 def test_pick_zhangsan_and_ask_for_help(page, site, shot):
     page.goto(f"{site.http.url}/emulator/")
-    expect(page.locator("#guide")).to_be_visible()  # first visit: the guide opens by itself
+    expect(page.locator("#guide")).to_be_visible()  # first visit: the guide opens by itself…
+    # …as a specialist, where its story starts (the director first would have nothing to approve)
+    expect(page.locator("#people li.active")).to_contain_text("专员")
+    expect(page.locator("#guide-body")).to_contain_text("采购申请")
     shot("01-first-visit")
     pick(page, "zhangsan")
     expect(page.locator("#whoami")).to_contain_text("张三")

@@ -207,6 +207,31 @@ def test_sampling_prints_its_seed_and_the_same_seed_draws_the_same_sample(bot, c
 
 
 
+def test_the_command_line_audit_takes_now_and_follows_the_demo_clock(bot, config_file, capsys):
+    """Issue 14: `audit` had no --now and ignored the demo's moved clock that `jobs run` follows."""
+    import json
+    from datetime import timezone
+
+    import app as app_module
+    from bot.dates import format_datetime
+    from models import KeyValue
+
+    config = config_file()
+    assert app_module.main(["audit", "--quarter", "2026Q3", "--config", str(config),
+                            "--now", "2026-10-08T09:00:00+08:00"]) == 0
+    assert f"截至 {format_datetime(Q3_AUDIT, TZ)}" in capsys.readouterr().out
+    assert app_module.main(["audit", "--quarter", "2026Q3", "--config", str(config), "--now", "明天"]) == 2
+    assert "--now: expected an ISO time" in capsys.readouterr().err
+    moved_to = Q3_AUDIT + timedelta(days=20, seconds=20)
+    with bot.runtime.session_factory.begin() as s:  # what the emulator stores when its clock is moved
+        s.add(KeyValue(key="emulator.clock_offset", value=json.dumps(
+            {"offset_seconds": (moved_to - datetime.now(timezone.utc)).total_seconds()})))
+    demo = config.read_text(encoding="utf-8").replace("[emulator]\nenabled = false", "[emulator]\nenabled = true")
+    config.write_text(demo, encoding="utf-8")
+    assert app_module.main(["audit", "--quarter", "2026Q3", "--config", str(config)]) == 0
+    assert f"截至 {format_datetime(moved_to, TZ)}" in capsys.readouterr().out
+
+
 def test_sensitive_documents_opened_by_anyone_but_the_director_are_listed(bot):
     pytest.importorskip("handlers.documents", reason="P8 is audited once the documents feature is installed")
     with bot.runtime.session_factory.begin() as s:

@@ -38,6 +38,7 @@ def test_same_group_goes_to_the_group_leader_and_a_resolution_closes_it(case_bot
     bot.say("zhangsan", "申请调解 项目分工有分歧 对方 李四")
     reply = wait_text(bot, "zhangsan", "已登记调解申请 #1")
     assert "由 李组长（组长）调解" in reply and "7 天内" in reply
+    assert "张三 申请调解（对方：李四），请你在" in wait_text(bot, "lizuzhang", "调解申请 #1")
     assert "｜项目分工有分歧" in wait_text(bot, "lizuzhang", "调解申请 #1")
     assert "由 李组长 调解" in wait_text(bot, "lisi", "申请了调解 #1")
     bot.say("wangzong", "调解结果 1 已解决 说开了")
@@ -87,8 +88,13 @@ def test_no_result_in_time_reaches_hr_once(case_bot):
     wait_text(bot, "zhangsan", "已登记调解申请 #1")
     assert run(bot, "mediation_deadline", START + timedelta(days=6, hours=23)) == []
     sent = run(bot, "mediation_deadline", START + timedelta(days=7, minutes=50))
-    assert len(sent) == 2  # HR; the parties and the mediator in one message
+    assert len(sent) == 3  # HR; the parties in one message; the mediator in words addressed to them
     assert "在 7 天内没有给出调解结果" in wait_text(bot, "yangrenshi", "转人力资源仲裁")
+    assert "人力资源会联系你" in wait_text(bot, "lisi", "已转人力资源（杨人事）仲裁")
+    # Issue 14: the mediator got the parties' 「调解人 李组长 … 人力资源会联系你」.
+    to_mediator = wait_text(bot, "lizuzhang", "你负责调解的 #1 已转人力资源（杨人事）仲裁")
+    assert "你在 7 天内没有给出调解结果" in to_mediator
+    assert not [t for t in texts(bot, "lizuzhang") if "人力资源会联系你" in t or "调解人 李组长" in t]
     assert run(bot, "mediation_deadline", START + timedelta(days=8)) == []
     assert case(bot).escalation_reason == "timeout"
 
@@ -118,3 +124,13 @@ def test_bad_input_changes_nothing(case_bot):
     bot.say("wangzong", "调解结果 1 好了")
     wait_text(bot, "wangzong", "请写成：调解结果 编号 已解决|未解决")
     assert case(bot) is None
+
+
+def test_a_too_large_number_is_a_number_nobody_has(case_bot):
+    bot = case_bot
+    bot.say("zhangsan", "调解记录 9999999999999999999999")
+    wait_text(bot, "zhangsan", "没有编号为 9999999999999999999999 的调解")
+    bot.say("lizuzhang", "调解结果 99999999999 已解决 好了")
+    wait_text(bot, "lizuzhang", "没有编号为 99999999999 的调解")
+    bot.say("yangrenshi", "仲裁结果 ＃１２ 各让一步")
+    wait_text(bot, "yangrenshi", "没有编号为 12 的调解")

@@ -70,7 +70,7 @@ def test_only_the_director_answers_and_others_list_their_own(idea_bot):
     bot.say("wangzong", "回复建议 1 好的")
     wait_text(bot, "wangzong", "请写成：回复建议 编号 采纳|暂缓|不采纳")
     bot.say("wangzong", "回复建议 9 采纳")
-    wait_text(bot, "wangzong", "没有找到建议 #9")
+    wait_text(bot, "wangzong", "没有编号为 9 的建议")
     bot.say("zhangsan", "建议列表")
     mine = wait_text(bot, "zhangsan", "建议（待答复 1 条）")
     assert "增加培训" in mine and "周五少开会" not in mine

@@ -531,7 +531,11 @@
     try { stored = localStorage.getItem(STORE_KEY); } catch (e) { /* storage disabled */ }
     const fromUrl = new URLSearchParams(location.search).get('userid');
     const known = (u) => u && state.people.some((p) => p.userid === u);
-    const pick = [fromUrl, stored].find(known) || (state.people[0] && state.people[0].userid);
+    // A first visit starts as a specialist (专员): the guide's story (a purchase, its approvals, a
+    // report, a document) starts there; the director first would find nothing to approve.
+    const specialist = state.people.find((p) => p.role === '专员');
+    const pick = [fromUrl, stored].find(known) || (specialist && specialist.userid)
+      || (state.people[0] && state.people[0].userid);
     if (pick) selectPerson(pick);
     else el.whoami.textContent = '演示组织里还没有成员';
     pollLoop();
