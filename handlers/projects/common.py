@@ -12,6 +12,7 @@ from bot.calendar import is_working_day, working_day_on_or_before
 from bot.context import BaseContext
 from bot.dates import format_day
 from bot.quoting import text_inline
+from handlers.meetings.common import find_person  # noqa: F401  (one way to find a person by name)
 from models import NotificationLedger, Project
 from models.meeting import Meeting
 from models.project import ACCEPTED, COMPLETED, OPEN
@@ -50,18 +51,6 @@ def may_view(ctx: BaseContext, userid: str) -> bool:
 def home_name(ctx: BaseContext) -> str:
     """创新服务部: the home department's name."""
     return ctx.org.departments[ctx.org.home_department].get("name", ctx.org.home_department)
-
-
-def find_person(ctx: BaseContext, token: str) -> str | None:
-    """A userid from a name as written (张三) or a userid (zhangsan); None when nobody (or
-    more than one person) matches."""
-    token = token.strip().lstrip("@")
-    if not token:
-        return None
-    if ctx.org.get(token):
-        return token
-    matches = [m.userid for m in ctx.org.members.values() if m.name == token]
-    return matches[0] if len(matches) == 1 else None
 
 
 def sample_specialist(ctx: BaseContext, exclude: str = "") -> str:
