@@ -74,13 +74,7 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         if not _record(session, message, now, handler=route.name, status=status):
             session.rollback()
             return Outcome(handler="-", duplicate=True, passive=_stored_reply(runtime, message))
-        ctx.origin = route.name
-        reply = route.func(ctx)
-        if isinstance(reply, str):
-            reply = Reply(text=reply)
-        if status == "system":
-            reply = None  # WeCom's own events have nobody to answer
-        passive = passive_candidate(ctx, reply)
+        reply, passive = _answer(ctx, route, status)
         if passive and claim_passive(session, ctx.userid, message.dedupe_key, passive, runtime.pacing):
             ctx.reply_to_sender(replace(reply, text=None))
         else:
@@ -142,13 +136,7 @@ def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
         route, status = _route(runtime, ctx)
         if route.name in runtime.writers:
             return None
-        ctx.origin = route.name
-        reply = route.func(ctx)
-        if isinstance(reply, str):
-            reply = Reply(text=reply)
-        if status == "system":
-            reply = None  # WeCom's own events have nobody to answer
-        passive = passive_candidate(ctx, reply)
+        reply, passive = _answer(ctx, route, status)
         ctx.reply_to_sender(replace(reply, text=None) if passive else reply)  # passive: the rest, if any
         if ctx.conversation.touched and reply and reply.text:
             ctx.conversation.remember_question(reply.text)  # a conversation changed: a writer, found below
@@ -182,6 +170,18 @@ def _process_reading(runtime: Runtime, message: Message) -> Outcome | None:
             writer.connection().execute(insert(OutboxMessage.__table__), rows)
             writer.info[outbox.WAKE_KEY] = True
     return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid)
+
+
+def _answer(ctx: Context, route: Route, status: str) -> tuple[Reply | None, str | None]:
+    """Run the route's handler → (its reply, the text to answer passively or None). A handler may
+    return a str (a text reply); WeCom's own events (``status == "system"``) are never answered."""
+    ctx.origin = route.name
+    reply = route.func(ctx)
+    if isinstance(reply, str):
+        reply = Reply(text=reply)
+    if status == "system":
+        reply = None
+    return reply, passive_candidate(ctx, reply)
 
 
 def _outbox_row(kind: str, recipients: str, payload: dict, origin: str | None, priority: int | None = 0,
