@@ -17,6 +17,16 @@ from models import ConversationState
 ASKED = "_asked"  # in ``data``: the last question, kept by the conversation layer
 
 
+def question_of(asked: str) -> str:
+    """The question to repeat from a remembered reply: a reply of several lines (「🚨 已登记… 请马上
+    电话联系…」 then 「泄露的是哪些数据？…」) is shortened to its last line that asks (？), so the
+    reminder does not repeat the whole message; a one-line reply is kept as it is."""
+    lines = [line.strip() for line in asked.splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return asked.strip()
+    return next((line for line in reversed(lines) if "？" in line or "?" in line), lines[-1])
+
+
 class DetachedConversation:
     """What a conversation was before a command replaced it: its flow's canceller reads it;
     ending it changes nothing (the row already belongs to the new conversation)."""

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot import messages, outbox
 from bot.context import Context, Message, Reply
-from bot.conversation import Conversation
+from bot.conversation import Conversation, question_of
 from bot.org import Member
 from bot.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
 from bot.router import Route
@@ -324,7 +324,7 @@ def _beside_flow(registry, target: Route) -> Route:
             note = canceller.func(replace(ctx, conversation=before)) if canceller else None
             ctx.queue_after_reply(_text(note) or messages.QUESTION_REPLACED.format(label=label))
         elif ctx.conversation.active and ctx.conversation.flow == before.flow:
-            asked = before.asked
+            asked = question_of(before.asked)  # its question, not the whole message again
             ctx.queue_after_reply(messages.QUESTION_STILL_OPEN.format(label=label, asked=asked) if asked
                                   else messages.QUESTION_STILL_OPEN_SHORT.format(label=label))
         return reply

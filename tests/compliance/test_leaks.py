@@ -175,3 +175,12 @@ def test_the_reporter_learns_who_has_not_acknowledged(leak_bot):
     assert run(bot, "urgent_ack_check", START + timedelta(minutes=11)) == []
     tap(bot, "zhangsan", card, "收到")  # not addressed to the reporter
     wait_text(bot, "zhangsan", "不是发给你的")
+
+
+def test_a_command_during_the_follow_up_repeats_only_the_open_question(leak_bot):
+    # The conversation rule's reminder quotes the question, not the whole alert with its phone numbers.
+    bot = leak_bot
+    report(bot)
+    bot.say("zhangsan", "我是谁")
+    note = wait_text(bot, "zhangsan", "还在等你回复")
+    assert "泄露的是哪些数据？" in note and "13800000001" not in note and "已登记数据泄露事件" not in note
