@@ -8,7 +8,7 @@ its code expired or used — is settled by one short text to its holder instead.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -61,6 +61,8 @@ def _usable_code(ctx, copy: CardCopy) -> str | None:
     code = (row.response or {}).get("response_code") if row is not None else None
     if row is None or row.status != "sent" or not row.sent_at or not code:
         return None
-    if ctx.now - row.sent_at >= timedelta(hours=RESPONSE_CODE_HOURS):
+    # WeCom's 72 hours run on the real clock, as sent_at does — not on the handler's clock, which
+    # the demo can move days ahead (a code a few seconds old must not count as expired).
+    if datetime.now(timezone.utc) - row.sent_at >= timedelta(hours=RESPONSE_CODE_HOURS):
         return None
     return code

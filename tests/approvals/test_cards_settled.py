@@ -3,11 +3,14 @@ the first and those 待我审批 re-sent — shows the outcome; so do summaries 
 cards of withdrawn requests; a copy that can no longer be updated gets a short text instead."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from sqlalchemy import update
+
 from bot.cards import button_card, fit
+from models import OutboxMessage
 from tests.approvals.helpers import field, submit
 from tests.chat import card_state, delivered, tap, wait_card, wait_text
 from tests.conftest import FixedClock, wait_until
@@ -61,13 +64,19 @@ def test_a_summary_settled_by_typing_shows_it(bot):
     assert wait_until(lambda: card_state(bot, "zhaoliu", summary)) == {"replace_name": "已提交"}
 
 
-def test_a_copy_whose_code_expired_gets_a_short_text(start_bot):
-    clock = FixedClock(datetime.now(timezone.utc))
-    bot = start_bot(clock=clock)
+def sent_hours_ago(bot, hours: float) -> None:
+    """Make every delivered row look sent ``hours`` ago on the real clock (WeCom's, and sent_at's)."""
+    with bot.session() as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.sent_at.is_not(None))
+                  .values(sent_at=datetime.now(timezone.utc) - timedelta(hours=hours)))
+        s.commit()
+
+
+def test_a_copy_whose_code_expired_gets_a_short_text(bot):
     request_id = submit(bot, "lisi", "采购 白板 800元")
     card = wait_card(bot, "wangzong")
     delivered(bot)
-    clock.advance(hours=73)  # WeCom takes a send's response_code for 72 hours
+    sent_hours_ago(bot, 73)  # WeCom takes a send's response_code for 72 hours
     bot.say("lisi", f"撤回 {request_id}")
     assert f"已撤回采购申请 #{request_id}" in wait_text(bot, "wangzong", "无需再审批")
     assert card_state(bot, "wangzong", card) is None
@@ -86,3 +95,14 @@ def test_card_texts_are_cut_with_an_ellipsis():
                        [("好", "k", "primary")])
     assert card["main_title"]["title"].endswith("…") and len(card["main_title"]["title"]) == 36
     assert card["horizontal_content_list"][0]["value"].endswith("…")
+
+
+def test_cards_settle_while_the_demo_clock_is_days_ahead(start_bot):
+    # The demo moves the handlers' clock; WeCom's 72 hours for a response_code run on the real one.
+    bot = start_bot(clock=FixedClock(datetime.now(timezone.utc) + timedelta(days=5)))
+    bot.say("zhaoliu", "采购 显示器 3500元")
+    summary = wait_card(bot, "zhaoliu", "apprq_")
+    delivered(bot)
+    bot.say("zhaoliu", "提交")
+    wait_text(bot, "zhaoliu", "已提交采购申请")
+    assert wait_until(lambda: card_state(bot, "zhaoliu", summary)) == {"replace_name": "已提交"}

@@ -228,7 +228,8 @@ def test_withdraw_without_a_usable_code_tells_the_approver_by_text(start_bot):
     wait_until(lambda: len(bot.fake.state.calls_to("message/send")) >= 3)
     time.sleep(0.2)
     # WeCom: a response_code works for 72 hours after the card was sent (the outbox's real clock).
-    clock.current = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(hours=73)
+    from tests.approvals.test_cards_settled import sent_hours_ago
+    sent_hours_ago(bot, 73)
     bot.say("zhaoliu", f"撤回 {request_id}")
     wait_text(bot, "wangzong", f"赵六 已撤回采购申请 #{request_id}")
 
