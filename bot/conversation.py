@@ -19,12 +19,22 @@ ASKED = "_asked"  # in ``data``: the last question, kept by the conversation lay
 
 def question_of(asked: str) -> str:
     """The question to repeat from a remembered reply: a reply of several lines (「🚨 已登记… 请马上
-    电话联系…」 then 「泄露的是哪些数据？…」) is shortened to its last line that asks (？), so the
-    reminder does not repeat the whole message; a one-line reply is kept as it is."""
+    电话联系…」 then 「泄露的是哪些数据？…」) is shortened to its last line that asks (？), else to its
+    「请回复…」 request (with the example after it), else to its last line — so the reminder does not
+    repeat the whole message. A one-line reply is kept as it is."""
     lines = [line.strip() for line in asked.splitlines() if line.strip()]
     if len(lines) <= 1:
         return asked.strip()
-    return next((line for line in reversed(lines) if "？" in line or "?" in line), lines[-1])
+    asking = next((line for line in reversed(lines) if "？" in line or "?" in line), None)
+    if asking:
+        return asking
+    for index, line in enumerate(lines):  # 「…请回复文件名，例如：」 and the example on the next line
+        if "请回复" in line:
+            request = line[line.index("请回复"):]
+            if request.endswith("：") and index + 1 < len(lines):
+                request += lines[index + 1]
+            return request
+    return lines[-1]
 
 
 class DetachedConversation:

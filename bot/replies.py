@@ -35,6 +35,8 @@ def passive_candidate(ctx: Context, reply: Reply | None) -> str | None:
         return None
     if any(isinstance(row, OutboxMessage) and ctx.userid in row.recipients.split("|") for row in ctx.queued):
         return None
+    if ctx.after_reply:
+        return None  # a note follows the answer (the conversation rule's): both go in order, by the outbox
     if any(isinstance(row, OutboxMessage) and row.priority for row in ctx.queued):
         return None  # P15/P17: urgent alerts of this turn are delivered before the sender's answer
     return reply.text

@@ -102,3 +102,32 @@ def test_a_race_lost_twice_is_recorded_as_a_failure(bot):
     with bot.session() as s:
         assert s.scalars(select(InboundCallback.status)).all() == ["failed"]
     RACES["left"] = 0
+
+
+def test_the_reminder_repeats_the_question_not_the_whole_message():
+    from bot.conversation import question_of
+    assert question_of("要采购什么？例如：显示器 3500元") == "要采购什么？例如：显示器 3500元"  # one line: as it is
+    alert = "🚨 已登记数据泄露事件 #1。\n请马上电话联系：王总监 13800000001\n泄露的是哪些数据？例如：客户姓名"
+    assert question_of(alert) == "泄露的是哪些数据？例如：客户姓名"
+    image = "收到图片。按制度（P7），请回复文件名，例如：\n数据平台项目-2026年11月-1.0版.jpg\n不需要归档就发「取消」。"
+    assert question_of(image) == "请回复文件名，例如：数据平台项目-2026年11月-1.0版.jpg"
+    assert question_of("「x.docx」还不能归档。\n请改名后重新发送；发「取消」放弃。") == "请改名后重新发送；发「取消」放弃。"
+
+
+def test_the_answer_comes_before_the_note_on_the_open_question(bot):
+    # Not a passive reply (shown whenever the HTTP response returns) while a note follows it: both
+    # go through the outbox, the answer first.
+    from tests.chat import texts, wait_text
+    bot.say("lisi", "采购")
+    wait_text(bot, "lisi", "要采购什么")
+    bot.say("lisi", "我是谁", msg_id=990001)
+    wait_text(bot, "lisi", "还在等你回复")
+    with bot.session() as s:
+        assert s.scalar(select(InboundCallback.reply).where(InboundCallback.dedupe_key == "msg:990001")) is None
+        rows = [r.payload["text"]["content"] for r in s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+                if r.recipients == "lisi" and r.payload.get("msgtype") == "text"]
+    answer = next(i for i, t in enumerate(rows) if "你是" in t)
+    note = next(i for i, t in enumerate(rows) if "还在等你回复" in t)
+    assert answer < note
+    shown = texts(bot, "lisi")
+    assert next(i for i, t in enumerate(shown) if "你是" in t) < next(i for i, t in enumerate(shown) if "还在等你回复" in t)
