@@ -23,6 +23,8 @@ JOB_NAMES = {
     "superior_evaluation_reminder": "上级评价提醒", "promotion_review": "年度晋升评审",
     "incident_reminder": "数据泄露事件提醒", "incident_escalation": "数据泄露事件升级",
     "urgent_ack_check": "紧急消息确认检查", "mediation_deadline": "调解期限检查",
+    "project_kickoff_reminder": "项目启动会提醒", "project_review_reminder": "项目中期评审提醒",
+    "project_acceptance_reminder": "项目验收提醒", "org_sync": "通讯录同步",
 }
 
 

@@ -349,7 +349,11 @@ def announce_rejection(ctx: BaseContext, request: ApprovalRequest, reason: str) 
         example=f"{kind_label(request)}申请 {text_inline(request.item)} {format_money(request.amount_fen)} 用于…"))
 
 
-@on_flow(REASON_FLOW, label="驳回理由")
+# A reason often starts with 建议 (「建议 用库存」): inside this flow it is the reason, not a P20 suggestion.
+REASON_WORDS = ("suggestion.submit",)
+
+
+@on_flow(REASON_FLOW, label="驳回理由", answers=REASON_WORDS)
 def rejection_reason(ctx: Context) -> str:
     """After 驳回: the approver's next message is the reason (「跳过」 for none), passed to the requester."""
     request = ctx.session.get(ApprovalRequest, ctx.conversation.data.get("request_id"))

@@ -166,7 +166,11 @@ def _flow_request(ctx: Context) -> RotationRequest | None:
     return ctx.session.get(RotationRequest, ctx.conversation.data.get("request_id"))
 
 
-@on_flow(REASON_FLOW)
+# A reason often starts with 建议 (「建议 用库存」): inside this flow it is the reason, not a P20 suggestion.
+REASON_WORDS = ("suggestion.submit",)
+
+
+@on_flow(REASON_FLOW, answers=REASON_WORDS)
 def rejection_reason(ctx: Context) -> str:
     """After 驳回: the approver's next message is the reason (「跳过」 for none), passed on."""
     request = _flow_request(ctx)

@@ -18,7 +18,8 @@ from handlers.reports.views import (group_name, group_statuses, owers_by_group, 
 from models import NotificationLedger
 
 REMIND = ("⏰ {kind}提醒：{period}的{kind}请在 {deadline} 前提交（P10）。\n"
-          "直接发「{kind} 本周完成…」即可，发「{kind}模板」获取模板。")
+          "直接发「{kind} {start}」即可，发「{kind}模板」获取模板。")
+REPORT_STARTS = {"weekly": "本周完成…", "monthly": "本月完成…", "annual": "年度成果…"}  # as each template begins
 OVERDUE_SELF = "⚠️ 你{period}的{kind}已过截止时间（{deadline}），仍未提交。现在补交会记为迟交，发「{kind} …」即可。"
 OVERDUE_SELF_WEEKLY = " 下周一起补交请发「周报 上周 …」。"
 LEADER_MISSING = ("📋 {period}{kind}已截止（{deadline}）。{group} 还有 {count} 人未交：{names}。\n"
@@ -49,7 +50,8 @@ def remind_missing(ctx: JobContext, period: Period) -> list[str]:
     targets = _bulk_once(ctx, "report_remind", f"{period.kind}:{period.key}", [m.userid for m in status.missing])
     if targets:
         ctx.send_text(targets, REMIND.format(kind=period.kind_label, period=period.label,
-                                             deadline=when(period.deadline, ctx.settings.tz)))
+                                             deadline=when(period.deadline, ctx.settings.tz),
+                                             start=REPORT_STARTS.get(period.kind, "…")))
     return targets
 
 

@@ -102,7 +102,9 @@ def test_monthly_reports_are_reminded_on_the_due_day_and_chased_after(start_bot)
     wait_text(bot, "qianqi", "已收到你的月报")
     assert run(bot, "monthly_report_reminder", datetime(2026, 12, 2, 10, 0, tzinfo=TZ)) == []
     run(bot, "monthly_report_reminder", datetime(2026, 12, 3, 10, 0, tzinfo=TZ))  # 3rd working day of December
-    assert "2026年11月的月报请在 12月3日（周四）17:00 前提交" in wait_text(bot, "zhouba", "月报提醒")
+    reminder = wait_text(bot, "zhouba", "月报提醒")
+    assert "2026年11月的月报请在 12月3日（周四）17:00 前提交" in reminder
+    assert "直接发「月报 本月完成…」即可" in reminder  # the month's words, not the week's
     assert not any("月报提醒" in t for t in texts(bot, "qianqi"))
     run(bot, "monthly_report_reminder", datetime(2026, 12, 4, 10, 0, tzinfo=TZ))
     assert "还有 2 人未交：你自己、周八" in wait_text(bot, "sunzuzhang", "月报已截止")
