@@ -1,11 +1,12 @@
 """Approval jobs: remind and escalate slow steps (P3), chase emergency post-hoc approvals (P5)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
 from bot.amounts import format_money
+from bot.calendar import is_working_day
 from bot.context import JobContext
 from bot.quoting import text_inline
 from bot.router import job
@@ -18,7 +19,8 @@ REMIND_AGAIN = "⚠️ 再次提醒：{kind}申请 #{id}（{requester}：{item}�
 WAITING_AT_TOP = "⏳ 你的{kind}申请 #{id}（{item}）在{label}已等待 {approver} {hours} 小时，我已再次提醒 {approver}。需要时可发「催办 {id}」。"
 CHASE_REQUESTER = "⏰ 紧急{kind} #{id}（{item}，{amount}）的补办审批尚未完成，目前在{label}（{approver}）。请补齐材料并跟进（P5）。"
 CHASE_APPROVER = "⏰ 紧急{kind} #{id}（{requester}：{item}，{amount}）已先行执行，补办审批等待你{label}，请尽快处理（P5）。"
-BACKFILL_ESCALATE = "⚠️ 紧急{kind} #{id}（{requester}：{item}，{amount}）已超过 {hours} 小时仍未补办完成，目前在{label}（{approver}）（P5）。"
+BACKFILL_ESCALATE = ("⚠️ 紧急{kind} #{id}（{requester}：{item}，{amount}）已过去 {hours} 小时（补办时限 {limit} 小时）仍未补办完成，"
+                     "目前在{label}（{approver}）（P5）。")
 
 
 REMIND_MANY = "⏰ 你有 {count} 件审批等待已久，请尽快处理（P3）：\n{lines}\n发「待我审批」可重新获取卡片。"
@@ -41,12 +43,14 @@ def _open_steps(ctx: JobContext, emergency: bool) -> list[tuple[ApprovalRequest,
     return [(request, step) for request, step in rows]
 
 
-def _send_grouped(ctx: JobContext, kind: str, entries: list[tuple], many: str, **extra) -> list[tuple]:
+def _send_grouped(ctx: JobContext, kind: str, entries: list[tuple], many: str, skip: frozenset | set = frozenset(),
+                  **extra) -> list[tuple]:
     """``entries``: (recipient, period, record, single text, line, …). Each recipient gets ONE message
     about what is new for them (the single text when there is one item): WeCom drops bursts to one
-    person. Returns the entries sent."""
+    person. ``skip``: (recipient, record) pairs ledgered but not sent (already told otherwise this run).
+    Returns the entries sent."""
     fresh = set(ctx.claim_once(kind, [(period, recipient, record) for recipient, period, record, *_ in entries]))
-    sent = [e for e in entries if (e[1], e[0], str(e[2])) in fresh]
+    sent = [e for e in entries if (e[1], e[0], str(e[2])) in fresh and (e[0], e[2]) not in skip]
     by_recipient: dict[str, list[tuple]] = {}
     for entry in sent:
         by_recipient.setdefault(entry[0], []).append(entry)
@@ -72,6 +76,21 @@ def _escalation_target(ctx: JobContext, approver: str) -> str | None:
     member = ctx.org.get(approver)
     superior = ctx.org.superior(member) if member else None
     return superior.userid if superior and superior.userid != approver else None
+
+
+def _working_hours(ctx: JobContext, start: datetime, end: datetime) -> float:
+    """Hours of working time (policy.working_hours on working days) between ``start`` and ``end``."""
+    tz = ctx.settings.tz
+    opens, closes = (time.fromisoformat(t) for t in ctx.policy.working_hours.split("-"))
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    total, day = 0.0, start.date()
+    while day <= end.date():
+        if is_working_day(day):
+            low = max(start, datetime.combine(day, opens, tz))
+            high = min(end, datetime.combine(day, closes, tz))
+            total += max((high - low).total_seconds(), 0.0)
+        day += timedelta(days=1)
+    return total / 3600
 
 
 @job("approval_reminder")
@@ -101,12 +120,16 @@ def approval_reminder(ctx: JobContext) -> None:
                                     REMIND_LINE.format(**facts), request, step, hours))
                 escalations.append((request.requester, period, record, WAITING_AT_TOP.format(**facts),
                                     ESCALATE_LINE.format(**facts), request, step, hours))
-    for *_, request, step, hours in _send_grouped(ctx, "approval_remind", reminders, REMIND_MANY):
+    told: dict[int, tuple] = {}
+    escalated = _send_grouped(ctx, "approval_escalate", escalations, ESCALATE_MANY)
+    for target, *_, request, step, hours in escalated:
+        told.setdefault(request.id, (request, step, hours, []))[3].append(target)
+    # One message per person per run: the CEO just reminded again of a step is not also sent the
+    # ordinary reminder of it; that reminder's period is still ledgered, so it does not follow later.
+    superseded = {(e[0], e[2]) for e in escalated if e[0] == e[6].approver}
+    for *_, request, step, hours in _send_grouped(ctx, "approval_remind", reminders, REMIND_MANY, skip=superseded):
         ctx.audit(f"system:{ctx.job_id}", "reminded", "approval", request.id, step=step.position,
                   approver=step.approver, hours=int(hours))
-    told: dict[int, tuple] = {}
-    for target, *_, request, step, hours in _send_grouped(ctx, "approval_escalate", escalations, ESCALATE_MANY):
-        told.setdefault(request.id, (request, step, hours, []))[3].append(target)
     for request, step, hours, targets in told.values():
         ctx.audit(f"system:{ctx.job_id}", "escalated", "approval", request.id, step=step.position,
                   approver=step.approver, to=targets[0] if len(targets) == 1 else targets, hours=int(hours))
@@ -125,7 +148,8 @@ def _announce_silent_rejections(ctx: JobContext) -> None:
 
 @job("emergency_backfill_reminder")
 def emergency_backfill_reminder(ctx: JobContext) -> None:
-    """P5: chase an emergency's post-hoc approval until done; escalate after emergency_backfill_hours.
+    """P5: chase an emergency's post-hoc approval every urge_interval_hours of working time until done;
+    escalate after emergency_backfill_hours (clock time).
     One message per person per run."""
     chase_h, limit_h = ctx.policy.urge_interval_hours, ctx.policy.emergency_backfill_hours
     chases, escalations = [], []
@@ -135,8 +159,11 @@ def emergency_backfill_reminder(ctx: JobContext) -> None:
         hours = (ctx.now - request.submitted_at).total_seconds() / 3600
         facts = _facts(ctx, request, step, hours)
         record = str(request.id)
-        if chase_h and hours >= chase_h:
-            period = f"c{int(hours // chase_h)}"
+        # The chase period counts working time, not the clock: a night or a weekend does not advance
+        # it, so the 09:30 and 10:30 runs after one share it (one chase per urge_interval_hours).
+        worked = _working_hours(ctx, request.submitted_at, ctx.now)
+        if chase_h and worked >= chase_h:
+            period = f"c{int(worked // chase_h)}"
             line = CHASE_LINE.format(**facts)
             chases.append((request.requester, period, record, CHASE_REQUESTER.format(**facts), line, request, step, hours))
             chases.append((step.approver, period, f"{record}:{step.position}", CHASE_APPROVER.format(**facts), line,
@@ -144,7 +171,7 @@ def emergency_backfill_reminder(ctx: JobContext) -> None:
         target = ctx.org.director_id if step.approver != ctx.org.director_id else ctx.org.ceo_id
         if limit_h and hours >= limit_h and target:
             escalations.append((target, f"e{int(hours // limit_h)}", record,
-                                BACKFILL_ESCALATE.format(**{**facts, "hours": limit_h}), CHASE_LINE.format(**facts),
+                                BACKFILL_ESCALATE.format(**facts, limit=limit_h), CHASE_LINE.format(**facts),
                                 request, step, hours))
     chased = {e[5].id: e for e in _send_grouped(ctx, "backfill_chase", chases, CHASE_MANY)}  # once per request
     for *_, request, step, hours in chased.values():

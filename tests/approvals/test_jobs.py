@@ -64,6 +64,58 @@ def test_the_ceo_waiting_is_reminded_again_and_the_requester_told(timed_bot):
     assert _run(bot, "approval_reminder", 50) == []  # once per escalation period
 
 
+def _about(bot, userid, request_id):
+    return [t for t in texts(bot, userid) if f"#{request_id}" in t]
+
+
+def test_the_ceo_waiting_gets_one_message_per_run(timed_bot):
+    # P3: with nobody above the CEO, his 「再次提醒」 replaces the ordinary reminder of that run,
+    # it does not come on top of it; and it says the hours actually waited.
+    bot = timed_bot
+    request_id = submit(bot, "lisi", "采购 服务器 8万元")
+    tap(bot, "wangzong", wait_card(bot, "wangzong"), "同意")
+    tap(bot, "liucaiwu", wait_card(bot, "liucaiwu"), "同意")
+    wait_card(bot, "chenzong")
+    before = len(_about(bot, "chenzong", request_id))
+    _run(bot, "approval_reminder", 49)  # a reminder period and an escalation period at once
+    assert ["再次提醒" in t for t in _about(bot, "chenzong", request_id)[before:]] == [True]
+    _run(bot, "approval_reminder", 73)  # a reminder period only: the ordinary reminder
+    assert len(_about(bot, "chenzong", request_id)) == before + 2
+    assert "已等待你终审 73 小时" in _about(bot, "chenzong", request_id)[-1]
+    _run(bot, "approval_reminder", 97)  # both again: still one message
+    assert len(_about(bot, "chenzong", request_id)) == before + 3
+    assert "再次提醒" in _about(bot, "chenzong", request_id)[-1] and "97 小时" in _about(bot, "chenzong", request_id)[-1]
+    assert audit_actions(bot, request_id).count("reminded") == 1  # only the one actually sent
+
+
+def test_a_late_backfill_escalation_says_the_hours_waited(timed_bot):
+    bot = timed_bot
+    submit(bot, "wangwu", "紧急采购 备用电源 2万元 机房断电")
+    wait_card(bot, "wangzong")
+    _run(bot, "emergency_backfill_reminder", 49)
+    _run(bot, "emergency_backfill_reminder", 120)  # P5: a second escalation period, Monday 10:00
+    assert "已过去 120 小时（补办时限 48 小时）" in [t for t in texts(bot, "chenzong") if "仍未补办" in t][-1]
+
+
+def test_an_emergency_is_chased_once_per_period_after_a_night_or_weekend(timed_bot):
+    # P5: the chase period counts working time: the 09:30 and 10:30 runs after a night share it.
+    bot = timed_bot  # T0 is Wednesday 10:00
+    submit(bot, "zhangsan", "紧急采购 备用电源 2万元 机房断电")
+    wait_card(bot, "wangzong")
+    assert len(_run(bot, "emergency_backfill_reminder", 5)) == 2  # 15:00: requester and approver
+    assert _run(bot, "emergency_backfill_reminder", 6) == []
+    assert len(_run(bot, "emergency_backfill_reminder", 8.5)) == 2  # 18:30: the next 4 working hours
+    overnight = _run(bot, "emergency_backfill_reminder", 23.5) + _run(bot, "emergency_backfill_reminder", 24.5)
+    assert overnight == []  # Thursday 09:30 and 10:30: a night is not a period
+    assert len(_run(bot, "emergency_backfill_reminder", 27.5)) == 2  # Thursday 13:30: 12 working hours
+    _run(bot, "emergency_backfill_reminder", 56.5)  # Friday 18:30
+    chased = {u: len([t for t in texts(bot, u) if "补办审批" in t]) for u in ("zhangsan", "wangzong")}
+    _run(bot, "emergency_backfill_reminder", 119.5)  # Monday 09:30
+    _run(bot, "emergency_backfill_reminder", 120.5)  # Monday 10:30
+    for userid, before in chased.items():  # at most one chase each, not two within an hour
+        assert len([t for t in texts(bot, userid) if "补办审批" in t]) - before <= 1
+
+
 def test_a_rejection_without_a_reason_is_still_announced(timed_bot):
     bot = timed_bot
     request_id = submit(bot, "qianqi", "采购 椅子 2000元")
@@ -85,7 +137,7 @@ def test_an_emergency_is_chased_until_done_and_escalated(timed_bot):
     assert _run(bot, "emergency_backfill_reminder", 6) == []
     assert _run(bot, "approval_reminder", 30) == []  # emergencies are chased by their own job
     _run(bot, "emergency_backfill_reminder", 49)  # P5: past emergency_backfill_hours (48)
-    assert "已超过 48 小时仍未补办完成" in wait_text(bot, "wangzong", "已超过 48 小时")
+    assert "已过去 49 小时（补办时限 48 小时）仍未补办完成" in wait_text(bot, "wangzong", "仍未补办完成")
     tap(bot, "liucaiwu", wait_card(bot, "liucaiwu"), "同意")
     wait_text(bot, "wangwu", "已全部审批通过")
     assert _run(bot, "emergency_backfill_reminder", 60) == []  # done: nobody is chased any more
