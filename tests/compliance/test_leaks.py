@@ -184,3 +184,12 @@ def test_a_command_during_the_follow_up_repeats_only_the_open_question(leak_bot)
     bot.say("zhangsan", "我是谁")
     note = wait_text(bot, "zhangsan", "还在等你回复")
     assert "泄露的是哪些数据？" in note and "13800000001" not in note and "已登记数据泄露事件" not in note
+
+
+def test_an_incident_closed_before_the_check_asks_nobody_to_phone(leak_bot):
+    bot = leak_bot
+    report(bot)
+    bot.clock.current = START + timedelta(minutes=5)
+    bot.say("zhengfawu", "结案 1 误报，文件未外发")
+    wait_text(bot, "zhengfawu", "已结案")
+    assert run(bot, "urgent_ack_check", START + timedelta(minutes=10, seconds=30)) == []
