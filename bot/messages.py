@@ -18,6 +18,9 @@ CONVERSATION_TIMED_OUT = "上一个未完成的操作已超时（{minutes} 分�
 OPEN_QUESTION_DEFAULT = "刚才的操作"
 QUESTION_STILL_OPEN = "（{label}还在等你回复：{asked}）"
 QUESTION_STILL_OPEN_SHORT = "（{label}还在等你回复；发「取消」可放弃。）"
+# A second 驳回 while the first one's reason is still asked: the first goes on without a reason, and
+# the approver is told so (P3; the same for rotation, P2).
+EARLIER_REASON_SKIPPED = "（#{id} 的驳回理由没有等到，已转告 {name}：理由未填写。）\n"
 QUESTION_REPLACED = "（{label}没有等到回复，已作废；需要时再发一次。）"
 CONVERSATION_EXPIRED = "（上一个未完成的操作已超时取消。）\n"
 NON_TEXT_KINDS = {"image": "图片", "voice": "语音", "video": "视频", "file": "文件",

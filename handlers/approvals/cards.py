@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from bot.amounts import Money, format_money
-from bot import card_copies
+from bot import card_copies, messages
 from bot.cards import button_card, replace_button
 from bot.context import BaseContext, Context, Reply
 from bot.quoting import text_inline
@@ -315,13 +315,14 @@ def _rejected(ctx: Context, request: ApprovalRequest, step: ApprovalStep, reason
     if reason is not None:
         announce_rejection(ctx, request, reason)
         return Reply(text=REASON_PASSED.format(requester=ctx.org.name(request.requester)))
-    conversation = ctx.conversation
+    conversation, note = ctx.conversation, ""
     if conversation.active and conversation.flow == REASON_FLOW:  # an earlier rejection still waiting
         earlier = ctx.session.get(ApprovalRequest, conversation.data.get("request_id"))
         if earlier is not None:
             announce_rejection(ctx, earlier, "")
+            note = messages.EARLIER_REASON_SKIPPED.format(id=earlier.id, name=ctx.org.name(earlier.requester))
     conversation.start(REASON_FLOW, "REASON", {"request_id": request.id})
-    return grey_tapped(ctx, "已驳回", ASK_REASON.format(id=request.id, requester=ctx.org.name(request.requester)))
+    return grey_tapped(ctx, "已驳回", note + ASK_REASON.format(id=request.id, requester=ctx.org.name(request.requester)))
 
 
 def flag_rejected_emergency(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep) -> None:

@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import update
 
 from bot.cards import button_card, replace_button
+from bot import messages
 from bot.context import BaseContext, Context, Reply
 from bot.quoting import text_inline
 from bot.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
@@ -108,11 +109,15 @@ def decide(ctx: Context) -> Reply:
     step.status, step.decided_at = ("approved" if parts[1] == "approve" else "rejected"), ctx.now
     ctx.audit(ctx.userid, step.status, "rotation", request.id, step=step.position, label=step.label)
     if parts[1] == "reject":
+        note = ""
         if ctx.conversation.active and ctx.conversation.flow == REASON_FLOW:  # an earlier one still waiting
-            announce_rejection(ctx, ctx.session.get(RotationRequest, ctx.conversation.data.get("request_id")), "")
+            earlier = ctx.session.get(RotationRequest, ctx.conversation.data.get("request_id"))
+            announce_rejection(ctx, earlier, "")
+            if earlier is not None:
+                note = messages.EARLIER_REASON_SKIPPED.format(id=earlier.id, name=ctx.org.name(earlier.applicant))
         leave_other_flow(ctx, REASON_FLOW)
         ctx.conversation.start(REASON_FLOW, "REASON", {"request_id": request.id})
-        return _grey(ctx, "已驳回", ASK_REASON.format(id=request.id, name=ctx.org.name(request.applicant)))
+        return _grey(ctx, "已驳回", note + ASK_REASON.format(id=request.id, name=ctx.org.name(request.applicant)))
     if following:
         following.status, following.started_at = "pending", ctx.now
         send_step_card(ctx, request, following)

@@ -372,3 +372,18 @@ def test_huge_ids_are_not_found_instead_of_crashing(bot):
     with bot.session() as s:
         assert s.scalars(select(InboundCallback.status)).all() == ["done"] * 3
     assert all("出错了" not in (m.get("text") or "") for m in bot.received("lisi"))
+
+
+def test_a_second_rejection_while_the_first_reason_is_asked_says_the_first_went_without_one(bot):
+    # P3: the first rejection is passed on without a reason, and the approver is told so.
+    first = submit(bot, "zhangsan", "采购 白板 800元")
+    first_card = wait_card(bot, "wangzong", f"appr_{first}_")
+    second = submit(bot, "zhaoliu", "采购 键盘 300元")
+    second_card = wait_card(bot, "wangzong", f"appr_{second}_")
+    tap(bot, "wangzong", first_card, "驳回")
+    wait_text(bot, "wangzong", f"已驳回 #{first}")
+    tap(bot, "wangzong", second_card, "驳回")
+    assert f"#{first} 的驳回理由没有等到，已转告 张三：理由未填写" in wait_text(bot, "wangzong", "驳回理由没有等到")
+    assert "（审批人未填写）" in wait_text(bot, "zhangsan", "❌ 你的采购申请")
+    bot.say("wangzong", "预算不足")
+    assert "理由：预算不足" in wait_text(bot, "zhaoliu", "❌ 你的采购申请")

@@ -103,3 +103,17 @@ def test_simultaneous_taps_decide_once_and_wrong_input_changes_nothing(start_bot
     if _request(bot, 1).status == "pending":  # approved first: exactly one card went on
         wait_card(bot, "zhaozuzhang", "rot_")
         assert len(cards(bot, "zhaozuzhang", "rot_")) == 1
+
+
+def test_a_second_rejection_while_the_first_reason_is_asked_says_the_first_went_without_one(start_bot):
+    # P2: as for purchases, the first rejection is passed on without a reason and the leader is told so.
+    bot = start_bot(clock=FixedClock(TODAY))
+    for applicant, leader in (("zhaoliu", "zhaozuzhang"), ("qianqi", "sunzuzhang")):
+        bot.say(applicant, "申请轮岗 项目协调组")
+        tap(bot, leader, wait_card(bot, leader, "rot_"), "同意")  # the current leader agrees…
+    first = wait_card(bot, "lizuzhang", "rot_")  # …and the receiving leader has both
+    second = wait_card(bot, "lizuzhang", "rot_", 2)
+    tap(bot, "lizuzhang", first, "驳回")
+    wait_text(bot, "lizuzhang", "请回复驳回理由")
+    tap(bot, "lizuzhang", second, "驳回")
+    assert "的驳回理由没有等到，已转告 赵六：理由未填写" in wait_text(bot, "lizuzhang", "驳回理由没有等到")
