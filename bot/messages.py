@@ -12,6 +12,8 @@ NON_TEXT = ("暂时只能看懂文字消息，收到的{kind}已保存。\n"
             "请用文字告诉我要做什么，例如：「帮助」或「我是谁」。")
 EMPTY_MESSAGE = "收到一条空消息。请用文字告诉我要做什么。\n\n{help}"
 UNKNOWN = "没看懂「{text}」。你的消息已保存。\n\n{help}"
+# 「请问怎么发周报」 / 「帮我查一下我的申请」: the question names a command — show how it is sent.
+HOW_TO = "想用「{keyword}」吗？{summary}。这样发：\n{example}\n（发「帮助」看看我还能做什么。）"
 DID_YOU_MEAN = "没看懂「{text}」。你是不是想发「{meant}」？是的话请重新发送这句；发「帮助」看看我能做什么。"
 STALE_CARD = "这张卡片已失效或不再需要操作。发「帮助」看看我能做什么。"
 CONVERSATION_TIMED_OUT = "上一个未完成的操作已超时（{minutes} 分钟没有回复），已取消。需要时重新发起即可，发「帮助」看看我能做什么。"

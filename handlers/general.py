@@ -112,11 +112,28 @@ def not_understood(ctx: Context) -> str:
     prefix = messages.CONVERSATION_EXPIRED if ctx.conversation.expired else ""
     if not shown:
         return prefix + messages.EMPTY_MESSAGE.format(help=help_text(ctx))
-    keywords = [k for route in registry.help_entries(ctx.user.roles if ctx.user else frozenset()) for k in route.keywords]
+    entries = registry.help_entries(ctx.user.roles if ctx.user else frozenset())
+    named = _named_command(text, entries)
+    if named:  # 「请问怎么发周报」: a question about a command gets how to send it, never runs it
+        route, keyword = named
+        return prefix + messages.HOW_TO.format(keyword=keyword, summary=route.summary or keyword,
+                                               example=route.example or keyword)
+    keywords = [k for route in entries for k in route.keywords]
     meant = suggest(text, keywords)
     if meant:  # a pinyin typo: say what was probably meant, never run it unasked
         return prefix + messages.DID_YOU_MEAN.format(text=shown, meant=meant if len(meant) <= 40 else meant[:40] + "…")
     return prefix + messages.UNKNOWN.format(text=shown, help=help_text(ctx))
+
+
+def _named_command(text: str, entries) -> tuple | None:
+    """(route, keyword) of the longest Chinese command keyword of at least two characters written
+    inside an unrouted message (「请问怎么发周报」 → 周报), or None."""
+    found = [(len(k), route, k) for route in entries for k in route.keywords
+             if len(k) >= 2 and not k.isascii() and k in text]
+    if not found:
+        return None
+    _, route, keyword = max(found, key=lambda item: item[0])
+    return route, keyword
 
 
 @special_handler("stranger")

@@ -1,4 +1,5 @@
 """帮助, 我是谁 (P1), and the friendly answers to everything else — through encrypted callbacks."""
+import pytest
 from sqlalchemy import select
 
 from models import InboundCallback
@@ -114,3 +115,16 @@ def test_cancel_without_a_conversation(bot):
 def _inbound(bot, userid):
     with bot.session() as s:
         return s.scalars(select(InboundCallback).where(InboundCallback.userid == userid)).all()
+
+
+@pytest.mark.parametrize("typed,keyword,example", [
+    ("请问怎么发周报", "周报", "周报 本周完成"),
+    ("请帮我查一下我的申请", "我的申请", "我的申请"),
+    ("如何登记会议呢", "登记会议", "登记会议 评审"),
+])
+def test_a_question_naming_a_command_gets_how_to_send_it(bot, typed, keyword, example):
+    bot.say("lisi", typed)
+    text = bot.last_text("lisi")
+    assert f"想用「{keyword}」吗？" in text and example in text and "没看懂" not in text
+    with bot.session() as s:  # nothing ran: no report, no meeting
+        assert s.scalars(select(InboundCallback.status).where(InboundCallback.userid == "lisi")).one() == "unrouted"
