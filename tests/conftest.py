@@ -170,6 +170,14 @@ def bot(start_bot):
     return start_bot()
 
 
+def clocked_bot(start_bot, at, **overrides):
+    """A bot whose handlers' clock reads ``at`` (``bot.clock``, a FixedClock, moves it)."""
+    clock = FixedClock(at)
+    bot = start_bot(clock=clock, **overrides)
+    bot.clock = clock
+    return bot
+
+
 class FixedClock:
     """A settable clock for handlers (``runtime.clock``)."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import Incident
 from scheduler import run_job
 from tests.chat import tap, texts, wait_card, wait_text
-from tests.conftest import FixedClock
+from tests.conftest import clocked_bot
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
@@ -27,10 +27,7 @@ SPELLINGS = [
 
 @pytest.fixture
 def leak_bot(start_bot):
-    clock = FixedClock(START)
-    bot = start_bot(clock=clock)
-    bot.clock = clock
-    return bot
+    return clocked_bot(start_bot, START)
 
 
 def run(bot, job_id, at):

@@ -8,7 +8,7 @@ import pytest
 from models import MediationCase
 from scheduler import run_job
 from tests.chat import texts, wait_text
-from tests.conftest import FixedClock
+from tests.conftest import clocked_bot
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
@@ -16,10 +16,7 @@ START = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
 
 @pytest.fixture
 def case_bot(start_bot):
-    clock = FixedClock(START)
-    bot = start_bot(clock=clock)
-    bot.clock = clock
-    return bot
+    return clocked_bot(start_bot, START)
 
 
 def case(bot, number=1) -> MediationCase:

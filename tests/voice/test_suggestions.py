@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import AuditEntry, OutboxMessage, Suggestion
 from scheduler import run_job
 from tests.chat import texts, wait_text
-from tests.conftest import FixedClock
+from tests.conftest import clocked_bot
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 2, 10, 0, tzinfo=TZ)
@@ -17,10 +17,7 @@ START = datetime(2026, 11, 2, 10, 0, tzinfo=TZ)
 
 @pytest.fixture
 def idea_bot(start_bot):
-    clock = FixedClock(START)
-    bot = start_bot(clock=clock)
-    bot.clock = clock
-    return bot
+    return clocked_bot(start_bot, START)
 
 
 def test_a_suggestion_is_answered_and_its_author_told(idea_bot):
