@@ -29,7 +29,7 @@ from sqlalchemy import func, select, text
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from bot.router import registry
+from bot.conversation.router import registry
 from bot.runtime import Runtime
 from bot.runtime import build_runtime as build_plumbing
 from models import OutboxMessage
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
         check_emulator_settings(settings)  # a real api_base_url would let anyone post as anyone
     runtime = build_runtime(settings)
 
-    from bot.webhook import create_blueprint
+    from bot.wecom.callback import create_blueprint
     from wechatpy.enterprise.crypto import WeChatCrypto
 
     app = Flask(__name__)
@@ -285,8 +285,8 @@ def _summary(row: OutboxMessage) -> str:
 
 
 def cmd_menu(args) -> int:
-    from bot.menu import MENU, validate_menu
-    from bot.wecom import WeComError
+    from bot.conversation.menu import MENU, validate_menu
+    from bot.wecom.client import WeComError
 
     runtime = _runtime_for_tool(args)
     try:
@@ -303,8 +303,8 @@ def cmd_menu(args) -> int:
 
 def cmd_org(args) -> int:
     """``org sync``: read WeCom's address book, write what changed, hand over, print the org."""
-    from bot.context import JobContext
-    from bot.wecom import WeComError
+    from bot.conversation.context import JobContext
+    from bot.wecom.client import WeComError
     from handlers.org.sync import NOT_WECOM, describe_changes, describe_org, sync_from_wecom
 
     runtime = _runtime_for_tool(args)
@@ -353,7 +353,7 @@ def cmd_db(args) -> int:
 
 def cmd_audit(args) -> int:
     """P16: print the quarterly compliance audit (read only; ``--seed`` redraws a sample)."""
-    from bot.context import JobContext
+    from bot.conversation.context import JobContext
     from handlers.compliance.audit import run_audit
     from handlers.compliance.audit_report import report_csv, report_text
     from handlers.compliance.quarters import parse_quarter

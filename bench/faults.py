@@ -89,7 +89,7 @@ class FaultyApi:
 
 def fill_outbox(url: str, count: int, rng: random.Random) -> dict:
     """Queue ``count`` messages; return what each person should receive, in order per chain."""
-    from bot import outbox
+    from bot.outbox import writer as outbox
     from models.db import make_engine, make_session_factory
     engine = make_engine(url)
     factory = make_session_factory(engine)

@@ -64,7 +64,7 @@ def count_writes(engine) -> list:
 
 
 def sync_once(runtime, fake_state, label: str) -> None:
-    from bot.context import JobContext
+    from bot.conversation.context import JobContext
     from handlers.org.sync import sync_from_wecom
 
     fake_state.calls.clear()

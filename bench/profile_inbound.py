@@ -39,7 +39,7 @@ def main() -> int:
     from app import create_app
     from bot.config import load_settings
     from bot.emulator.callbacks import CallbackSender
-    from bot.outbox import Dispatcher
+    from bot.outbox.writer import Dispatcher
     from models import migrate
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-profile-"))

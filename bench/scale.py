@@ -171,8 +171,8 @@ _msg_ids = iter(range(10**12, 10**13))
 
 
 def run_command(runtime, command: str, users: list[str]) -> tuple[list[float], int, int]:
-    from bot.context import Message
-    from bot.inbound import process_message
+    from bot.conversation.context import Message
+    from bot.conversation.inbound import process_message
     times, sends, most = [], 0, 0
     runtime.clock = lambda: NOW + timedelta(hours=5)  # Friday 16:00: this week's reports are in
     for userid in users:

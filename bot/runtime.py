@@ -11,15 +11,15 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import calendar
+from bot.text import workdays as calendar
 from bot.config import Settings
-from bot.context import BaseContext
-from bot.org import OrgDirectory
-from bot.dispatcher import Dispatcher
-from bot.org_store import OrgStore, seed_org
-from bot.pacing import Pacing
-from bot.router import Registry
-from bot.wecom import DatabaseTokenStorage, WeComClient
+from bot.conversation.context import BaseContext
+from bot.org.directory import OrgDirectory
+from bot.outbox.dispatcher import Dispatcher
+from bot.org.store import OrgStore, seed_org
+from bot.outbox.pacing import Pacing
+from bot.conversation.router import Registry
+from bot.wecom.client import DatabaseTokenStorage, WeComClient
 from models.db import make_engine, make_session_factory, read_session_factory
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ class Runtime:
     registry: Registry
     dispatcher: Dispatcher | None = None
     clock: Callable[[], datetime] | None = None  # tests set the time here
-    readers: sessionmaker[Session] | None = None  # SQLite: read-only sessions, no write lock (bot.inbound)
-    writers: set[str] = field(default_factory=set)  # routes seen changing more than the outbox (bot.inbound)
+    readers: sessionmaker[Session] | None = None  # SQLite: read-only sessions, no write lock (bot.conversation.inbound)
+    writers: set[str] = field(default_factory=set)  # routes seen changing more than the outbox (bot.conversation.inbound)
     _background: ThreadPoolExecutor | None = field(default=None, repr=False)
     _background_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -70,7 +70,7 @@ class Runtime:
         return self.dispatcher
 
     def build_context(self, session: Session):
-        """The context a file builder (``bot.attachments``) runs in: the org, settings, the clock."""
+        """The context a file builder (``bot.outbox.attachments``) runs in: the org, settings, the clock."""
         return BaseContext(session=session, settings=self.settings, org=self.org, now=self.now(), origin="attachment")
 
     def close(self) -> None:

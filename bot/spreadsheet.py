@@ -1,7 +1,7 @@
 """Spreadsheets (xlsx) for results too big for a chat message: one summary message plus a file.
 
 User text goes into cells as text, never as a formula: a report that starts with ``=`` stays the
-characters it was (the spreadsheet counterpart of ``bot.quoting``).
+characters it was (the spreadsheet counterpart of ``bot.text.quoting``).
 """
 from __future__ import annotations
 

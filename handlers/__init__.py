@@ -1,5 +1,5 @@
 """The policy, one package (or module) per area. Importing this package registers every handler,
-card, flow and job with ``bot.router.registry``; ``app.py`` does that and hands the registry to
+card, flow and job with ``bot.conversation.router.registry``; ``app.py`` does that and hands the registry to
 the runtime, so the plumbing in ``bot/`` never imports the policy.
 
 | area | clauses | where |

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.cards import button_card, replace_button
-from bot.context import BaseContext, Context, JobContext, Reply
-from bot.dates import format_datetime
-from bot.router import intent, job, on_card
-from bot.wecom import batches
+from bot.wecom.cards import button_card, replace_button
+from bot.conversation.context import BaseContext, Context, JobContext, Reply
+from bot.text.dates import format_datetime
+from bot.conversation.router import intent, job, on_card
+from bot.wecom.client import batches
 from models import Acknowledgement, Incident
 from models.notice import Notice
 

@@ -9,9 +9,9 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from bot import calendar
-from bot.context import JobContext
-from bot.router import job
+from bot.text import workdays as calendar
+from bot.conversation.context import JobContext
+from bot.conversation.router import job
 from handlers.reports.periods import report_owers, weekly_period
 from handlers.reports.views import period_reports
 from handlers.sync.collaborations import all_collaborations, week_key

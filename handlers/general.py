@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from bot import messages
-from bot.context import Context, Reply
-from bot.router import intent, on_event, registry, special_handler
-from bot.typos import suggest
+from bot.conversation.context import Context, Reply
+from bot.conversation.router import intent, on_event, registry, special_handler
+from bot.text.typos import suggest
 
 WHOAMI = ("你是 {name}（{userid}）\n部门：{department}\n小组：{group}\n角色：{roles}\n直属上级：{superior}")
 HELP_HEADER = "我是{bot}，可以帮你："

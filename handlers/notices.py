@@ -5,11 +5,11 @@ import re
 
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.dates import format_datetime
-from bot.org import Member
-from bot.quoting import text_block, text_inline
-from bot.router import intent
+from bot.conversation.context import Context
+from bot.text.dates import format_datetime
+from bot.org.directory import Member
+from bot.text.quoting import text_block, text_inline
+from bot.conversation.router import intent
 from handlers import acks
 from models.notice import Notice
 

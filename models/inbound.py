@@ -12,7 +12,7 @@ from models.base import Base, UTCDateTime, utcnow
 
 class InboundCallback(Base):
     """A processed callback. ``dedupe_key`` is unique: MsgId for messages; for events the sender,
-    CreateTime and a digest of every decrypted field (see ``bot.context.Message.dedupe_key``)."""
+    CreateTime and a digest of every decrypted field (see ``bot.conversation.context.Message.dedupe_key``)."""
 
     __tablename__ = "inbound_callbacks"
 

@@ -1,6 +1,6 @@
 """The org (P1): departments, groups and people, and the state of the org as a whole.
 
-The org is read from these tables by every process (``bot/org_store.py``). They are written from
+The org is read from these tables by every process (``bot/org/store.py``). They are written from
 the config (``[org] source = "config"``) or from WeCom's address book (``source = "wecom"``);
 people and departments are never deleted, only made inactive, so history keeps their names.
 """

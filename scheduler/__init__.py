@@ -13,8 +13,8 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import messages
-from bot.context import Context, JobContext
-from bot.conversation import Conversation, expire_conversations
+from bot.conversation.context import Context, JobContext
+from bot.conversation.flows import Conversation, expire_conversations
 from bot.runtime import Runtime
 from models import Lease, OutboxMessage
 from scheduler.table import JOB_IDS, job_schedules, trigger_for

@@ -2,9 +2,9 @@
 
 Registered on the real registry, hidden from 帮助; imported only by tests.
 """
-from bot.cards import button_card, replace_button
-from bot.context import Context, JobContext, Reply
-from bot.router import intent, job, on_card, on_flow, registry
+from bot.wecom.cards import button_card, replace_button
+from bot.conversation.context import Context, JobContext, Reply
+from bot.conversation.router import intent, job, on_card, on_flow, registry
 
 
 @intent("test.ask", "测试问答", hidden=True)
@@ -75,7 +75,7 @@ RACES = {"left": 0}
 @intent("test.race", "测试竞争", hidden=True)
 def lose_a_race_once(ctx: Context) -> str:
     """Raise the unique-key error a concurrent insert would, the first time only. It is a writer:
-    a read-only run (bot.inbound's first try on SQLite) sees it write and hands it to a write run."""
+    a read-only run (bot.conversation.inbound's first try on SQLite) sees it write and hands it to a write run."""
     from sqlalchemy.exc import IntegrityError
     from models import KeyValue
     from models.db import READ_ONLY

@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
+from bot.text.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
                          Money, format_money, parse_amount)
-from bot.request_text import parse_request
+from bot.text.request_text import parse_request
 
 
 def yuan(result):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 import tests.support_handlers  # noqa: F401
-from bot.cards import button_card
+from bot.wecom.cards import button_card
 from models import AuditEntry
 from tests.conftest import wait_until
 

@@ -105,7 +105,7 @@ def test_a_race_lost_twice_is_recorded_as_a_failure(bot):
 
 
 def test_the_reminder_repeats_the_question_not_the_whole_message():
-    from bot.conversation import question_of
+    from bot.conversation.flows import question_of
     assert question_of("要采购什么？例如：显示器 3500元") == "要采购什么？例如：显示器 3500元"  # one line: as it is
     alert = "🚨 已登记数据泄露事件 #1。\n请马上电话联系：王总监 13800000001\n泄露的是哪些数据？例如：客户姓名"
     assert question_of(alert) == "泄露的是哪些数据？例如：客户姓名"

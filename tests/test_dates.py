@@ -1,4 +1,4 @@
-"""Chinese date and time phrases (bot/dates.py) on a table of real phrasings, clock fixed."""
+"""Chinese date and time phrases (bot/text/dates.py) on a table of real phrasings, clock fixed."""
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import WEEKDAY_NAMES, cn_number, format_range, parse_when
+from bot.text.dates import WEEKDAY_NAMES, cn_number, format_range, parse_when
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)  # a Wednesday

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from bot.wecom import DatabaseTokenStorage
+from bot.wecom.client import DatabaseTokenStorage
 from models import KeyValue, migrate
 from models.db import WriteLock, make_engine, make_session_factory, sqlite_write_lock
 
@@ -211,8 +211,8 @@ def test_a_token_refresh_waits_for_another_threads_transaction_and_then_complete
 def test_scheduler_leases_and_a_failing_handler_work_under_the_lock(make_settings):
     """Paths that open a second transaction after the first: _record_failure, leases."""
     import tests.support_handlers  # noqa: F401  (the 测试出错 handler)
-    from bot.context import Message
-    from bot.inbound import process_message
+    from bot.conversation.context import Message
+    from bot.conversation.inbound import process_message
     from app import build_runtime
     from scheduler import acquire_lease, release_lease
 

@@ -3,8 +3,8 @@ uploads, keeps the chat across a restart, and updates every copy of a card the w
 import pytest
 import requests
 
-from bot.context import Reply
-from bot.router import on_card
+from bot.conversation.context import Reply
+from bot.conversation.router import on_card
 from models import InboundCallback
 from tests.conftest import BotServer, free_port, wait_until
 from tests.test_emulator import page_messages

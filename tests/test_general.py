@@ -27,7 +27,7 @@ def test_help_for_one_area_shows_examples(bot):
 
 def test_every_help_area_fits_one_message_for_every_role(bot):
     from handlers.general import _entries, area_help, help_text
-    from bot.context import Context
+    from bot.conversation.context import Context
     for member in bot.runtime.org.members.values():
         ctx = Context(session=None, settings=bot.settings, org=bot.runtime.org, now=None, user=member)
         assert len(help_text(ctx).encode()) <= 2048, member.userid

@@ -7,11 +7,11 @@ import pytest
 import requests
 from sqlalchemy import event, func, select
 
-from bot import outbox
-from bot.context import Message
-from bot.inbound import process_message
+from bot.outbox import writer as outbox
+from bot.conversation.context import Message
+from bot.conversation.inbound import process_message
 from bot.logs import RedactSecrets
-from bot.outbox import Dispatcher
+from bot.outbox.writer import Dispatcher
 from app import build_runtime
 from models import InboundCallback, OutboxMessage, RecipientSend
 
@@ -184,7 +184,7 @@ def test_the_environment_is_read_once_and_an_explicit_proxy_still_applies(make_s
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
-    from bot.wecom import WeComClient, DatabaseTokenStorage
+    from bot.wecom.client import WeComClient, DatabaseTokenStorage
     settings = make_settings()
     direct = WeComClient(settings.wecom, DatabaseTokenStorage(None))._client._http
     assert direct.trust_env is False and not direct.proxies  # the fake API is on 127.0.0.1: NO_PROXY

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import select
 
-from bot import dispatcher, outbox
-from bot.outbox import Dispatcher, split_content
+from bot.outbox import dispatcher
+from bot.outbox import writer as outbox
+from bot.outbox.writer import Dispatcher, split_content
 from app import build_runtime
 from models import OutboxMessage
 from tests.conftest import ROOT, free_port, wait_until

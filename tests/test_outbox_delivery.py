@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from app import build_runtime
-from bot import dispatcher as dispatcher_module
-from bot import outbox
-from bot.dispatcher import Dispatcher
+from bot.outbox import dispatcher as dispatcher_module
+from bot.outbox import writer as outbox
+from bot.outbox.dispatcher import Dispatcher
 from models import ApprovalStep, OutboxMessage
 from tests.chat import tap, wait_card, wait_text
 from tests.conftest import FixedClock, wait_until

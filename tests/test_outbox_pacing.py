@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app import build_runtime
-from bot import outbox
-from bot.dispatcher import Dispatcher
-from bot.pacing import Pacing
+from bot.outbox import writer as outbox
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.pacing import Pacing
 from models import OutboxMessage, RecipientSend
 from tests.conftest import FixedClock
 
@@ -127,7 +127,7 @@ def test_a_full_person_does_not_hold_up_the_others_in_one_message(runtime, fake_
 
 
 def test_a_failed_send_gives_its_slot_back(runtime, fake_wecom, clock, dispatchers, monkeypatch):
-    from bot import dispatcher as module
+    from bot.outbox import dispatcher as module
     monkeypatch.setattr(module, "backoff_seconds", lambda attempts: 0)
     fake_wecom.state.fail_next("busy", "busy")
     queue(runtime, ["zhaoliu"], ["hello"])

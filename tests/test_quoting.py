@@ -1,11 +1,11 @@
-"""The quoting step (bot/quoting.py): user text can never become markup or a bot-looking line."""
+"""The quoting step (bot/text/quoting.py): user text can never become markup or a bot-looking line."""
 from __future__ import annotations
 
 import re
 
 from hypothesis import given, strategies as st
 
-from bot.quoting import BLOCK_BAR, markdown_block, markdown_inline, text_block, text_inline
+from bot.text.quoting import BLOCK_BAR, markdown_block, markdown_inline, text_block, text_inline
 
 ATTACKS = [
     '<a href="http://evil.example/x">点此查看审批</a>',

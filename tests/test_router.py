@@ -1,7 +1,7 @@
 """Router unit tests: keywords, /commands, natural phrasing, cards, menus, generated help."""
 import pytest
 
-from bot.router import Registry
+from bot.conversation.router import Registry
 
 
 def make_registry():

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 import app as app_module
-from bot.menu import MENU
+from bot.conversation.menu import MENU
 from models import NotificationLedger
 from scheduler import SchedulerService, run_job
 from scheduler.table import JOB_IDS

@@ -18,7 +18,7 @@ from bot.emulator.files import files_blueprint
 from bot.emulator.log import DatabaseLog
 from bot.emulator.contacts import demo_contacts
 from bot.emulator.contacts_page import create_contacts_blueprint
-from bot.menu import MENU
+from bot.conversation.menu import MENU
 from bot.runtime import Runtime
 
 STATIC = Path(__file__).with_name("static")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, jsonify, request
 
-from bot.dates import format_datetime, parse_when
+from bot.text.dates import format_datetime, parse_when
 
 EXAMPLES = ("下一个周五 15:00", "下周一 09:00")
 EXAMPLE_HINT = "例如「下一个周五 15:00」「下周一 09:00」或「2026-11-27 15:00」"

@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from bot.amounts import Money, format_money
-from bot import card_copies, messages
-from bot.cards import button_card, replace_button
-from bot.context import BaseContext, Context, Reply
-from bot.quoting import text_inline
-from bot.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
+from bot.text.amounts import Money, format_money
+from bot import messages
+from bot.wecom import card_copies
+from bot.wecom.cards import button_card, replace_button
+from bot.conversation.context import BaseContext, Context, Reply
+from bot.text.quoting import text_inline
+from bot.conversation.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
 from models import ApprovalRequest, ApprovalStep
 
 KIND_LABELS = {"procurement": "采购", "reimbursement": "报销"}

@@ -10,11 +10,11 @@ import secrets
 
 from sqlalchemy import update
 
-from bot import card_copies
-from bot.cards import button_card
-from bot.context import Context, Reply
-from bot.quoting import text_inline
-from bot.router import on_card
+from bot.wecom import card_copies
+from bot.wecom.cards import button_card
+from bot.conversation.context import Context, Reply
+from bot.text.quoting import text_inline
+from bot.conversation.router import on_card
 from handlers.approvals.cards import (REQUEST_FLOW, STALE, chain_text, grey_tapped, kind_label, money_text,
                                      plan_chain, start_chain)
 from models import ApprovalDraft, ApprovalRequest

@@ -5,11 +5,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.amounts import format_money
-from bot.calendar import is_working_day
-from bot.context import JobContext
-from bot.quoting import text_inline
-from bot.router import job
+from bot.text.amounts import format_money
+from bot.text.workdays import is_working_day
+from bot.conversation.context import JobContext
+from bot.text.quoting import text_inline
+from bot.conversation.router import job
 from handlers.approvals.cards import announce_rejection, kind_label
 from models import ApprovalRequest, ApprovalStep
 

@@ -10,14 +10,14 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
-from bot.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
+from bot.text.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
                          Money, format_money, parse_amount)
-from bot.numerals import number_value
-from bot.request_text import parse_request
-from bot import card_copies
-from bot.context import Context
-from bot.quoting import text_inline
-from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
+from bot.text.numerals import number_value
+from bot.text.request_text import parse_request
+from bot.wecom import card_copies
+from bot.conversation.context import Context
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers.approvals.cards import REQUEST_FLOW, STATUS_LABELS, chain_text, kind_label, send_step_card, step_ref
 from handlers.approvals.drafts import send_summary, settle_draft
 from models import ApprovalDraft, ApprovalRequest, ApprovalStep, AuditEntry

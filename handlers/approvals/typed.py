@@ -10,8 +10,8 @@ import re
 
 from sqlalchemy import select
 
-from bot.context import Context, Reply
-from bot.router import intent
+from bot.conversation.context import Context, Reply
+from bot.conversation.router import intent
 from handlers.approvals.cards import NOT_YOUR_STEP, decide, stale_answer
 from models import ApprovalRequest, ApprovalStep
 

@@ -18,8 +18,8 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from bot.context import BaseContext, JobContext
-from bot.router import job
+from bot.conversation.context import BaseContext, JobContext
+from bot.conversation.router import job
 from handlers.compliance import audit_duties as duties
 from handlers.compliance import audit_rules as rules
 from handlers.compliance.audit_report import report_csv, summary_markdown

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.context import BaseContext
+from bot.conversation.context import BaseContext
 from handlers.compliance.audit_rules import Problem, Record, how_late, when
 from handlers.compliance.quarters import Scope
 from handlers.reports.periods import report_owers, weekly_period

@@ -7,9 +7,9 @@ import io
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.context import BaseContext
-from bot.dates import format_datetime
-from bot.quoting import markdown_inline
+from bot.conversation.context import BaseContext
+from bot.text.dates import format_datetime
+from bot.text.quoting import markdown_inline
 
 if TYPE_CHECKING:
     from handlers.compliance.audit import AuditReport, KindResult

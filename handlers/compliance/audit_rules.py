@@ -15,9 +15,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.amounts import format_money
-from bot.context import BaseContext
-from bot.dates import format_datetime
+from bot.text.amounts import format_money
+from bot.conversation.context import BaseContext
+from bot.text.dates import format_datetime
 from handlers.approvals.cards import KIND_LABELS, ROLE_LABELS, SKIP_SELF, SKIP_SIGNED
 from handlers.compliance.quarters import Scope
 from models import ApprovalRequest, AuditEntry

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from bot.context import BaseContext
-from bot.quoting import text_inline
+from bot.conversation.context import BaseContext
+from bot.text.quoting import text_inline
 from handlers import acks
 from models import Incident
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.context import JobContext
-from bot.dates import format_datetime
-from bot.quoting import text_inline
-from bot.router import job
+from bot.conversation.context import JobContext
+from bot.text.dates import format_datetime
+from bot.text.quoting import text_inline
+from bot.conversation.router import job
 from handlers.compliance.common import closers, contacts
 from models import Incident
 

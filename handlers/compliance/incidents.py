@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.context import BaseContext, Context
-from bot.dates import format_datetime
-from bot.quoting import text_block, text_inline
-from bot.router import intent
+from bot.conversation.context import BaseContext, Context
+from bot.text.dates import format_datetime
+from bot.text.quoting import text_block, text_inline
+from bot.conversation.router import intent
 from handlers import acks
 from handlers.compliance.common import can_see, closers, details_text, names, parties, responders, split_id
 from models import AuditEntry, Incident

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 
-from bot import outbox
-from bot.context import Context
-from bot.dates import format_datetime
-from bot.quoting import text_block, text_inline
-from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout
+from bot.outbox import writer as outbox
+from bot.conversation.context import Context
+from bot.text.dates import format_datetime
+from bot.text.quoting import text_block, text_inline
+from bot.conversation.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers import acks
 from handlers.compliance.common import contacts, details_text, names, responders
 from models import Incident

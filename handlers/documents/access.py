@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from bot.context import Context
-from bot.dates import format_day
-from bot.quoting import text_inline
-from bot.router import intent
-from bot.wecom import WeComError
+from bot.conversation.context import Context
+from bot.text.dates import format_day
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent
+from bot.wecom.client import WeComError
 from handlers.documents import storage
 from handlers.documents.storage import documents_settings, size_text
 from models import AuditEntry, Document, Project

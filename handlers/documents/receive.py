@@ -9,10 +9,10 @@ import mimetypes
 from sqlalchemy import select
 
 from bot import messages
-from bot.context import Context, Reply
-from bot.quoting import text_inline
-from bot.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type, registry
-from bot.wecom import MEDIA_EXPIRED, MediaTooLarge, WeComError
+from bot.conversation.context import Context, Reply
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type, registry
+from bot.wecom.client import MEDIA_EXPIRED, MediaTooLarge, WeComError
 from handlers.documents import storage
 from handlers.documents.storage import documents_settings, size_text
 from handlers.documents.naming import (NameCheck, check_name, example_period, good_example, normalise_project,

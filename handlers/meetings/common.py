@@ -7,9 +7,9 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from bot.context import BaseContext
-from bot.dates import format_day, format_range
-from bot.quoting import text_inline
+from bot.conversation.context import BaseContext
+from bot.text.dates import format_day, format_range
+from bot.text.quoting import text_inline
 from models.meeting import ActionItem, Meeting
 
 NAME_SEPARATORS = re.compile(r"[\s,，、;；/]+")

@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from bot.context import JobContext
-from bot.quoting import text_inline
-from bot.router import job
+from bot.conversation.context import JobContext
+from bot.text.quoting import text_inline
+from bot.conversation.router import job
 from handlers.meetings.common import item_line, local
 from models.meeting import ActionItem
 

@@ -9,11 +9,11 @@ import secrets
 
 from sqlalchemy import select
 
-from bot import card_copies
-from bot.cards import button_card
-from bot.context import BaseContext, Context, Reply
-from bot.quoting import text_inline
-from bot.router import intent, on_card
+from bot.wecom import card_copies
+from bot.wecom.cards import button_card
+from bot.conversation.context import BaseContext, Context, Reply
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent, on_card
 from handlers.meetings.common import can_manage, due_text, find_person, item_line, open_items, sample_name
 from models.meeting import ActionItem, Meeting
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot import card_copies
-from bot.cards import button_card
-from bot.context import JobContext
-from bot.quoting import text_inline
-from bot.router import job
+from bot.wecom import card_copies
+from bot.wecom.cards import button_card
+from bot.conversation.context import JobContext
+from bot.text.quoting import text_inline
+from bot.conversation.router import job
 from handlers.meetings.common import item_line, local, when_text
 from handlers.meetings.recurring import ensure_occurrences
 from models.meeting import ActionItem, Meeting

@@ -7,12 +7,12 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot import card_copies
-from bot.calendar import is_working_day, working_day_on_or_before
-from bot.context import Context, Reply
-from bot.dates import find_date
-from bot.quoting import markdown_inline, text_block, text_inline
-from bot.router import intent, on_card, on_flow
+from bot.wecom import card_copies
+from bot.text.workdays import is_working_day, working_day_on_or_before
+from bot.conversation.context import Context, Reply
+from bot.text.dates import find_date
+from bot.text.quoting import markdown_inline, text_block, text_inline
+from bot.conversation.router import intent, on_card, on_flow
 from handlers.meetings.decisions import assign_card, set_owner
 from handlers.meetings.common import find_person, item_line, names, sample_name, when_text
 from handlers.meetings.minutes_text import parse_minutes, render_minutes

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.outbox import TEXT_LIMIT
-from bot.quoting import markdown_block
+from bot.outbox.writer import TEXT_LIMIT
+from bot.text.quoting import markdown_block
 
 _HEADER = re.compile(r"^\s*(?:\*\*)?(议题|主题|讨论|讨论内容|决议|决议事项|决定|结论)\s*"
                      r"(?:\d+|[一二三四五六七八九十]+)?\s*(?:\*\*)?\s*[:：]\s*(.*)$")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import PERSON_ROLES, ConfigError, config_section
-from bot.context import BaseContext
+from bot.conversation.context import BaseContext
 from models import KeyValue
 from models.meeting import Meeting
 

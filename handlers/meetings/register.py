@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.dates import format_range, parse_when
-from bot.quoting import text_inline
-from bot.router import intent, on_flow
+from bot.conversation.context import Context
+from bot.text.dates import format_range, parse_when
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent, on_flow
 from handlers.meetings.common import (LABEL_BOUNDARY, find_people, names, sample_name, split_labelled, tidy_title,
                                       when_text)
 from handlers.meetings.recurring import ensure_occurrences

@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from bot.contacts.apply import apply_event, stored_book, write_book
-from bot.context import Context
-from bot.org import OrgDirectory
-from bot.org_store import invalidate_after_commit, load_snapshot, lock_org
-from bot.router import on_event
+from bot.org.contacts.apply import apply_event, stored_book, write_book
+from bot.conversation.context import Context
+from bot.org.directory import OrgDirectory
+from bot.org.store import invalidate_after_commit, load_snapshot, lock_org
+from bot.conversation.router import on_event
 from handlers.org.handover import hand_over
 
 log = logging.getLogger(__name__)

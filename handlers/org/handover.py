@@ -17,10 +17,10 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from bot.context import BaseContext
-from bot.quoting import text_inline as q
-from bot.org import OrgDirectory
-from bot.org_write import OrgChange
+from bot.conversation.context import BaseContext
+from bot.text.quoting import text_inline as q
+from bot.org.directory import OrgDirectory
+from bot.org.write import OrgChange
 from handlers.approvals.cards import _resolve as resolve_role
 from handlers.approvals.cards import kind_label, send_step_card
 from handlers.sync.collaborations import all_collaborations

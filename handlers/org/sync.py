@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import ConfigError
-from bot.contacts.apply import write_book
-from bot.contacts.fetch import ContactsReader
-from bot.context import BaseContext, JobContext
-from bot.org import OrgDirectory
-from bot.org_store import EMPTY, invalidate_after_commit, load_snapshot, lock_org
-from bot.org_write import OrgChange
-from bot.router import job
-from bot.wecom import DatabaseTokenStorage
+from bot.org.contacts.apply import write_book
+from bot.org.contacts.fetch import ContactsReader
+from bot.conversation.context import BaseContext, JobContext
+from bot.org.directory import OrgDirectory
+from bot.org.store import EMPTY, invalidate_after_commit, load_snapshot, lock_org
+from bot.org.write import OrgChange
+from bot.conversation.router import job
+from bot.wecom.client import DatabaseTokenStorage
 from handlers.org.handover import hand_over
 
 log = logging.getLogger(__name__)

@@ -2,9 +2,9 @@
 rating, and lookups of people and groups by what someone typed (P1, P2, P13)."""
 from __future__ import annotations
 
-from bot.context import BaseContext, Context
-from bot.org import Member
-from bot.router import registry
+from bot.conversation.context import BaseContext, Context
+from bot.org.directory import Member
+from bot.conversation.router import registry
 
 RATING_LABELS = {"excellent": "优秀", "good": "良好", "pass": "合格", "improve": "待改进"}
 RATING_BY_LABEL = {label: code for code, label in RATING_LABELS.items()}

@@ -17,9 +17,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.calendar import is_working_day
-from bot.context import JobContext
-from bot.router import job
+from bot.text.workdays import is_working_day
+from bot.conversation.context import JobContext
+from bot.conversation.router import job
 from handlers.people.common import rated_people, self_evaluators
 from handlers.people.periods import Month, Quarter, month_period, previous_quarter, promotion_review_day, when
 from handlers.people.promotion import promotion_list

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.calendar import is_working_day, nth_working_day, working_day_on_or_before
+from bot.text.workdays import is_working_day, nth_working_day, working_day_on_or_before
 from bot.config import PolicySettings
-from bot.dates import format_day
+from bot.text.dates import format_day
 
 
 @dataclass(frozen=True)

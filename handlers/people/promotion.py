@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.context import BaseContext, Context
-from bot.dates import format_day
-from bot.quoting import markdown_inline, text_inline
-from bot.router import intent
+from bot.conversation.context import BaseContext, Context
+from bot.text.dates import format_day
+from bot.text.quoting import markdown_inline, text_inline
+from bot.conversation.router import intent
 from handlers.people.common import RATING_LABELS, find_member, rated_people, sample_specialist
 from handlers.people.periods import promotion_review_day, quarter_key_before
 from models import Commendation, Evaluation

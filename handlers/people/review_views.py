@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.context import BaseContext, Context
-from bot.quoting import text_block, text_inline
+from bot.conversation.context import BaseContext, Context
+from bot.text.quoting import text_block, text_inline
 from handlers.people.common import RATING_LABELS, find_member, may_see_rating, self_evaluators
 from handlers.people.periods import current_month, quarter_label, when
 from handlers.people.self_evaluation import submitted_userids
-from bot.router import intent
+from bot.conversation.router import intent
 from models import Evaluation
 
 PROGRESS_FORBIDDEN = "评估进度只有总监（全部门）和组长（自己负责的部分）可以查看。发「评估结果」查看你自己的评估。"

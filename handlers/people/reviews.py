@@ -12,9 +12,9 @@ import secrets
 
 from sqlalchemy import func, select, update
 
-from bot.cards import button_card, replace_button
-from bot.context import BaseContext, Context, Reply
-from bot.router import intent, on_card, on_flow, on_flow_cancel, on_flow_timeout
+from bot.wecom.cards import button_card, replace_button
+from bot.conversation.context import BaseContext, Context, Reply
+from bot.conversation.router import intent, on_card, on_flow, on_flow_cancel, on_flow_timeout
 from handlers.people.common import RATING_LABELS, SKIP_WORDS, leave_other_flow
 from handlers.people.periods import quarter_label, when
 from handlers.people.promotion import check_promotion

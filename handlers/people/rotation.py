@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.context import BaseContext, Context
-from bot.org import Member
-from bot.quoting import text_inline
-from bot.router import intent
+from bot.conversation.context import BaseContext, Context
+from bot.org.directory import Member
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent
 from handlers.people.common import find_group, home_groups
 from handlers.people.periods import long_day, years_after
 from handlers.people.rotation_cards import STATUS_LABELS, chain_text, send_step_card

@@ -8,11 +8,11 @@ import secrets
 
 from sqlalchemy import update
 
-from bot.cards import button_card, replace_button
+from bot.wecom.cards import button_card, replace_button
 from bot import messages
-from bot.context import BaseContext, Context, Reply
-from bot.quoting import text_inline
-from bot.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
+from bot.conversation.context import BaseContext, Context, Reply
+from bot.text.quoting import text_inline
+from bot.conversation.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
 from handlers.people.common import SKIP_WORDS, leave_other_flow
 from handlers.people.periods import long_day
 from models import RotationRequest, RotationStep

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.quoting import text_block
-from bot.router import intent, on_flow
+from bot.conversation.context import Context
+from bot.text.quoting import text_block
+from bot.conversation.router import intent, on_flow
 from handlers.people.common import find_member, rater_of, sample_specialist, writes_self_evaluation
 from handlers.people.periods import Month, current_month, month_period, when
 from handlers.people.worklog import draft

@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.context import BaseContext
-from bot.dates import format_day
-from bot.quoting import text_inline
+from bot.conversation.context import BaseContext
+from bot.text.dates import format_day
+from bot.text.quoting import text_inline
 from handlers.people.common import writes_self_evaluation
 from handlers.people.periods import Month, Quarter, month_period
 from handlers.reports.periods import owes_reports, weekly_period

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.calendar import is_working_day, working_day_on_or_before
-from bot.context import BaseContext
-from bot.dates import format_day
-from bot.quoting import text_inline
+from bot.text.workdays import is_working_day, working_day_on_or_before
+from bot.conversation.context import BaseContext
+from bot.text.dates import format_day
+from bot.text.quoting import text_inline
 from handlers.meetings.common import find_person  # noqa: F401  (one way to find a person by name)
 from models import NotificationLedger, Project
 from models.meeting import Meeting

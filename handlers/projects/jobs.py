@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.context import JobContext
-from bot.dates import format_day
-from bot.router import job
+from bot.conversation.context import JobContext
+from bot.text.dates import format_day
+from bot.conversation.router import job
 from handlers.projects.common import (first_time, kickoff_example_day, kickoff_meeting, label, linked_meetings,
                                       local_date, meeting_example, next_working_day, window_text)
 from models import Project

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.context import Context
-from bot.dates import format_day
-from bot.quoting import text_inline
-from bot.router import intent
+from bot.conversation.context import Context
+from bot.text.dates import format_day
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent
 from handlers.projects.common import (ASK_NUMBER, is_manager, kickoff_example_day, kickoff_meeting, label, local_date,
                                       meeting_example, project_from_args, window_text)
 from models.project import ACCEPTED, COMPLETED, OPEN

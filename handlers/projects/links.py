@@ -8,8 +8,8 @@ commands before the meeting ones, and change 帮助's order).
 """
 from __future__ import annotations
 
-from bot.context import BaseContext
-from bot.dates import format_day
+from bot.conversation.context import BaseContext
+from bot.text.dates import format_day
 from handlers.projects.common import is_late, kickoff_meeting, label, local_date, window_text
 from models.meeting import Meeting
 from models.project import ACCEPTED, Project

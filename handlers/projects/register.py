@@ -5,10 +5,10 @@ import re
 
 from sqlalchemy import func, select
 
-from bot.context import Context
-from bot.dates import find_date, format_day
-from bot.quoting import text_inline
-from bot.router import intent
+from bot.conversation.context import Context
+from bot.text.dates import find_date, format_day
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent
 from handlers.meetings.common import LABEL_BOUNDARY, split_labelled
 from handlers.projects.common import (ASK_NUMBER, STATUS_LABELS, find_person, home_name, is_late, is_manager,
                                       kickoff_example_day, kickoff_meeting, label, linked_meetings, local_date,

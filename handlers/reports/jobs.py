@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from bot.context import JobContext
-from bot.router import job
+from bot.conversation.context import JobContext
+from bot.conversation.router import job
 from handlers.reports.periods import Period, latest_past_deadline, previous_period, report_owers, weekly_period, when
 from handlers.reports.views import (group_name, group_statuses, owers_by_group, period_reports, period_status,
                                     send_summary, split_status, summarise)

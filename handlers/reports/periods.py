@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.calendar import nth_working_day, working_day_on_or_before
+from bot.text.workdays import nth_working_day, working_day_on_or_before
 from bot.config import PolicySettings
-from bot.org import Member, OrgDirectory
+from bot.org.directory import Member, OrgDirectory
 
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 WEEKDAY_LABELS = "一二三四五六日"

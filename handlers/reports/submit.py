@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.context import Context, Reply
-from bot.router import intent, on_flow
+from bot.conversation.context import Context, Reply
+from bot.conversation.router import intent, on_flow
 from handlers.reports.periods import (KIND_LABELS, Period, annual_period, explicit_period, monthly_period,
                                      open_period, owes_reports, weekly_period, when)
 from handlers.reports.views import group_statuses, send_summary, status_label, summarise

@@ -16,11 +16,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.attachments import attachment
-from bot.context import BaseContext
-from bot.org import Member
-from bot.outbox import TEXT_LIMIT
-from bot.quoting import markdown_block, markdown_inline
+from bot.outbox.attachments import attachment
+from bot.conversation.context import BaseContext
+from bot.org.directory import Member
+from bot.outbox.writer import TEXT_LIMIT
+from bot.text.quoting import markdown_block, markdown_inline
 from bot.spreadsheet import CONTENT_TYPE, workbook_bytes
 from handlers.reports.periods import Period, period_by_key, report_owers, when
 from models.report import Report

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.config import ConfigError, config_section
-from bot.context import BaseContext, Context
-from bot.org import Member
-from bot.quoting import text_inline
-from bot.router import intent
+from bot.conversation.context import BaseContext, Context
+from bot.org.directory import Member
+from bot.text.quoting import text_inline
+from bot.conversation.router import intent
 from models import NotificationLedger
 from models.collaboration import Collaboration, SyncUpdate
 

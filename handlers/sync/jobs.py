@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.context import JobContext
-from bot.quoting import markdown_block, markdown_inline, text_inline
-from bot.router import job
+from bot.conversation.context import JobContext
+from bot.text.quoting import markdown_block, markdown_inline, text_inline
+from bot.conversation.router import job
 from handlers.sync.collaborations import PROMPT_KIND, CollaborationSpec, all_collaborations, department_name, week_key
 from models.collaboration import SyncUpdate
 

@@ -9,10 +9,10 @@ import re
 
 from sqlalchemy import or_, select, update
 
-from bot.context import BaseContext, Context
-from bot.dates import format_datetime
-from bot.org import Member
-from bot.quoting import text_block
+from bot.conversation.context import BaseContext, Context
+from bot.text.dates import format_datetime
+from bot.org.directory import Member
+from bot.text.quoting import text_block
 from models import AuditEntry, MediationCase
 
 STATUS = {"mediating": "调解中", "resolved": "已调解解决", "arbitration": "人力资源仲裁中", "arbitrated": "已仲裁"}

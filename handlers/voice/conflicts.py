@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.context import Context, JobContext
-from bot.dates import format_datetime
-from bot.quoting import text_block, text_inline
-from bot.router import intent, job
+from bot.conversation.context import Context, JobContext
+from bot.text.dates import format_datetime
+from bot.text.quoting import text_block, text_inline
+from bot.conversation.router import intent, job
 from handlers.meetings.common import find_person
 from handlers.voice.cases import (STATUS, ascii_digits, choose_mediator, escalate, find_visible, history, hr_ids,
                                   names, split_id, visible_cases)

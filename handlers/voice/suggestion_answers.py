@@ -10,10 +10,10 @@ import re
 
 from sqlalchemy import update
 
-from bot.context import Context
-from bot.dates import format_datetime
-from bot.quoting import text_block, text_inline
-from bot.router import intent
+from bot.conversation.context import Context
+from bot.text.dates import format_datetime
+from bot.text.quoting import text_block, text_inline
+from bot.conversation.router import intent
 from handlers.voice.cases import ascii_digits
 from handlers.voice.suggestions import ANSWER_EXAMPLE, EXAMPLE, NOT_FOUND, STATUS
 from models import Suggestion

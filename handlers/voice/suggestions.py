@@ -15,10 +15,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.context import BaseContext, Context
-from bot.dates import format_datetime
-from bot.quoting import markdown_inline, text_block, text_inline
-from bot.router import intent
+from bot.conversation.context import BaseContext, Context
+from bot.text.dates import format_datetime
+from bot.text.quoting import markdown_inline, text_block, text_inline
+from bot.conversation.router import intent
 from handlers.voice.cases import ascii_digits
 from models import Suggestion
 

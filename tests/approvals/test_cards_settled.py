@@ -9,7 +9,7 @@ import pytest
 
 from sqlalchemy import update
 
-from bot.cards import button_card, fit
+from bot.wecom.cards import button_card, fit
 from models import OutboxMessage
 from tests.approvals.helpers import field, submit
 from tests.chat import card_state, delivered, tap, wait_card, wait_text

@@ -213,7 +213,7 @@ def test_the_command_line_audit_takes_now_and_follows_the_demo_clock(bot, config
     from datetime import timezone
 
     import app as app_module
-    from bot.dates import format_datetime
+    from bot.text.dates import format_datetime
     from models import KeyValue
 
     config = config_file()

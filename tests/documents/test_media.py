@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bot.wecom import MediaTooLarge, WeComClient, WeComError
+from bot.wecom.client import MediaTooLarge, WeComClient, WeComError
 from tests.chat import wait_text
 from tests.conftest import BotServer, free_port
 from tests.documents.helpers import KEY, received_file

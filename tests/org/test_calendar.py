@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import calendar
+from bot.text import workdays as calendar
 from bot.config import ConfigError
 from scheduler import run_job
 from tests.chat import wait_text

@@ -6,7 +6,7 @@ import threading
 from sqlalchemy import event, func, select
 
 from app import build_runtime
-from bot.org_store import OrgStore, seed_org
+from bot.org.store import OrgStore, seed_org
 from models import OrgState, Person
 from models.db import make_engine, make_session_factory
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from bot.wecom import WeComError
+from bot.wecom.client import WeComError
 from models import KeyValue, Person
 from scheduler import run_job
 from tests.chat import wait_text
@@ -19,7 +19,7 @@ ORG_TABLES = ("departments", "groups", "people", "org_state")
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
-    monkeypatch.setattr("bot.contacts.fetch.BACKOFF", 0.01)
+    monkeypatch.setattr("bot.org.contacts.fetch.BACKOFF", 0.01)
 
 
 def org_writes(engine) -> list[str]:

@@ -3,7 +3,7 @@ import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot import calendar
+from bot.text import workdays as calendar
 from bot.config import PolicySettings
 from handlers.reports.periods import annual_period, monthly_period, open_period, weekly_period
 
@@ -19,7 +19,7 @@ def test_holidays_and_make_up_days():
 
 
 def test_unknown_year_falls_back_to_weekdays_with_one_warning(caplog):
-    caplog.set_level(logging.WARNING, logger="bot.calendar")
+    caplog.set_level(logging.WARNING, logger="bot.text.workdays")
     assert calendar.is_working_day(date(2099, 1, 1))  # a Thursday; New Year unknown for 2099
     assert not calendar.is_working_day(date(2099, 1, 3))  # a Saturday
     warnings = [r for r in caplog.records if "2099" in r.getMessage()]

@@ -24,8 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from wechatpy.session import SessionStorage
 
 from bot.config import Settings
-from bot.contacts import AddressBook, ContactDept, dept_from_api, user_from_api
-from bot.wecom import WeComClient, WeComError
+from bot.org.contacts import AddressBook, ContactDept, dept_from_api, user_from_api
+from bot.wecom.client import WeComClient, WeComError
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The org (P1) as the bot sees it: who is who, their group, their leader, who holds each role.
 
 ``OrgDirectory`` is built from an ``OrgSnapshot`` — the org as stored in the database (see
-``bot/org_store.py``, which every process reads it through) — or, equally, from the config's
+``bot/org/store.py``, which every process reads it through) — or, equally, from the config's
 ``OrgSettings``, which has the same shape.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Numbers as people write them: 80,000 / 1.2万 / 十二万 / 两万五 / 1万5千 (pure functions).
 
-Shared by money (``bot.amounts``) and quantities (三台). ``number_value`` never guesses: what it
+Shared by money (``bot.text.amounts``) and quantities (三台). ``number_value`` never guesses: what it
 does not understand is ``None``.
 """
 from __future__ import annotations

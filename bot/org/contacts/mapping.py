@@ -14,8 +14,8 @@
 from __future__ import annotations
 
 from bot.config import ConfigError, OrgSettings
-from bot.contacts import AddressBook
-from bot.org import OrgSnapshot
+from bot.org.contacts import AddressBook
+from bot.org.directory import OrgSnapshot
 
 
 def _leaders(book: AddressBook) -> dict[str, list[str]]:

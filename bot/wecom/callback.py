@@ -28,9 +28,9 @@ from wechatpy.events import BaseEvent
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.fields import StringField
 
-from bot.context import Message
-from bot.inbound import process_message, store_only
-from bot.wecom import PassiveTextReply, UpdateButtonReply
+from bot.conversation.context import Message
+from bot.conversation.inbound import process_message, store_only
+from bot.wecom.client import PassiveTextReply, UpdateButtonReply
 
 log = logging.getLogger("bot.callback")
 MAX_BODY = 1024 * 1024  # 1 MiB

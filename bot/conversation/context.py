@@ -11,9 +11,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot.outbox import writer as outbox
 from bot.config import Settings
-from bot.org import Member, OrgDirectory
+from bot.org.directory import Member, OrgDirectory
 from models import AuditEntry, NotificationLedger
 
 

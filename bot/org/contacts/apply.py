@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.contacts import ACTIVE, GONE, AddressBook, ContactDept, ContactUser, _ids, _int
-from bot.contacts.mapping import build_snapshot
-from bot.org import OrgSnapshot
-from bot.org_store import config_hash
-from bot.org_write import WriteResult, write_org
+from bot.org.contacts import ACTIVE, GONE, AddressBook, ContactDept, ContactUser, _ids, _int
+from bot.org.contacts.mapping import build_snapshot
+from bot.org.directory import OrgSnapshot
+from bot.org.store import config_hash
+from bot.org.write import WriteResult, write_org
 from models import Department, OrgState, Person
 
 USER_EVENTS = {"create_user", "update_user", "delete_user"}

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.org import OrgSnapshot
-from bot.org_store import PERSON_COLUMNS
+from bot.org.directory import OrgSnapshot
+from bot.org.store import PERSON_COLUMNS
 from models import Department, Group, OrgState, Person
 
 

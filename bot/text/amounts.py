@@ -6,14 +6,14 @@
 when the text says something no one should guess from: several amounts, a range (2-3万), an
 estimate (约8万, 不超过5万), zero or a negative sum, fractions of a fen, a unit price without a
 quantity. A number followed by a measure word (3台, 2026年) or glued to letters (16G, X1) is not
-money. The request sentence itself (item, amount, reason) is read by ``bot.request_text``.
+money. The request sentence itself (item, amount, reason) is read by ``bot.text.request_text``.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from bot.numerals import NUMERAL, number_value
+from bot.text.numerals import NUMERAL, number_value
 
 MAX_FEN = 10 ** 14  # ¥1,000,000,000,000: beyond any plausible request (the column holds < 9.2e18)
 # Problems: the requester is asked, nothing is guessed.

@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.context import Context, Reply
-from bot.outbox import TEXT_LIMIT
-from bot.pacing import HOUR, MINUTE, Pacing
+from bot.conversation.context import Context, Reply
+from bot.outbox.writer import TEXT_LIMIT
+from bot.outbox.pacing import HOUR, MINUTE, Pacing
 from models import InboundCallback, OutboxMessage, RecipientSend
 
 _PACING = Pacing()

@@ -20,12 +20,13 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot import messages, outbox
-from bot.context import Context, Message, Reply
-from bot.conversation import Conversation, question_of
-from bot.org import Member
-from bot.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
-from bot.router import Route
+from bot import messages
+from bot.outbox import writer as outbox
+from bot.conversation.context import Context, Message, Reply
+from bot.conversation.flows import Conversation, question_of
+from bot.org.directory import Member
+from bot.conversation.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
+from bot.conversation.router import Route
 from bot.runtime import Runtime
 from models import InboundCallback, OutboxMessage, utcnow
 
@@ -38,7 +39,7 @@ class Outcome:
     duplicate: bool = False
     reply: Reply | None = None
     status: str = "done"
-    passive: str | None = None  # the text to answer in the HTTP response (bot.replies)
+    passive: str | None = None  # the text to answer in the HTTP response (bot.conversation.replies)
     userid: str | None = None  # the sender as configured (whatever the letter case WeCom sent)
 
 

@@ -4,7 +4,7 @@ A dispatcher claims due rows with a lease in one short transaction (serialised b
 dispatchers: SQLite's write lock, a PostgreSQL advisory lock), sends them one by one and marks
 each row the moment WeCom answers, so a crash re-sends at most the row that was in flight — and
 that one is sent again with WeCom's duplicate check on, or, for a card, recognised by 42014. The
-claim also keeps WeCom's per-person limits (``bot.pacing``) and the order of a long message's
+claim also keeps WeCom's per-person limits (``bot.outbox.pacing``) and the order of a long message's
 parts. Failures are retried with exponential back-off; a row is marked failed only when WeCom
 refuses it for good or after ``retry_budget`` (default 24 h), and logged.
 """
@@ -21,9 +21,9 @@ from typing import Callable, NamedTuple
 from sqlalchemy import and_, bindparam, event, exists, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import attachments
-from bot.pacing import Pacing
-from bot.wecom import WeComClient, WeComError
+from bot.outbox import attachments
+from bot.outbox.pacing import Pacing
+from bot.wecom.client import WeComClient, WeComError
 from models import OutboxAttachment, OutboxMessage
 from models.db import read_session_factory
 
@@ -103,7 +103,7 @@ class Dispatcher:
         self.name = name or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.pacing = pacing or Pacing()
-        self.build_context = build_context  # session → the context file builders get (bot.attachments)
+        self.build_context = build_context  # session → the context file builders get (bot.outbox.attachments)
         self._read_factory = read_session_factory(session_factory.kw["bind"])
         self._due = _due_statement(batch_size)
         self._pruned_at: datetime | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.amounts import AMOUNT_PREFIX, AmountProblem, Money, find_amounts, parse_amount
+from bot.text.amounts import AMOUNT_PREFIX, AmountProblem, Money, find_amounts, parse_amount
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 _LEAD = re.compile(r"^\s*(?:我(?:要|想|需要)|想要|需要|帮我|请)?\s*(?:申请)?\s*(?:紧急)?\s*(?:采购|报销|购买|买)"

@@ -195,15 +195,6 @@ class WeComClient:
         data = {"userids": userids, "agentid": self.agent_id, "response_code": response_code, **update}
         return self.call("message/update_template_card", data)
 
-    def upload_media(self, filename: str, data: bytes, content_type: str, media_type: str = "file") -> str:
-        """``media/upload`` (multipart field ``media``, ≤ 20 MB): returns the media_id, which
-        WeCom keeps for 3 days. Raises ``WeComError``."""
-        answer = self.call("media/upload", None, params={"type": media_type},
-                           files={"media": (filename, data, content_type)})
-        if not answer.get("media_id"):
-            raise WeComError(answer.get("errcode"), "media/upload answered without a media_id", True)
-        return answer["media_id"]
-
     def create_menu(self, menu: dict) -> dict:
         return self.call("menu/create", menu, params={"agentid": self.agent_id})
 

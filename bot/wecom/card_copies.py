@@ -3,7 +3,7 @@ and when the decision is made each copy shows the outcome.
 
 A copy is updated with the ``response_code`` WeCom returned when it was sent (usable once, for
 72 hours); the copy just tapped is updated with the tap's own ResponseCode (by the tap's
-handler, see ``bot.cards.replace_button``). A copy that cannot be updated — not delivered yet,
+handler, see ``bot.wecom.cards.replace_button``). A copy that cannot be updated — not delivered yet,
 its code expired or used — is settled by one short text to its holder instead.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.cards import replace_button
+from bot.wecom.cards import replace_button
 from models import CardCopy, OutboxMessage
 
 RESPONSE_CODE_HOURS = 72  # WeCom: a response_code works once, for 72 hours

@@ -1,5 +1,5 @@
 """Transactional outbox: messages are rows written in the same transaction as the change that
-causes them, and a dispatcher (``bot.dispatcher``) delivers them after commit.
+causes them, and a dispatcher (``bot.outbox.dispatcher``) delivers them after commit.
 
 Handlers and jobs never call WeCom; they call ``enqueue_*`` with their session. Text longer than
 WeCom's 2,048 bytes becomes several rows of one chain, delivered in order. ``priority`` puts a
@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from bot.dispatcher import WAKE_KEY, Dispatcher, backoff_seconds  # noqa: F401  (re-exported)
-from bot.wecom import batches
+from bot.outbox.dispatcher import WAKE_KEY, Dispatcher, backoff_seconds  # noqa: F401  (re-exported)
+from bot.wecom.client import batches
 from models import OutboxAttachment, OutboxMessage
 
 TEXT_LIMIT = 2048  # bytes, for text and markdown content (WeCom)
@@ -107,7 +107,7 @@ def enqueue_file(session: Session, recipients: list[str], filename: str, data: b
 def enqueue_built_file(session: Session, recipients: list[str], builder: str, args: dict,
                        origin: str | None = None) -> list[OutboxMessage]:
     """Queue a ``file`` message whose bytes the dispatcher builds when it delivers the row
-    (``bot.attachments``): the answer is queued in milliseconds, the file follows."""
+    (``bot.outbox.attachments``): the answer is queued in milliseconds, the file follows."""
     return enqueue(session, recipients, {"msgtype": "file", "file": {"build": builder, "args": args}}, origin)
 
 

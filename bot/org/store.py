@@ -18,7 +18,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import OrgSettings, Settings
-from bot.org import OrgDirectory, OrgSnapshot, snapshot_from_config
+from bot.org.directory import OrgDirectory, OrgSnapshot, snapshot_from_config
 from models import Department, Group, OrgState, Person
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def seed_org(session_factory: sessionmaker[Session], settings: Settings) -> bool
     With ``source = "wecom"`` the address book stays the source: only the complements of the
     config (names, phones, roles) are mapped again onto the stored address book, by ``remap``.
     """
-    from bot.org_write import write_org
+    from bot.org.write import write_org
 
     digest = config_hash(settings.org)
     with session_factory() as session:
@@ -143,7 +143,7 @@ def seed_org(session_factory: sessionmaker[Session], settings: Settings) -> bool
         if settings.org.source == "config":
             result = write_org(session, snapshot_from_config(settings.org), source="config", config_hash=digest)
         else:
-            from bot.contacts.apply import remap_stored
+            from bot.org.contacts.apply import remap_stored
             result = remap_stored(session, settings)
             if result is None:
                 log.warning("org source is wecom but the address book was never read: run `python app.py org sync`")
@@ -156,7 +156,7 @@ def seed_org(session_factory: sessionmaker[Session], settings: Settings) -> bool
 
 def sync_org(session: Session, org: OrgSettings) -> None:
     """Write the configured org in ``session`` (no hash check, no lock): for tools and benchmarks."""
-    from bot.org_write import write_org
+    from bot.org.write import write_org
 
     write_org(session, snapshot_from_config(org), source="config", config_hash=config_hash(org))
     invalidate_after_commit(session)
