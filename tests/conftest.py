@@ -23,6 +23,8 @@ from tests.databases import PostgresTemplate, SqliteTemplate, worker_id, worker_
 
 GIVEN_PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_URL = GIVEN_PG_URL and worker_url(GIVEN_PG_URL, worker_id())  # this xdist worker's own database
+if PG_URL:  # a test database needs no durability: commits need not wait for the disk (libpq reads this)
+    os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake servers' access log is noise
 
 
