@@ -179,10 +179,42 @@ class BotServer:
     def session(self):
         return self.runtime.session_factory()
 
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the bot has nothing left to do now: deferred work (``ctx.defer``) finished and
+        no outbox row being sent or due. What it was going to send has then reached the fake WeCom
+        API, so a test may assert that nothing more arrived — without sleeping a guessed time."""
+        settle_background(self.runtime, timeout)
+        wait_until(lambda: not outbox_busy(self.session, self.runtime.dispatcher.clock()), timeout,
+                   message="the outbox to deliver what is due")
+
     def stop(self):
         from app import shutdown_app
         self.http.stop()
         shutdown_app(self.app)
+
+
+def settle_background(runtime, timeout: float = 5.0) -> None:
+    """Wait until every task submitted so far to ``runtime.background()`` has finished: one
+    barrier task per worker thread holds them all, so each has finished what it took before."""
+    pool = runtime._background  # None until a handler deferred work
+    if pool is None:
+        return
+    workers = pool._max_workers
+    barrier = threading.Barrier(workers + 1)
+    for _ in range(workers):
+        pool.submit(barrier.wait, timeout)
+    barrier.wait(timeout)
+
+
+def outbox_busy(session_factory, now: datetime) -> bool:
+    """An outbox row is being sent, or pending and due at ``now`` (aware UTC)."""
+    from sqlalchemy import and_, exists, or_, select
+
+    from models import OutboxMessage
+    with session_factory() as s:
+        return bool(s.scalar(select(exists().where(or_(
+            OutboxMessage.status == "sending",
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now))))))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models import InboundCallback
 from tests.chat import texts, wait_text
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -28,11 +28,9 @@ def sends(bot) -> list[dict]:
 
 
 def settle(bot, count: int) -> list[InboundCallback]:
-    """Wait until ``count`` callbacks are stored, and a little more for anything they might send."""
-    deadline = time.monotonic() + 5
-    while len(found := rows(bot)) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.4)
+    """Wait until ``count`` callbacks are stored and whatever they send has been sent."""
+    found = wait_until(lambda: len(r := rows(bot)) >= count and r, message=f"{count} stored callback(s)")
+    bot.settle()
     return found
 
 

@@ -43,7 +43,7 @@ def test_a_retried_tap_has_one_effect(bot):
     assert bot.wecom.post(inner).status_code == 200
     assert bot.wecom.post(inner).status_code == 200
     bot.wait_messages("lisi", 2)
-    time.sleep(0.4)
+    bot.settle()
     assert len(bot.fake.state.calls_to("message/update_template_card")) == 1
     assert len(bot.received("lisi")) == 2
 

@@ -97,11 +97,12 @@ def test_menu_click_is_routed_like_the_command(bot):
 
 
 def test_first_entry_greets_once(bot):
-    bot.wecom.enter_agent("zhouba")
-    bot.wait_messages("zhouba", 1)
     import time
-    time.sleep(1.1)  # a second entry, a second later: a different event
-    bot.wecom.enter_agent("zhouba")
+    now = int(time.time())
+    bot.wecom.post(bot.wecom.inner_xml("zhouba", "event", {"Event": "enter_agent", "EventKey": ""}, create_time=now - 1))
+    bot.wait_messages("zhouba", 1)
+    # a second entry, a second later (its CreateTime): a different event
+    bot.wecom.post(bot.wecom.inner_xml("zhouba", "event", {"Event": "enter_agent", "EventKey": ""}, create_time=now))
     wait_until(lambda: len([1 for _ in _inbound(bot, "zhouba")]) == 2, message="second enter_agent stored")
     assert len(bot.received("zhouba")) == 1
     assert "你好，周八" in bot.last_text("zhouba")

@@ -3,8 +3,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, strategies as st
@@ -15,7 +14,7 @@ from bot.outbox import writer as outbox
 from bot.outbox.writer import Dispatcher, split_content
 from app import build_runtime
 from models import OutboxMessage
-from tests.conftest import ROOT, free_port, wait_until
+from tests.conftest import ROOT, free_port, outbox_busy, wait_until
 
 
 @pytest.fixture
@@ -33,10 +32,13 @@ def runtime(make_settings):
         dispatcher = Dispatcher(runtime.session_factory, runtime.client, **options).start()
         started.append(dispatcher)
         return dispatcher
+    def stop_dispatchers():
+        while started:
+            started.pop().stop()
     runtime.dispatch = dispatch
+    runtime.stop_dispatchers = stop_dispatchers
     yield runtime
-    for dispatcher in started:
-        dispatcher.stop()
+    stop_dispatchers()
     runtime.close()
 
 
@@ -130,7 +132,8 @@ def test_two_dispatchers_never_send_the_same_row_twice(runtime, fake_wecom):
     def texts():
         return [m["text"] for n in range(6) for m in fake_wecom.state.sent_to(f"user{n}")]
     wait_until(lambda: len(texts()) >= 60, timeout=20, message="60 sends")
-    time.sleep(0.3)  # a duplicate send, if any, would land now
+    wait_until(lambda: not outbox_busy(runtime.session_factory, datetime.now(timezone.utc)), message="all sent")
+    runtime.stop_dispatchers()  # a duplicate send, if any, has landed once they stopped
     texts = texts()
     assert sorted(texts) == sorted(f"message {i}" for i in range(60))
     with runtime.session_factory() as s:

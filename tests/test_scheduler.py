@@ -105,8 +105,7 @@ def test_a_scheduler_without_the_lease_skips_jobs(bot, test_job):
     first, second = SchedulerService(bot.runtime), SchedulerService(bot.runtime)
     first._heartbeat(), second._heartbeat()
     second._run(test_job)
-    import time
-    time.sleep(0.3)
+    bot.settle()
     assert bot.received("zhangsan") == []
     first._run(test_job)
     bot.wait_messages("zhangsan", 1)

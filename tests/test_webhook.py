@@ -90,7 +90,7 @@ def test_the_published_sample_is_stale_today_and_another_agents_with_the_limit_o
     with other.session() as s:
         assert [(r.status, r.dedupe_key) for r in s.scalars(select(InboundCallback))] == \
             [("stale", "msg:4561255354251345929")]  # stored by the first bot; the same database
-    time.sleep(0.3)
+    other.settle()
     assert other.received("mycreate") == []
 
 
@@ -99,7 +99,7 @@ def test_forged_signature_is_refused_and_nothing_is_stored_or_sent(bot):
     params["msg_signature"] = "f" * 40
     response = requests.post(bot.callback_url, params=params, data=body, timeout=5)
     assert response.status_code == 403
-    time.sleep(0.3)
+    bot.settle()
     assert _counts(bot) == (0, 0)
     assert bot.fake.state.calls_to("message/send") == []
 
@@ -172,7 +172,7 @@ def test_the_same_callback_three_times_has_one_effect(bot):
         assert response.status_code == 200
         answers.append(bot.wecom.reply_fields(response)["Content"])
     assert len(set(answers)) == 1 and "张三" in answers[0]  # a retry gets the same (passive) answer
-    time.sleep(0.5)
+    bot.settle()
     assert len(bot.received("zhangsan")) == 1
     assert _counts(bot) == (1, 0)  # nothing went through the outbox
 
@@ -184,7 +184,7 @@ def test_the_same_card_tap_event_twice_has_one_effect_but_distinct_taps_both_cou
     for inner in (first, first, other_key):
         assert bot.wecom.post(inner).status_code == 200
     bot.wait_messages("lisi", 2)
-    time.sleep(0.3)
+    bot.settle()
     assert len(bot.received("lisi")) == 2
 
 
@@ -196,7 +196,7 @@ def test_a_retry_after_a_restart_has_no_second_effect(start_bot):
     first.stop()
     second = start_bot()  # same database, new process state
     assert second.wecom.post(inner).status_code == 200
-    time.sleep(0.5)
+    second.settle()
     assert len(second.received("wangwu")) == 1
     with second.session() as s:
         assert s.scalar(select(func.count()).select_from(InboundCallback)) == 1

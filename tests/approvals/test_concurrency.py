@@ -45,5 +45,5 @@ def test_two_taps_at_once_record_one_decision(bot, buttons):
         or row.status == "rejected"
     if row.status == "pending":  # approved first: exactly one card went on to finance
         wait_card(bot, "liucaiwu")
-        time.sleep(0.3)
+        bot.settle()
         assert len([m for m in bot.received("liucaiwu") if m.get("card")]) == 1

@@ -1,7 +1,6 @@
 """Approvals end to end (P3, P4, P5, P16): encrypted callbacks in, the fake WeCom API out."""
 from __future__ import annotations
 
-import time
 
 from sqlalchemy import select
 
@@ -22,7 +21,7 @@ def test_a_full_request_is_summarised_before_anything_is_submitted(bot):
     # P4: 8万 ≥ the director's limit, so the CEO signs last
     assert field(summary, "审批链") == "初审 王总监 → 复审 刘财务 → 终审 陈总"
     assert [b["key"].split(":")[:2] for b in summary["button_list"]] == [["draft", "submit"], ["draft", "cancel"]]
-    time.sleep(0.2)
+    bot.settle()
     assert cards(bot, "wangzong") == []  # nothing goes to an approver before 提交
 
 
@@ -226,7 +225,7 @@ def test_withdraw_without_a_usable_code_tells_the_approver_by_text(start_bot):
     request_id = submit(bot, "zhaoliu", "采购 白板 800元")
     wait_card(bot, "wangzong")
     wait_until(lambda: len(bot.fake.state.calls_to("message/send")) >= 3)
-    time.sleep(0.2)
+    bot.settle()
     # WeCom: a response_code works for 72 hours after the card was sent (the outbox's real clock).
     from tests.approvals.test_cards_settled import sent_hours_ago
     sent_hours_ago(bot, 73)
