@@ -24,8 +24,8 @@ from models import ApprovalDraft, ApprovalRequest, ApprovalStep, AuditEntry
 
 EXAMPLE = "采购申请 测试服务器3台 8万元 用于压测环境"
 ASK_ITEM = "要{kind}什么？请回复事项名称，例如：测试服务器3台（发「取消」可退出）"
-ASK_AMOUNT = "金额是多少？例如：8万元、12000元（发「取消」可退出）"
-ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额，例如：8万元、3500元（发「取消」可退出）"
+ASK_AMOUNT = "金额是多少？直接回复数字即可（单位：元），例如：86.5、8万元（发「取消」可退出）"
+ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额（单位：元），例如：86.5、8万元（发「取消」可退出）"
 REQUEST_TIMED_OUT = "刚才的申请 {minutes} 分钟没有回复，已取消，没有提交。需要时重新发，例如：{example}"
 ASK_CONFIRM = "请点卡片上的「提交」或「取消」，也可以直接回复「提交」或「取消」。"
 CONFIRM_WORDS = {"提交", "确认", "确定", "是"}
@@ -137,12 +137,14 @@ def request_flow(ctx: Context) -> str | None:
             _take_amount(data, parsed.amount)
         data["reason"] = data["reason"] or parsed.reason[:500]
         return _next_question(ctx, data)
-    amount = parse_amount(text)
-    unit = (data.get("problem") or {}).get("unit_fen")
-    quantity = _QUANTITY_ONLY.match(text) if amount is None else None
-    if quantity and data.get("problem", {}).get("code") == NO_QUANTITY and number_value(quantity.group(1)):
-        count = int(number_value(quantity.group(1)))
-        amount = Money(unit * count, count, unit) if unit and count > 0 else None
+    problem = data.get("problem") or {}
+    # After 「没看到数量」 a bare 3 is the quantity; otherwise a bare figure is the amount, in yuan.
+    quantity = _QUANTITY_ONLY.match(text) if problem.get("code") == NO_QUANTITY else None
+    count = number_value(quantity.group(1)) if quantity else None
+    if count and count == int(count) and problem.get("unit_fen"):
+        amount = Money(problem["unit_fen"] * int(count), int(count), problem["unit_fen"])
+    else:
+        amount = parse_amount(text, bare=True)
     if not isinstance(amount, Money):
         _take_amount(data, amount)
         ctx.conversation.advance("AMOUNT", data)  # ask again; the timeout starts over
