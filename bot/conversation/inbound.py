@@ -28,6 +28,7 @@ from bot.org.directory import Member
 from bot.conversation.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
 from bot.conversation.router import Route
 from bot.runtime import Runtime
+from bot.text.script import simplified
 from models import InboundCallback, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ def store_only(runtime: Runtime, message: Message, status: str, error: str | Non
 def _context(runtime: Runtime, session: Session, message: Message, now: datetime) -> Context:
     user = find_member(runtime.org, message.userid)
     userid = user.userid if user else message.userid  # the configured id, whatever the case sent
+    if message.text:  # 周報 is 周报: read in simplified characters (the callback row keeps what was typed)
+        message = replace(message, text=simplified(message.text))
     ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now, wecom=runtime.client,
                   message=message, userid=userid, user=user)
     ctx.conversation = Conversation(session, userid, now, runtime.settings.policy.conversation_timeout_minutes)
@@ -290,10 +293,13 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
             # A message that starts with a command is that command, never an answer thrown away.
             ctx.args = command.args
             return _beside_flow(registry, command.route), "done"
-        match = registry.match_text(text)
-        if match:
-            ctx.args = match.args
-            return match.route, "done"
+        # The answer to a question a job asked (the sync prompt) is that answer, unless it starts with a command.
+        prompt = next((route for route, waiting in registry.prompts if waiting(ctx)), None) \
+            if registry.prompts and registry.command_at_start(text) is None else None
+        match = registry.match_text(text) if prompt is None else None
+        if prompt or match:
+            ctx.args = match.args if match else text
+            return prompt or match.route, "done"
         return registry.special["fallback"], "unrouted"
     if message.msg_type == "event":
         if message.event == "click":
