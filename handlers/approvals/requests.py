@@ -313,7 +313,7 @@ def history(ctx: Context) -> str:
         actor = "系统" if entry.actor.startswith("system:") else ctx.org.name(entry.actor)
         detail = entry.detail or {}
         extra = ctx.org.name(detail["approver"]) if entry.action in ("carded", "reminded", "escalated") \
-            and detail.get("approver") else text_inline(detail.get("reason", ""), 200)
+            and detail.get("approver") else text_inline(detail.get("reason") or detail.get("remark") or "", 200)
         local = entry.at.astimezone(ctx.settings.tz)
         lines.append(f"{local:%m-%d %H:%M} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
     return "\n".join(lines)
