@@ -78,11 +78,17 @@ def local(ctx: BaseContext, moment: datetime) -> datetime:
     return moment.astimezone(ctx.settings.tz)
 
 
+OVERDUE = "，已逾期 {days} 天"
+
+
 def due_text(ctx: BaseContext, item: ActionItem) -> str:
-    """截止 12月5日（周六）, or nothing when the item has no deadline."""
+    """截止 12月5日（周六）, with 「，已逾期 N 天」 once an open item's day is past (P12), or nothing
+    when the item has no deadline."""
     if item.due_at is None:
         return ""
-    return f"截止 {format_day(local(ctx, item.due_at).date())}"
+    day = local(ctx, item.due_at).date()
+    late = (local(ctx, ctx.now).date() - day).days if item.status != "done" and ctx.now > item.due_at else 0
+    return f"截止 {format_day(day)}" + (OVERDUE.format(days=late) if late > 0 else "")
 
 
 def item_line(ctx: BaseContext, item: ActionItem, with_owner: bool = True,
