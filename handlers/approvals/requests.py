@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from bot.text.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
                          Money, format_money, parse_amount)
+from bot.text.dates import format_datetime
 from bot.text.numerals import number_value
 from bot.text.request_text import parse_request
 from bot.wecom import card_copies
@@ -249,7 +250,7 @@ def urge(ctx: Context) -> str:
     if request.last_urged_at and ctx.now - request.last_urged_at < interval:
         local = request.last_urged_at.astimezone(ctx.settings.tz)
         return URGE_TOO_SOON.format(id=request.id, last=f"{local:%H:%M}", hours=ctx.policy.urge_interval_hours,
-                                    next=f"{local + interval:%m-%d %H:%M}")
+                                    next=format_datetime(local + interval))
     step = request.step_at(request.current_step)
     request.last_urged_at = ctx.now
     ctx.send_text(step.approver, URGE_TEXT.format(
@@ -315,7 +316,7 @@ def history(ctx: Context) -> str:
         extra = ctx.org.name(detail["approver"]) if entry.action in ("carded", "reminded", "escalated") \
             and detail.get("approver") else text_inline(detail.get("reason") or detail.get("remark") or "", 200)
         local = entry.at.astimezone(ctx.settings.tz)
-        lines.append(f"{local:%m-%d %H:%M} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
+        lines.append(f"{format_datetime(local)} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
     return "\n".join(lines)
 
 

@@ -52,7 +52,8 @@ def summary_markdown(ctx: BaseContext, report: "AuditReport") -> str:
         return "\n".join(lines + [CLEAN])
     lines.append(f"**{FINDINGS.format(count=len(findings))}**")
     shown = 0
-    for number, (kind, record, problem) in _highlights(findings):
+    # Numbered as shown (1, 2, 3 …): the file lists every finding in full, with its own numbers.
+    for number, (_, (kind, record, problem)) in enumerate(_highlights(findings), 1):
         line = f"{number}. `{problem.clause}` {markdown_inline(record.label)}：{markdown_inline(problem.evidence)}"
         tail = [MORE.format(count=len(findings) - shown - 1), FILE_NOTE]
         if len("\n".join(lines + [line] + tail).encode()) > SUMMARY_LIMIT:

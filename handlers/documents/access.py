@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from bot.conversation.context import Context
-from bot.text.dates import format_day
+from bot.text.dates import format_datetime, format_day
 from bot.text.quoting import text_inline
 from bot.conversation.router import intent
 from bot.wecom.client import WeComError
@@ -164,6 +164,6 @@ def access_log(ctx: Context) -> str:
                                shown="，显示最近 30 条" if total > 30 else "")]
     for entry in reversed(entries):
         reason = REASONS.get((entry.detail or {}).get("reason", ""), "")
-        lines.append(f"{entry.at.astimezone(ctx.settings.tz):%m-%d %H:%M} {ctx.org.name(entry.actor)} "
+        lines.append(f"{format_datetime(entry.at, ctx.settings.tz)} {ctx.org.name(entry.actor)} "
                      f"{ACTIONS.get(entry.action, entry.action)}" + (f"（{reason}）" if reason else ""))
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.wecom import card_copies
 from bot.text.workdays import is_working_day, working_day_on_or_before
 from bot.conversation.context import Context, Reply
-from bot.text.dates import find_deadline, format_day
+from bot.text.dates import find_deadline, format_datetime, format_day
 from bot.text.quoting import markdown_inline, text_block, text_inline
 from bot.conversation.router import intent, on_card, on_flow
 from handlers.meetings.decisions import assign_card, set_owner
@@ -103,13 +103,13 @@ def _guard(ctx: Context, meeting: Meeting | None, raw_id: str = "") -> str | Non
         return NOT_TAKER.format(id=meeting.id, taker=ctx.org.name(meeting.minute_taker))
     if meeting.minutes is not None:
         at = meeting.minutes.submitted_at.astimezone(ctx.settings.tz)
-        return ALREADY.format(id=meeting.id, at=f"{at:%m-%d %H:%M}")
+        return ALREADY.format(id=meeting.id, at=format_datetime(at))
     if meeting.status not in ("scheduled", "minuted"):
         return NOT_OPEN.format(id=meeting.id, title=text_inline(meeting.title), state="取消" if meeting.status == "cancelled"
                                else meeting.status)
     if meeting.starts_at > ctx.now:  # P9: minutes record a meeting that took place
         start = meeting.starts_at.astimezone(ctx.settings.tz)
-        return NOT_YET.format(id=meeting.id, title=text_inline(meeting.title), start=f"{start:%m-%d %H:%M}")
+        return NOT_YET.format(id=meeting.id, title=text_inline(meeting.title), start=format_datetime(start))
     return None
 
 
@@ -217,7 +217,7 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
     for item in unowned:
         card = assign_card(ctx, item, meeting)
         card_copies.remember(ctx, f"decision:{item.id}", card["task_id"], ctx.send_card(meeting.chair, card))
-    late = "" if on_time else LATE.format(due=f"{meeting.minutes_due_at.astimezone(ctx.settings.tz):%m-%d %H:%M}",
+    late = "" if on_time else LATE.format(due=format_datetime(meeting.minutes_due_at, ctx.settings.tz),
                                           hours=int((ctx.now - meeting.minutes_due_at).total_seconds() // 3600))
     decisions = DECISIONS_HEAD.format(count=len(items)) + "\n" + "\n".join(lines) if items else DECISIONS_NONE
     if unowned:
@@ -255,4 +255,4 @@ def show_minutes(ctx: Context) -> str:
     # The taker's text reaches another attendee: under the header that names its author, every line barred.
     return SHOW_HEADER.format(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
                               taker=ctx.org.name(meeting.minutes.author),
-                              at=f"{at:%m-%d %H:%M}") + text_block(meeting.minutes.text)
+                              at=format_datetime(at)) + text_block(meeting.minutes.text)
