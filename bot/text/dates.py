@@ -217,9 +217,11 @@ def deadline_phrase(text: str) -> str | None:
     return found.group(0) + (_BEFORE.match(text[found.end():]).group(0).strip() if found is dated else "")
 
 
-def format_day(day: date) -> str:
-    """11月28日（周六）"""
-    return f"{day.month}月{day.day}日（周{WEEKDAY_NAMES[day.weekday()]}）"
+def format_day(day: date, today: date | None = None) -> str:
+    """11月28日（周六）; 2027年3月31日（周三） when ``today`` is given and the day is in another year
+    (「3月31日」 said in December would read as this year's)."""
+    year = f"{day.year}年" if today is not None and day.year != today.year else ""
+    return f"{year}{day.month}月{day.day}日（周{WEEKDAY_NAMES[day.weekday()]}）"
 
 
 def format_datetime(moment: datetime, tz=None) -> str:

@@ -88,7 +88,7 @@ def due_text(ctx: BaseContext, item: ActionItem) -> str:
         return ""
     day = local(ctx, item.due_at).date()
     late = (local(ctx, ctx.now).date() - day).days if item.status != "done" and ctx.now > item.due_at else 0
-    return f"截止 {format_day(day)}" + (OVERDUE.format(days=late) if late > 0 else "")
+    return f"截止 {format_day(day, local(ctx, ctx.now).date())}" + (OVERDUE.format(days=late) if late > 0 else "")
 
 
 def item_line(ctx: BaseContext, item: ActionItem, with_owner: bool = True,

@@ -81,3 +81,12 @@ def test_within_n_days_and_month_end(today, n):
     assert end >= today and end.month == today.month and (end + timedelta(days=1)).day == 1
     following = find_deadline("下月底", today)[0]
     assert following > end and (following + timedelta(days=1)).day == 1 and (following - end).days <= 31
+
+
+def test_a_deadline_next_year_says_its_year(weekly_bot):
+    bot = weekly_bot
+    end_meeting_and_submit(bot, "纪要\n决议：完成年度规划 负责人：张三 截止：2027-03-31\n决议：整理需求 负责人：张三 截止：12月31日")
+    assert "截止 2027年3月31日（周三）" in wait_text(bot, "zhangsan", "完成年度规划")
+    bot.say("zhangsan", "我的待办")
+    todo = wait_text(bot, "zhangsan", "你负责的待办")
+    assert "完成年度规划（截止 2027年3月31日（周三））" in todo and "整理需求（截止 12月31日（周四））" in todo
