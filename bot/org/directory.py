@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.config import OrgSettings
+from bot.text.names import one_line
 
 ROLE_LABELS = {
     "director": "总监", "group_leader": "组长", "specialist": "专员", "finance": "财务",
@@ -66,10 +67,11 @@ class OrgDirectory:
 
     def __init__(self, org: OrgSnapshot | OrgSettings):
         self.settings = org
-        self.departments = {d["id"]: d for d in org.departments}
-        self.groups = {g["id"]: g for g in org.groups}
+        # Names come from the config or WeCom's address book: one line, nothing invisible (bot.text.names).
+        self.departments = {d["id"]: _named(d) for d in org.departments}
+        self.groups = {g["id"]: _named(g) for g in org.groups}
         self.home_department = org.home_department
-        self.former: dict[str, str] = dict(getattr(org, "former", {}) or {})
+        self.former: dict[str, str] = {u: one_line(n) for u, n in (getattr(org, "former", {}) or {}).items()}
         self.director_id = self.departments[org.home_department]["head"]
         self.ceo_id: str | None = org.roles.get("ceo")
         self.finance_ids = tuple(org.roles.get("finance", ()))
@@ -85,7 +87,7 @@ class OrgDirectory:
         for p in org.people:
             userid = p["userid"]
             if p.get("active") is False:  # a mapped leaver: kept for the name only
-                self.former[userid] = p["name"]
+                self.former[userid] = one_line(p["name"])
                 continue
             roles = set(p.get("roles") or ())
             roles |= derived.get(userid, set())
@@ -94,7 +96,7 @@ class OrgDirectory:
             group = self.groups.get(p.get("group")) if p.get("group") else None
             department = self.departments.get(p["department"])
             self.members[userid] = Member(
-                userid=userid, name=p["name"], department_id=p["department"],
+                userid=userid, name=one_line(p["name"]) or userid, department_id=p["department"],
                 department_name=department["name"] if department else p["department"],
                 group_id=group["id"] if group else None, group_name=group["name"] if group else None,
                 roles=frozenset(roles), phone=p.get("phone"),
@@ -141,6 +143,11 @@ class OrgDirectory:
 
     def with_role(self, role: str) -> list[Member]:
         return [m for m in self.members.values() if m.has(role)]
+
+
+def _named(record: dict) -> dict:
+    """A department or group record with its name on one line, without invisible characters."""
+    return {**record, "name": one_line(record.get("name")) or record["id"]} if "name" in record else record
 
 
 def _day(value: str | date | None) -> date | None:

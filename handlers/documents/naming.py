@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.text.names import one_line
 from models.project import PROJECT_SUFFIX, project_key
 
 MAX_NAME = 200
@@ -109,8 +110,9 @@ def _project(rest: str, projects) -> tuple[str, str]:
 
 def basename(filename: str) -> str:
     """The file's own name: only what follows the last / or \\ counts, without leading dots or spaces
-    (「..\\..\\evil项目-….docx」 → 「evil项目-….docx」)."""
-    return _PATH.split(filename)[-1].lstrip(". \t").strip()
+    (「..\\..\\evil项目-….docx」 → 「evil项目-….docx」), on one line and without invisible characters
+    (a right-to-left override would show 「…\u202ecod.exe」 as 「…exe.doc」)."""
+    return _PATH.split(one_line(filename))[-1].lstrip(". \t").strip()
 
 
 def example_period(check: NameCheck, year: int, month: int) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.conversation.context import BaseContext
 from bot.text.dates import format_day, format_range
+from bot.text.names import one_line
 from bot.text.quoting import text_inline
 from models.meeting import ActionItem, Meeting
 
@@ -54,8 +55,9 @@ def split_labelled(text: str, labels: re.Pattern) -> tuple[str, dict[str, str]]:
 
 
 def tidy_title(text: str) -> str:
-    """A title left over from a line with commas: 「评审会， ，」 → 「评审会」."""
-    return _COMMA_RUNS.sub("，", text).strip(FIELD_TRIM)
+    """A title left over from a line with commas: 「评审会， ，」 → 「评审会」; one line (a title typed
+    over several lines, as the step-by-step 登记会议 takes it, is joined by spaces)."""
+    return _COMMA_RUNS.sub("，", one_line(text)).strip(FIELD_TRIM)
 
 
 def names(ctx: BaseContext, userids) -> str:
