@@ -24,7 +24,8 @@ from bot import messages
 from bot.outbox import writer as outbox
 from bot.conversation.context import Context, Message, Reply
 from bot.conversation.flows import Conversation, question_of
-from bot.org.directory import Member
+from bot.org.directory import AmbiguousName, Member
+from bot.text.quoting import text_inline
 from bot.conversation.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
 from bot.conversation.router import Route
 from bot.runtime import Runtime
@@ -67,6 +68,7 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             return outcome
     now = runtime.now()
     session = runtime.session_factory()
+    route = None
     try:
         ctx = _context(runtime, session, message, now)
         # Route first, so the callback is stored with its handler and status in one INSERT; the
@@ -92,6 +94,9 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
     except IntegrityError as exc:
         session.rollback()
         raise _RaceLost() from exc
+    except AmbiguousName as exc:  # two people have the name typed: nothing happens, the sender is asked which
+        session.rollback()
+        return _ask_which(runtime, message, exc, route.name if route else "-")
     except Exception as exc:
         session.rollback()
         log.exception("handler failed for %s", message.dedupe_key)
@@ -273,7 +278,7 @@ TYPED_EVENTS = {"click", "template_card_event"}  # a menu click, a card tap: a p
 def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
     registry, message = runtime.registry, ctx.message
     if message.userid.lower() == SYSTEM_SENDER:  # change_contact, batch_job_result, approvals…
-        route = registry.events.get(message.event or "") if message.msg_type == "event" else None
+        route = registry.system_events.get(message.event or "") if message.msg_type == "event" else None
         return route or registry.special["ignore"], "system"
     typed = message.msg_type != "event" or message.event in TYPED_EVENTS
     if ctx.user is None:
@@ -303,6 +308,8 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
         if message.event == "template_card_event":
             route = registry.match_card(message.event_key or "")
             return (route, "done") if route else (registry.special["stale_card"], "unrouted")
+        # A person's event (enter_agent); a system event from a person's id (a forged
+        # change_contact) is never among these: stored and ignored.
         route = registry.events.get(message.event or "")
         return (route, "done") if route else (registry.special["ignore"], "ignored")
     return registry.message_types.get(message.msg_type) or registry.special["non_text"], "done"
@@ -334,6 +341,23 @@ def _beside_flow(registry, target: Route) -> Route:
 
 def _text(reply) -> str | None:
     return reply.text if isinstance(reply, Reply) else reply
+
+
+def _ask_which(runtime: Runtime, message: Message, ambiguous: AmbiguousName, handler: str) -> Outcome:
+    """Every command naming a person meets the same answer when two people share the name: who
+    they are, how to write the one meant, the sender's own line written that way. Nothing ran."""
+    example = ""
+    if message.text and ambiguous.name in message.text:
+        example = message.text.strip().replace(ambiguous.name, ambiguous.qualified(ambiguous.members[-1]), 1)
+    text = messages.AMBIGUOUS_NAME.format(count=len(ambiguous.members), name=text_inline(ambiguous.name, 20),
+                                          choices="\n".join("· " + text_inline(c) for c in ambiguous.choices()),
+                                          example=text_inline(example or ambiguous.qualified(ambiguous.members[-1]), 200))
+    with runtime.session_factory.begin() as session:
+        if not _record(session, message, runtime.now(), handler=handler, status="ambiguous"):
+            return Outcome(handler="-", duplicate=True)
+        member = find_member(runtime.org, message.userid)
+        outbox.enqueue_text(session, [member.userid if member else message.userid], text, handler)
+    return Outcome(handler=handler, status="ambiguous", userid=message.userid)
 
 
 def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outcome:

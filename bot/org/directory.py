@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -138,11 +139,65 @@ class OrgDirectory:
             return self.members.get(self.ceo_id)
         return None
 
+    def find(self, token: str) -> Member | None:
+        """The member ``token`` names: a userid (any letter case), a name (张三), or a name with
+        what tells two people apart in brackets — their department, group or userid
+        (张三（财务部）, 张三(数据分析组), 张三（zhangsan2）). None when nobody matches.
+
+        Raises ``AmbiguousName`` when several people have that name: the sender is asked which
+        one (bot.conversation.inbound), never told that nobody has it."""
+        token = token.strip().lstrip("@＠").strip()
+        if not token:
+            return None
+        member = self.members.get(token) or next(
+            (m for m in self.members.values() if m.userid.casefold() == token.casefold()), None)
+        if member is not None:
+            return member
+        qualified = _QUALIFIED.fullmatch(token)
+        name, qualifier = (qualified["name"].strip(), qualified["which"].strip()) if qualified else (token, "")
+        matches = [m for m in self.members.values() if m.name == name]
+        if qualifier:
+            matches = [m for m in matches if _describes(qualifier, m)]
+        if len(matches) > 1:
+            raise AmbiguousName(name, matches)
+        return matches[0] if matches else None
+
     def group_members(self, group_id: str) -> list[Member]:
         return [m for m in self.members.values() if m.group_id == group_id]
 
     def with_role(self, role: str) -> list[Member]:
         return [m for m in self.members.values() if m.has(role)]
+
+
+_QUALIFIED = re.compile(r"(?P<name>[^（(]+)[（(](?P<which>[^）)]+)[）)]")
+
+
+def _describes(qualifier: str, member: Member) -> bool:
+    """Whether 「财务部」「数据分析组」「数据分析」「zhangsan2」 says which one ``member`` is."""
+    folded = qualifier.casefold()
+    names = [member.department_name, member.department_id, member.group_name or "", member.group_id or ""]
+    return folded == member.userid.casefold() or any(
+        qualifier in (n, n.removesuffix("组"), n.removesuffix("部")) for n in names if n)
+
+
+class AmbiguousName(Exception):
+    """Several people have the name someone typed: ``name`` and the ``members`` who have it."""
+
+    def __init__(self, name: str, members: list[Member]):
+        super().__init__(name)
+        self.name, self.members = name, members
+
+    def choices(self) -> list[str]:
+        """One line per person: 张三（财务部，userid zhangsan2）."""
+        return [f"{m.name}（{m.department_name}{' · ' + m.group_name if m.group_name else ''}，userid {m.userid}）"
+                for m in self.members]
+
+    def qualified(self, member: Member) -> str:
+        """How to write ``member`` so nobody else matches: 张三（数据分析组） or 张三（zhangsan2）."""
+        for which in (member.group_name, member.department_name):
+            if which and sum(_describes(which, m) for m in self.members) == 1:
+                return f"{member.name}（{which}）"
+        return f"{member.name}（{member.userid}）"
 
 
 def _named(record: dict) -> dict:

@@ -21,8 +21,9 @@ HISTORY_LABELS = {"reported": "报告", "details": "补充信息", "update": "�
                   "reminded": "提醒合规", "escalated": "超时再次告知总监", "closed": "结案"}
 HISTORY_LIMIT = 12
 LIST_LIMIT = 20
-UNKNOWN = "没有编号为 {id} 的事件。发「事件列表」查看你能看到的事件和编号。"
-FORBIDDEN = "事件 #{id} 只有报告人、总监和合规人员可以查看（P15、P16）。"
+# Not there and not yours read alike: whether an incident exists is not for everyone (issue 29).
+UNKNOWN = "没有你能查看的编号 {id} 的事件。发「事件列表」查看你能看到的事件和编号。"
+FORBIDDEN = UNKNOWN
 NEED_ID = "请带上事件编号，例如：{example}\n发「事件列表」查看编号。"
 CLOSE_EXAMPLE = "结案 3 已撤回误发文件，经核实未扩散"
 UPDATE_EXAMPLE = "事件进展 3 已联系受影响客户并致歉"

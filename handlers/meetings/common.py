@@ -22,14 +22,10 @@ _COMMA_RUNS = re.compile(r"(?:\s*[,，;；]\s*)+")
 
 
 def find_person(ctx: BaseContext, token: str) -> str | None:
-    """A userid from a name as written (张三) or a userid (zhangsan); None when nobody matches."""
-    token = token.strip().lstrip("@")
-    if not token:
-        return None
-    if ctx.org.get(token):
-        return token
-    matches = [m.userid for m in ctx.org.members.values() if m.name == token]
-    return matches[0] if len(matches) == 1 else None
+    """A userid from a name as written (张三, 张三（财务部）) or a userid (zhangsan); None when nobody
+    matches. Two people of that name: ``AmbiguousName`` (``OrgDirectory.find``)."""
+    member = ctx.org.find(token)
+    return member.userid if member else None
 
 
 def find_people(ctx: BaseContext, text: str) -> tuple[list[str], list[str]]:

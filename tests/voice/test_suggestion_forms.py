@@ -69,12 +69,12 @@ def test_a_number_alone_looks_a_suggestion_up_and_files_nothing(idea_bot):
     bot.say("zhangsan", "建议 #1")
     assert "｜增加培训" in wait_text(bot, "zhangsan", "建议 #1 · 待答复（你提的")
     bot.say("wangwu", "建议 1")
-    refused = wait_text(bot, "wangwu", "只有总监和提建议的人可以查看")
+    refused = wait_text(bot, "wangwu", "没有你能查看的编号 1 的建议")  # as for a number that does not exist
     assert "不会当作新建议提交" in refused and "建议 周报模板" in refused and "建议列表" in refused
     bot.say("wangzong", "建议 3")
-    wait_text(bot, "wangzong", "没有编号为 3 的建议")
+    wait_text(bot, "wangzong", "没有你能查看的编号 3 的建议")
     bot.say("wangzong", "建议 99999999999999999999")
-    wait_text(bot, "wangzong", "没有编号为 99999999999999999999 的建议")
+    wait_text(bot, "wangzong", "没有你能查看的编号 99999999999999999999 的建议")
     with bot.session() as s:
         assert s.scalar(select(func.count()).select_from(Suggestion)) == 2
     assert not [t for t in texts(bot, "wangzong") if "新建议 #3" in t]
