@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
                                                   settings.wecom.corp_id)
     app.register_blueprint(create_blueprint(settings.wecom.callback_path))
 
+    from handlers.documents.storage import free_space
+
     @app.get("/healthz")
     def healthz():
         try:
@@ -109,8 +111,12 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
                                          .where(OutboxMessage.status.in_(("pending", "sending"))))
         except Exception:
             return jsonify({"status": "error", "database": "unavailable"}), 503
-        return jsonify({"status": "ok", "database": "ok", "outbox_pending": pending,
-                        "emulator": settings.emulator_enabled, "scheduler": settings.scheduler_enabled})
+        # A full documents disk would refuse every file sent (P7): the health check says so.
+        documents = free_space(settings.section("documents"))
+        healthy = documents["ok"]
+        return jsonify({"status": "ok" if healthy else "degraded", "database": "ok", "outbox_pending": pending,
+                        "documents": documents, "emulator": settings.emulator_enabled,
+                        "scheduler": settings.scheduler_enabled}), 200 if healthy else 503
 
     clock = None
     if settings.emulator_enabled:  # the emulator, and with it the movable demo clock, is never on in production
