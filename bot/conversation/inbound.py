@@ -25,7 +25,7 @@ from bot.outbox import writer as outbox
 from bot.conversation.context import Context, Message, Reply
 from bot.conversation.flows import Conversation, question_of
 from bot.org.directory import AmbiguousName, Member
-from bot.text.quoting import text_inline
+from bot.conversation import refusals
 from bot.conversation.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
 from bot.conversation.router import Route
 from bot.runtime import Runtime
@@ -78,6 +78,11 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             session.rollback()
             return Outcome(handler="-", duplicate=True, passive=_stored_reply(runtime, message))
         reply, passive = _answer(ctx, route, status)
+        verdict = refusals.spend_budget(runtime, ctx, status, now)
+        if not verdict.allowed:  # past the sender's budget: nothing of it happens, nothing goes out
+            session.rollback()
+            return _refused(refusals.over_budget(runtime, message, route.name, verdict, _record), route.name,
+                            "over_budget", message)
         if passive and claim_passive(session, ctx.userid, message.dedupe_key, passive, runtime.pacing):
             ctx.reply_to_sender(replace(reply, text=None))
         else:
@@ -96,7 +101,8 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
         raise _RaceLost() from exc
     except AmbiguousName as exc:  # two people have the name typed: nothing happens, the sender is asked which
         session.rollback()
-        return _ask_which(runtime, message, exc, route.name if route else "-")
+        handler = route.name if route else "-"
+        return _refused(refusals.ask_which(runtime, message, exc, handler, _record), handler, "ambiguous", message)
     except Exception as exc:
         session.rollback()
         log.exception("handler failed for %s", message.dedupe_key)
@@ -343,21 +349,9 @@ def _text(reply) -> str | None:
     return reply.text if isinstance(reply, Reply) else reply
 
 
-def _ask_which(runtime: Runtime, message: Message, ambiguous: AmbiguousName, handler: str) -> Outcome:
-    """Every command naming a person meets the same answer when two people share the name: who
-    they are, how to write the one meant, the sender's own line written that way. Nothing ran."""
-    example = ""
-    if message.text and ambiguous.name in message.text:
-        example = message.text.strip().replace(ambiguous.name, ambiguous.qualified(ambiguous.members[-1]), 1)
-    text = messages.AMBIGUOUS_NAME.format(count=len(ambiguous.members), name=text_inline(ambiguous.name, 20),
-                                          choices="\n".join("· " + text_inline(c) for c in ambiguous.choices()),
-                                          example=text_inline(example or ambiguous.qualified(ambiguous.members[-1]), 200))
-    with runtime.session_factory.begin() as session:
-        if not _record(session, message, runtime.now(), handler=handler, status="ambiguous"):
-            return Outcome(handler="-", duplicate=True)
-        member = find_member(runtime.org, message.userid)
-        outbox.enqueue_text(session, [member.userid if member else message.userid], text, handler)
-    return Outcome(handler=handler, status="ambiguous", userid=message.userid)
+def _refused(stored: bool, handler: str, status: str, message: Message) -> Outcome:
+    return Outcome(handler=handler, status=status, userid=message.userid) if stored else \
+        Outcome(handler="-", duplicate=True)
 
 
 def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outcome:

@@ -14,6 +14,7 @@ from bot.text.quoting import text_block, text_inline
 from bot.conversation.router import intent
 from handlers import acks
 from handlers.compliance.common import can_see, closers, details_text, names, parties, responders, split_id
+from handlers.compliance.leaks import report_count
 from models import AuditEntry, Incident
 
 STATUS = {"open": "处理中", "closed": "已结案"}
@@ -36,6 +37,7 @@ NEED_NOTE = "请写上进展，例如：" + UPDATE_EXAMPLE
 UPDATE_CLOSED = "事件 #{id} 已结案，不能再补充进展。"
 UPDATED_REPLY = "✅ 已记录事件 #{id} 的进展，已转告 {names}。"
 UPDATE_NOTE = "📝 数据泄露事件 #{id} 有新进展（{by}）：\n{note}\n发「事件 {id}」查看全部记录。"
+REPORTED_TIMES = "同一报告共 {count} 次（{minutes} 分钟内重复的报告算作本事件，不再另行通知）"
 NONE_VISIBLE = "目前没有你能查看的数据泄露事件。发现数据泄露请立即发：报告数据泄露 发生了什么"
 LIST_HEADER = "数据泄露事件（处理中 {open} 件）："
 
@@ -43,6 +45,7 @@ LIST_HEADER = "数据泄露事件（处理中 {open} 件）："
 def _history(ctx: BaseContext, incident: Incident) -> list[str]:
     entries = ctx.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "incident",
                                                            AuditEntry.record_id == str(incident.id))
+                                  .where(AuditEntry.action != "repeated")  # counted once, in describe()
                                   .order_by(AuditEntry.id)).all()[-HISTORY_LIMIT:]
     lines = []
     for entry in entries:
@@ -59,6 +62,9 @@ def describe(ctx: BaseContext, incident: Incident) -> str:
     lines = [f"数据泄露事件 #{incident.id} · {STATUS[incident.status]}",
              f"报告人：{ctx.org.name(incident.reporter)} · {format_datetime(incident.created_at, ctx.settings.tz)}",
              "情况：", text_block(incident.description, 500), details_text(incident)]
+    reported = report_count(ctx, incident)
+    if reported > 1:
+        lines.append(REPORTED_TIMES.format(count=reported, minutes=ctx.policy.leak_repeat_minutes))
     subject = acks.load_subject(ctx.session, "incident", incident.id)
     if subject and subject.expected:
         lines += acks.status_lines(ctx, subject, settled=incident.status != "open")  # closed: no calls

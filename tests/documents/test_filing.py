@@ -121,7 +121,8 @@ def test_a_storage_failure_after_the_download_tells_the_sender_and_keeps_no_row(
     storage_dir.write_text("a file where the storage directory should be")
     bot = start_docs_bot()
     send_file(bot, "zhangsan", "数据平台项目-2026年11月-1.0版.docx", b"content")
-    assert "处理这条消息时出错了" in wait_text(bot, "zhangsan", "出错了")
+    answer = wait_text(bot, "zhangsan", "没有保存")  # issue 29: said plainly, never 「你的消息已保存」
+    assert answer.startswith("文件「数据平台项目-2026年11月-1.0版.docx」没有保存") and "重新发送" in answer
     assert documents(bot) == [] and document_audit(bot) == []
 
 
