@@ -72,16 +72,16 @@ def test_past_the_budget_nothing_goes_out_and_the_sender_is_told(leak_bot):
         assert "lisi" not in {a.sender_key for a in s.scalars(select(SenderAction))}  # a keyed hash, never the userid
     assert len(alerts(bot, "wangzong")) == 6
     bot.clock.advance(minutes=1, seconds=1)
-    bot.say("lisi", "报告数据泄露 第9份客户名单发到了外部群")
-    wait_text(bot, "lisi", "已登记数据泄露事件 #7")
+    bot.say("lisi", "报告数据泄露 第9份客户名单发到了外部群")  # a minute later: room again
+    wait_until(lambda: len([t for t in queued(bot, "lisi") if "已登记数据泄露事件 #" in t]) == 7, message="7th")
 
 
 def test_a_flood_of_urgent_reports_holds_back_nobody_elses_message_to_the_director(leak_bot):
     bot = leak_bot
-    for n in range(1, 21):  # twenty different urgent reports: the budget stops all but six
+    for n in range(1, 11):  # ten different urgent reports: the budget stops all but six
         bot.say("zhangsan", f"报告数据泄露 名单第{n}批")
-    wait_until(lambda: stored(bot, "zhangsan") == 20, timeout=30, message="20 callbacks")
-    assert len([t for t in queued(bot, "zhangsan") if t.startswith("这条消息没有执行")]) == 14
+    wait_until(lambda: stored(bot, "zhangsan") == 10, timeout=30, message="10 callbacks")
+    assert len([t for t in queued(bot, "zhangsan") if t.startswith("这条消息没有执行")]) == 4
     request = submit(bot, "lisi", "采购 显示器 3000元 设计用")
     card = wait_card(bot, "wangzong", "appr_")
     assert str(request) in str(card)
