@@ -24,7 +24,8 @@ from bot import messages
 from bot.outbox import writer as outbox
 from bot.conversation.context import Context, Message, Reply
 from bot.conversation.flows import Conversation, question_of
-from bot.org.directory import Member
+from bot.org.directory import AmbiguousName, Member
+from bot.conversation import refusals
 from bot.conversation.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
 from bot.conversation.router import Route
 from bot.runtime import Runtime
@@ -68,6 +69,7 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             return outcome
     now = runtime.now()
     session = runtime.session_factory()
+    route = None
     try:
         ctx = _context(runtime, session, message, now)
         # Route first, so the callback is stored with its handler and status in one INSERT; the
@@ -77,6 +79,11 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             session.rollback()
             return Outcome(handler="-", duplicate=True, passive=_stored_reply(runtime, message))
         reply, passive = _answer(ctx, route, status)
+        verdict = refusals.spend_budget(runtime, ctx, status, now)
+        if not verdict.allowed:  # past the sender's budget: nothing of it happens, nothing goes out
+            session.rollback()
+            return _refused(refusals.over_budget(runtime, message, route.name, verdict, _record), route.name,
+                            "over_budget", message)
         if passive and claim_passive(session, ctx.userid, message.dedupe_key, passive, runtime.pacing):
             ctx.reply_to_sender(replace(reply, text=None))
         else:
@@ -93,6 +100,10 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
     except IntegrityError as exc:
         session.rollback()
         raise _RaceLost() from exc
+    except AmbiguousName as exc:  # two people have the name typed: nothing happens, the sender is asked which
+        session.rollback()
+        handler = route.name if route else "-"
+        return _refused(refusals.ask_which(runtime, message, exc, handler, _record), handler, "ambiguous", message)
     except Exception as exc:
         session.rollback()
         log.exception("handler failed for %s", message.dedupe_key)
@@ -276,7 +287,7 @@ TYPED_EVENTS = {"click", "template_card_event"}  # a menu click, a card tap: a p
 def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
     registry, message = runtime.registry, ctx.message
     if message.userid.lower() == SYSTEM_SENDER:  # change_contact, batch_job_result, approvals…
-        route = registry.events.get(message.event or "") if message.msg_type == "event" else None
+        route = registry.system_events.get(message.event or "") if message.msg_type == "event" else None
         return route or registry.special["ignore"], "system"
     typed = message.msg_type != "event" or message.event in TYPED_EVENTS
     if ctx.user is None:
@@ -309,6 +320,8 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
         if message.event == "template_card_event":
             route = registry.match_card(message.event_key or "")
             return (route, "done") if route else (registry.special["stale_card"], "unrouted")
+        # A person's event (enter_agent); a system event from a person's id (a forged
+        # change_contact) is never among these: stored and ignored.
         route = registry.events.get(message.event or "")
         return (route, "done") if route else (registry.special["ignore"], "ignored")
     return registry.message_types.get(message.msg_type) or registry.special["non_text"], "done"
@@ -340,6 +353,11 @@ def _beside_flow(registry, target: Route) -> Route:
 
 def _text(reply) -> str | None:
     return reply.text if isinstance(reply, Reply) else reply
+
+
+def _refused(stored: bool, handler: str, status: str, message: Message) -> Outcome:
+    return Outcome(handler=handler, status=status, userid=message.userid) if stored else \
+        Outcome(handler="-", duplicate=True)
 
 
 def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outcome:

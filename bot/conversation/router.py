@@ -40,7 +40,8 @@ class Registry:
         self.intents: list[Route] = []
         self.menus: dict[str, Route] = {}
         self.cards: dict[str, Route] = {}
-        self.events: dict[str, Route] = {}
+        self.events: dict[str, Route] = {}  # events a person's client sends (enter_agent)
+        self.system_events: dict[str, Route] = {}  # events only WeCom itself sends, from ``sys``
         self.flows: dict[str, Route] = {}
         self.special: dict[str, Route] = {}  # fallback, stranger, non_text
         self.message_types: dict[str, Route] = {}  # MsgType (file, image…) → handler; others: non_text
@@ -74,8 +75,10 @@ class Registry:
         """Card taps whose EventKey is ``prefix`` or starts with ``prefix:``."""
         return self._keyed(self.cards, prefix, "card")
 
-    def on_event(self, event: str):
-        return self._keyed(self.events, event, "event")
+    def on_event(self, event: str, system: bool = False):
+        """A WeCom event: ``system`` ones (``change_contact``) act only when WeCom itself sent them
+        (``FromUserName`` is ``sys``); the same event from a person's id is stored and ignored."""
+        return self._keyed(self.system_events if system else self.events, event, "event")
 
     def on_flow(self, flow: str, label: str = "", answers: tuple[str, ...] = ()):
         """The next message of a user in ``flow`` (``label`` names it to the user: 「采购申请」).

@@ -30,6 +30,7 @@ from wechatpy.fields import StringField
 
 from bot.conversation.context import Message
 from bot.conversation.inbound import process_message, store_only
+from bot.text.names import one_line, visible_text
 from bot.wecom.client import PassiveTextReply, UpdateButtonReply
 
 log = logging.getLogger("bot.callback")
@@ -174,6 +175,7 @@ def _message(inner: str) -> Message:
         _safe_fields(inner.encode("utf-8"))  # malformed or unsafe XML, unexpected root: say so
         raise BadCallback(400, "malformed message") from None
     _check_shape(data)
+    _sanitise(data)
     userid = data["FromUserName"]
     create_time = int(data.get("CreateTime") or 0)
     msg_type = data["MsgType"].lower()
@@ -200,6 +202,15 @@ def _check_shape(data: dict) -> None:
         raise BadCallback(400, "malformed message: no sender or type")
     if not (data.get("CreateTime") or "0").isdigit():
         raise BadCallback(400, "malformed message: CreateTime")
+
+
+def _sanitise(data: dict) -> None:
+    """What people typed loses the characters nobody sees (bidi overrides, zero-width, controls:
+    ``bot.text.names``) before anything parses or stores it; a file's name is also one line."""
+    if isinstance(data.get("Content"), str):
+        data["Content"] = visible_text(data["Content"])
+    if isinstance(data.get("FileName"), str):
+        data["FileName"] = one_line(data["FileName"])
 
 
 def _depth(value) -> int:

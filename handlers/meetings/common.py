@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.conversation.context import BaseContext
 from bot.text.dates import format_day, format_range
+from bot.text.names import one_line
 from bot.text.quoting import text_inline
 from models.meeting import ActionItem, Meeting
 
@@ -21,14 +22,10 @@ _COMMA_RUNS = re.compile(r"(?:\s*[,，;；]\s*)+")
 
 
 def find_person(ctx: BaseContext, token: str) -> str | None:
-    """A userid from a name as written (张三) or a userid (zhangsan); None when nobody matches."""
-    token = token.strip().lstrip("@")
-    if not token:
-        return None
-    if ctx.org.get(token):
-        return token
-    matches = [m.userid for m in ctx.org.members.values() if m.name == token]
-    return matches[0] if len(matches) == 1 else None
+    """A userid from a name as written (张三, 张三（财务部）) or a userid (zhangsan); None when nobody
+    matches. Two people of that name: ``AmbiguousName`` (``OrgDirectory.find``)."""
+    member = ctx.org.find(token)
+    return member.userid if member else None
 
 
 def find_people(ctx: BaseContext, text: str) -> tuple[list[str], list[str]]:
@@ -54,8 +51,9 @@ def split_labelled(text: str, labels: re.Pattern) -> tuple[str, dict[str, str]]:
 
 
 def tidy_title(text: str) -> str:
-    """A title left over from a line with commas: 「评审会， ，」 → 「评审会」."""
-    return _COMMA_RUNS.sub("，", text).strip(FIELD_TRIM)
+    """A title left over from a line with commas: 「评审会， ，」 → 「评审会」; one line (a title typed
+    over several lines, as the step-by-step 登记会议 takes it, is joined by spaces)."""
+    return _COMMA_RUNS.sub("，", one_line(text)).strip(FIELD_TRIM)
 
 
 def names(ctx: BaseContext, userids) -> str:

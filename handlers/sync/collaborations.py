@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.config import ConfigError, config_section
 from bot.conversation.context import BaseContext, Context
-from bot.org.directory import Member
+from bot.org.directory import AmbiguousName, Member
 from bot.text.quoting import text_inline
 from bot.text.workdays import is_working_day, working_day_on_or_before
 from bot.conversation.router import intent, on_prompt
@@ -124,8 +124,12 @@ def department_name(ctx: BaseContext, department_id: str) -> str:
 
 
 def _find_member(ctx: Context, text: str, department_id: str) -> Member | None:
-    return next((m for m in ctx.org.members.values()
-                 if m.department_id == department_id and text in (m.name, m.userid)), None)
+    """The member of ``department_id`` named ``text`` (a name or userid); two of that name there:
+    AmbiguousName (the sender is asked which one)."""
+    matches = [m for m in ctx.org.members.values() if m.department_id == department_id and text in (m.name, m.userid)]
+    if len(matches) > 1:
+        raise AmbiguousName(text, matches)
+    return matches[0] if matches else None
 
 
 @intent("sync.register", "登记协作", summary="登记跨部门协作及双方接口人（P18）", example=REGISTER_EXAMPLE,

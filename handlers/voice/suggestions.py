@@ -34,8 +34,9 @@ TO_DIRECTOR = "💡 新建议 #{id}（{author}，P20）：\n{content}\n答复请
 ANONYMOUS = "匿名"
 NOT_FOUND = "没有编号为 {raw} 的建议。发「建议列表」查看编号。"
 _FILE_HINT = "\n提建议请写上内容，例如：" + EXAMPLE + "\n查看你的建议发「建议列表」。"
-NUMBER_UNKNOWN = "没有编号为 {raw} 的建议；只有编号不会当作新建议提交。" + _FILE_HINT
-NUMBER_ONLY = "建议 #{raw} 只有总监和提建议的人可以查看；只有编号不会当作新建议提交。" + _FILE_HINT
+# Not there and not yours read alike (issue 29).
+NUMBER_UNKNOWN = "没有你能查看的编号 {raw} 的建议；只有编号不会当作新建议提交。" + _FILE_HINT
+NUMBER_ONLY = NUMBER_UNKNOWN
 SHOW_ANSWER_HINT = "答复请发「回复建议 {id} 采纳|暂缓|不采纳 说明」。"
 NONE_MINE = "你还没有提过建议。想到什么可以发：" + EXAMPLE
 NONE_AT_ALL = "还没有收到建议。"

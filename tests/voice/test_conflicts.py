@@ -104,7 +104,7 @@ def test_only_the_parties_mediator_director_and_hr_see_a_case(case_bot):
     wait_text(bot, "zhangsan", "已登记调解申请 #1")
     for outsider in ("wangwu", "zhaozuzhang", "liucaiwu"):
         bot.say(outsider, "调解记录 1")
-        wait_text(bot, outsider, "只有当事人、调解人、总监和人力资源可以查看")
+        wait_text(bot, outsider, "没有你能查看的编号 1 的调解")  # as for a number that does not exist
         bot.say(outsider, "调解列表")
         wait_text(bot, outsider, "目前没有你能查看的调解")
     for insider in ("zhangsan", "lisi", "lizuzhang", "wangzong", "yangrenshi"):
@@ -128,11 +128,11 @@ def test_bad_input_changes_nothing(case_bot):
 def test_a_too_large_number_is_a_number_nobody_has(case_bot):
     bot = case_bot
     bot.say("zhangsan", "调解记录 9999999999999999999999")
-    wait_text(bot, "zhangsan", "没有编号为 9999999999999999999999 的调解")
+    wait_text(bot, "zhangsan", "没有你能查看的编号 9999999999999999999999 的调解")
     bot.say("lizuzhang", "调解结果 99999999999 已解决 好了")
-    wait_text(bot, "lizuzhang", "没有编号为 99999999999 的调解")
+    wait_text(bot, "lizuzhang", "没有你能查看的编号 99999999999 的调解")
     bot.say("yangrenshi", "仲裁结果 ＃１２ 各让一步")
-    wait_text(bot, "yangrenshi", "没有编号为 12 的调解")
+    wait_text(bot, "yangrenshi", "没有你能查看的编号 12 的调解")
 
 
 # Issue 21: the other party is read from the sentence, or asked for — never silently left out.
