@@ -43,6 +43,7 @@ class Outcome:
     status: str = "done"
     passive: str | None = None  # the text to answer in the HTTP response (bot.conversation.replies)
     userid: str | None = None  # the sender as configured (whatever the letter case WeCom sent)
+    anonymous: bool = False  # an anonymous submission: logged without the sender
 
 
 def process_message(runtime: Runtime, message: Message) -> Outcome:
@@ -93,10 +94,13 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             ctx.conversation.remember_question(reply.text)  # what a later command says is still open
         for text in ctx.after_reply:
             ctx.send_text(ctx.userid, text)
+        if ctx.anonymous:
+            _forget_sender(session, message)
         session.commit()
         for work in ctx.deferred:
             runtime.background().submit(run_deferred, runtime, message, work, route.name)
-        return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid)
+        return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid,
+                       anonymous=ctx.anonymous)
     except IntegrityError as exc:
         session.rollback()
         raise _RaceLost() from exc
@@ -353,6 +357,19 @@ def _beside_flow(registry, target: Route) -> Route:
 
 def _text(reply) -> str | None:
     return reply.text if isinstance(reply, Reply) else reply
+
+
+ANONYMOUS_SENDER = "-"
+
+
+def _forget_sender(session: Session, message: Message) -> None:
+    """P20: the stored callback of an anonymous submission keeps its text, handler and answer, but
+    not who sent it (``userid`` is "-", the payload has no FromUserName): reading
+    ``inbound_callbacks`` does not tell who wrote an anonymous suggestion (docs/security.md)."""
+    payload = {k: v for k, v in (message.raw or {}).items() if k != "FromUserName"}
+    table = InboundCallback.__table__
+    session.connection().execute(table.update().where(table.c.dedupe_key == message.dedupe_key)
+                                 .values(userid=ANONYMOUS_SENDER, payload=payload))
 
 
 def _refused(stored: bool, handler: str, status: str, message: Message) -> Outcome:

@@ -128,7 +128,9 @@ def receive():
                                   replace_name=outcome.reply.button)
     if reply is not None:
         body = _crypto().encrypt_message(reply.render(), uuid.uuid4().hex[:10], str(int(time.time())))
-    log.info("callback type=%s user=%s handler=%s status=%s ms=%.1f", _kind(message), message.userid,
+    # P20: an anonymous submission's line names no sender (docs/security.md).
+    log.info("callback type=%s user=%s handler=%s status=%s ms=%.1f", _kind(message),
+             "-" if outcome.anonymous else message.userid,
              outcome.handler, "duplicate" if outcome.duplicate else outcome.status,
              (time.perf_counter() - started) * 1000)
     # An empty 200 tells WeCom the callback arrived; other replies go out through message/send.

@@ -63,6 +63,7 @@ def _submit(ctx: Context, text: str, anonymous: bool, note: str = ANONYMOUS_NOTE
     ctx.session.flush()
     # P20: an anonymous author stays out of the audit log too.
     ctx.audit(ANONYMOUS if anonymous else ctx.userid, "suggested", "suggestion", suggestion.id, anonymous=anonymous)
+    ctx.anonymous = anonymous  # the stored callback and the log line keep no sender either
     director = ctx.org.director_id
     if director and director != ctx.userid:
         ctx.send_text(director, TO_DIRECTOR.format(id=suggestion.id, author=ANONYMOUS if anonymous else ctx.user.name,
