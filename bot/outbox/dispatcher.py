@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox import attachments
 from bot.outbox.pacing import Pacing
+from bot.wecom import card_copies
 from bot.wecom.client import WeComClient, WeComError
 from models import OutboxAttachment, OutboxMessage
 from models.db import read_session_factory
@@ -186,13 +187,17 @@ class Dispatcher:
 
     def _split(self, session: Session, row: _Claimed, ready: list[str], waiting: list[str], at: datetime) -> None:
         """Send ``row`` to ``ready`` now; a copy (same chain, part and attempts, so a resend
-        keeps the duplicate check) waits for the others until ``at``."""
+        keeps the duplicate check) waits for the others until ``at``. An interactive card's copy
+        gets a task_id of its own: WeCom refuses a task_id sent before (42014)."""
         connection = session.connection()
         connection.execute(_NARROW, {"row_id": row.id, "to": "|".join(ready)})
-        connection.execute(_TABLE.insert(), {
-            "created_at": row.created_at, "kind": row.kind, "recipients": "|".join(waiting), "payload": row.payload,
+        payload, task_id = card_copies.with_fresh_task_id(row.payload)
+        copy_id = connection.execute(_TABLE.insert().returning(_TABLE.c.id), {
+            "created_at": row.created_at, "kind": row.kind, "recipients": "|".join(waiting), "payload": payload,
             "status": "pending", "attempts": row.attempts, "next_attempt_at": at, "origin": row.origin,
-            "chain": row.chain, "part": row.part, "priority": row.priority})
+            "chain": row.chain, "part": row.part, "priority": row.priority}).scalar_one()
+        if task_id:
+            card_copies.moved(connection, row.id, copy_id, waiting, task_id)
         log.info("outbox row %s: %d recipient(s) at WeCom's per-person limit wait until %s",
                  row.id, len(waiting), at.isoformat(timespec="seconds"))
 
