@@ -32,6 +32,7 @@ class EmulatorState:
     secret: str
     agent_id: int
     known_users: set[str] | None = None  # None: everyone is valid
+    unlicensed: set[str] = field(default_factory=set)  # members without a WeCom licence: never reached
     calls: list[dict] = field(default_factory=list)
     log: MemoryLog | DatabaseLog = field(default_factory=MemoryLog)  # each person's chat
     clock: Callable[[], float] = time.time  # the time a message carries (the demo clock may move it)
@@ -196,9 +197,13 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
         else:
             with state.lock:
                 state.recent[json.dumps({k: v for k, v in body.items()}, sort_keys=True)] = time.time()
-        valid = [u for u in users if state.known_users is None or u in state.known_users]
-        invalid = [u for u in users if u not in valid]
-        if not valid:
+        # doc 90236: errcode 0 with the recipients who did not get it listed (members without a
+        # licence too, even when nobody else was addressed); all invalid → 81013.
+        known = [u for u in users if state.known_users is None or u in state.known_users]
+        invalid = [u for u in users if u not in known]
+        unlicensed = [u for u in known if u in state.unlicensed]
+        valid = [u for u in known if u not in unlicensed]
+        if not known:
             return _error(81013, "user & party & tag all invalid")
         msgid = secrets.token_hex(8)
         media = {}
@@ -211,6 +216,8 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
                               markdown=(body.get("markdown") or {}).get("content"),
                               card=body.get("template_card"), **media)
         answer = {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid), "msgid": msgid}
+        if unlicensed:
+            answer["unlicenseduser"] = "|".join(unlicensed)
         card = body.get("template_card") or {}
         if msgtype == "template_card" and card.get("card_type") in INTERACTIVE:
             # WeCom (doc 94888): the send's response_code can update the card once, within 72 h.

@@ -35,6 +35,7 @@ CARDS_PER_PERSON = 2  # plus one text: at most three messages per person (P-wide
 SUMMARY = "📋 组织架构变动，以下工作已转交：\n{lines}"
 LEFT, MOVED = "{name} 已离开", "{name} 已调离{department}"
 ROLE_GONE = "{name} 已不再担任{role}"
+UNREACHABLE = "{name} 收不到企业微信消息（{why}）"
 APPROVAL_LINE = "  • {kind}申请 #{id} {label} → {to}"
 APPROVAL_NOBODY = "  • {kind}申请 #{id} {label}：找不到接手的人，请处理"
 ITEM_LINE = "  • 决议 #{id}（{text}）→ 主持人 {to}，请重新指派"
@@ -80,6 +81,17 @@ def hand_over_unheld_steps(ctx: BaseContext, request_ids: list[int] | None = Non
     step's role, telling those concerned; returns the lines sent to the director."""
     notes: dict[str, list[str]] = defaultdict(list)
     summary = _unheld(ctx, ctx.org, notes, request_ids=request_ids)
+    _tell(ctx, notes, summary)
+    return summary
+
+
+def hand_over_unreachable(ctx: BaseContext, userid: str, why: str, steps: list[ApprovalStep]) -> list[str]:
+    """Move ``steps`` away from ``userid``, whom WeCom cannot reach (``why``: no licence, invalid
+    account), as for a leaver; the director is told why. Returns the lines sent to the director."""
+    notes: dict[str, list[str]] = defaultdict(list)
+    change = OrgChange("unreachable", userid, ctx.org.name(userid), where=why)
+    lines = _approvals(ctx, ctx.org, change, notes, steps, keep_holders=False)
+    summary = [UNREACHABLE.format(name=q(change.name), why=why)] + lines if lines else []
     _tell(ctx, notes, summary)
     return summary
 
@@ -136,7 +148,7 @@ def _successor(ctx: BaseContext, before: OrgDirectory, request: ApprovalRequest,
 
 
 def _approvals(ctx: BaseContext, before: OrgDirectory, change: OrgChange, notes: dict,
-               steps: list[ApprovalStep] | None = None) -> list[str]:
+               steps: list[ApprovalStep] | None = None, keep_holders: bool = True) -> list[str]:
     leaver, lines, carded = change.userid, [], defaultdict(list)
     if steps is None:
         steps = ctx.session.scalars(select(ApprovalStep).join(ApprovalRequest).where(
@@ -144,7 +156,7 @@ def _approvals(ctx: BaseContext, before: OrgDirectory, change: OrgChange, notes:
             ApprovalStep.status.in_(("pending", "waiting"))).order_by(ApprovalRequest.id, ApprovalStep.position)).all()
     for step in steps:
         request = step.request
-        if holds_role(ctx, request, step, leaver):
+        if keep_holders and holds_role(ctx, request, step, leaver):
             continue  # moved, but still the one for this role (e.g. finance by tag)
         successor = _successor(ctx, before, request, step, leaver)
         facts = dict(kind=kind_label(request), id=request.id, label=step.label)
@@ -170,6 +182,8 @@ def _approvals(ctx: BaseContext, before: OrgDirectory, change: OrgChange, notes:
 def _who(change: OrgChange) -> str:
     if change.kind == "role":
         return f"{q(change.name)} 已不再担任{change.where}"
+    if change.kind == "unreachable":
+        return f"{q(change.name)} 收不到企业微信消息"
     return f"{q(change.name)} {'已离开' if change.kind == 'left' else '已调岗'}"
 
 
