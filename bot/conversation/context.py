@@ -45,11 +45,12 @@ class Message:
 
     @property
     def dedupe_key(self) -> str:
-        """``msg:MsgId`` for messages; for events (and anything without a MsgId) the sender, the
+        """``msg:<sender>:MsgId`` for messages (a MsgId is unique per sender, not across the corp:
+        WxJava#333); for events (and anything without a MsgId) the sender, the
         CreateTime and a digest of every decrypted field, so two different events in one second
         (a create_user then an update_user) differ while WeCom's retry, identical, is recognised."""
         if self.msg_type != "event" and self.msg_id:
-            return f"msg:{self.msg_id}"
+            return f"msg:{self.userid}:{self.msg_id}"
         canonical = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str)
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
         prefix = "bad" if self.msg_type == "invalid" else "evt"

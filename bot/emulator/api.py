@@ -42,6 +42,7 @@ class EmulatorState:
     task_ids: set[str] = field(default_factory=set)
     response_codes: dict[str, dict] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
+    token_faults: list[str] = field(default_factory=list)  # for gettoken only: "busy" answers -1
     contacts: object | None = None  # bot.emulator.contacts.EmulatorContacts: the address book, if served
     contacts_secret: str | None = None  # the 通讯录同步 secret gettoken also accepts
     recent: dict[str, float] = field(default_factory=dict)  # duplicate check: body hash → time
@@ -141,6 +142,10 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
 
     @bp.get("/gettoken")
     def gettoken():
+        with state.lock:
+            fault = state.token_faults.pop(0) if state.token_faults else None
+        if fault == "busy":
+            return _error(-1, "system busy")
         if request.args.get("corpid") != state.corp_id:
             return _error(40013, "invalid corpid")
         if request.args.get("corpsecret") not in (state.secret, state.contacts_secret):
