@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.outbox import writer as outbox
 from bot.config import Settings
 from bot.org.directory import Member, OrgDirectory
+from bot.text.quoting import markdown_as_text
 from models import AuditEntry, NotificationLedger
 
 
@@ -75,7 +76,13 @@ class BaseContext:
         """Queue a text; ``priority=outbox.URGENT`` is delivered before anything queued earlier."""
         return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin, priority=priority))
 
-    def send_markdown(self, to: str | list[str], text: str, priority: int = 0) -> list:
+    def send_markdown(self, to: str | list[str], text: str, priority: int = 0, readers: str = "managers") -> list:
+        """Queue a markdown message, or the same as text where readers may use WeChat's 企业微信
+        plug-in, which shows no markdown (``wecom.markdown``: "never"; "auto" with ``readers`` =
+        "everyone" — minutes, summaries; "managers" — the digests — keep markdown)."""
+        mode = self.settings.wecom.markdown
+        if mode == "never" or (mode == "auto" and readers == "everyone"):
+            return self.send_text(to, markdown_as_text(text), priority=priority)
         return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin, priority=priority))
 
     def send_card(self, to: str | list[str], card: dict, priority: int = 0) -> list:
@@ -142,7 +149,8 @@ class BaseContext:
                      detail=detail or None) for record_id, detail in records])
 
     def notify_once(self, kind: str, period: str, recipient: str, record: Any = "", *,
-                    text: str | None = None, markdown: str | None = None, card: dict | None = None) -> bool:
+                    text: str | None = None, markdown: str | None = None, card: dict | None = None,
+                    readers: str = "managers") -> bool:
         """Queue a notification unless (kind, period, recipient, record) was already queued.
 
         A job re-run for the same period therefore sends nothing twice. Returns True if queued.
@@ -164,7 +172,7 @@ class BaseContext:
             except IntegrityError:
                 return False
         (self.send_text(recipient, text) if text is not None else
-         self.send_markdown(recipient, markdown) if markdown is not None else
+         self.send_markdown(recipient, markdown, readers=readers) if markdown is not None else
          self.send_card(recipient, card))
         return True
 
@@ -224,7 +232,7 @@ class Context(BaseContext):
         if reply.text:
             self.send_text(self.userid, reply.text)
         if reply.markdown:
-            self.send_markdown(self.userid, reply.markdown)
+            self.send_markdown(self.userid, reply.markdown, readers="everyone")
         if reply.card:
             self.send_card(self.userid, reply.card)
 

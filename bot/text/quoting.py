@@ -14,6 +14,11 @@ bold text or a line that looks like the bot's own:
   becomes its full-width form; a block is a ``>`` quote, one quoted line per line typed.
 
 The original text stays untouched in the database: quoting is for display only.
+
+``markdown_as_text`` turns a markdown message the bot wrote into a ``text`` one, for readers in
+WeChat's 企业微信 plug-in (微信插件), which cannot show markdown: the bot's own markup is dropped,
+a ``>`` quote becomes bar lines as ``text_block`` writes them, and the user text inside stays as
+quoted (full-width, so it neither makes markup nor a tag).
 """
 from __future__ import annotations
 
@@ -71,3 +76,22 @@ def markdown_block(value: object, limit: int | None = None) -> str:
     ``>`` quote line (an empty line stays inside the quote), under a label the caller writes."""
     cleaned = _shorten(_clean(value).strip(), limit).translate(_MARKDOWN_TABLE)
     return "\n".join("> " + line if line else ">" for line in _lines(cleaned))
+
+
+_HEADING = re.compile(r"^#{1,6}\s*")
+_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
+_FONT = re.compile(r"</?font[^>]*>")
+
+
+def markdown_as_text(markdown: str) -> str:
+    """A markdown message (WeCom's subset) as a ``text`` message's content: headings, bold,
+    inline code and ``<font>`` dropped, ``[t](url)`` as "t（url）", quote lines as bar lines."""
+    lines = []
+    for line in markdown.split("\n"):
+        if line.startswith(">"):
+            line = BLOCK_BAR + line[1:].removeprefix(" ")
+        line = _HEADING.sub("", line)
+        line = _LINK.sub(lambda m: f"{m.group(1)}（{m.group(2)}）" if m.group(2) else m.group(1), line)
+        line = _FONT.sub("", line).replace("**", "").replace("`", "")
+        lines.append(line)
+    return "\n".join(lines)
