@@ -4,7 +4,7 @@ transaction; nobody leaves, nobody joins, nobody is told anyone left, and the sa
 changes nothing."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, insert, select
 from sqlalchemy.types import BigInteger
@@ -144,7 +144,8 @@ def test_every_column_that_stores_a_userid_is_rewritten(start_bot, fake_wecom):
                 elif column.name == "id" and table.name == "departments":
                     values["id"] = "dummy"
                 elif column.name == "status" and table.name == "outbox_messages":
-                    values["status"] = "pending"
+                    values["status"] = "pending"  # not due for a day: the dispatcher leaves it alone
+                    values["next_attempt_at"] = datetime.now(timezone.utc) + timedelta(days=1)
                 elif not column.nullable and column.default is None and column.server_default is None:
                     values[column.name] = _dummy(column, parents)
                 elif column.foreign_keys and table.name != "documents":
