@@ -281,7 +281,10 @@ class Dispatcher:
         if missed:
             answer["unreached"] = missed
         with self.session_factory.begin() as session:
-            session.connection().execute(_SENT, {"row_id": row.id, "at": at, "answer": answer})
+            connection = session.connection()
+            connection.execute(_SENT, {"row_id": row.id, "at": at, "answer": answer})
+            if row.kind == "send":  # counted when it went out, not when its batch was claimed
+                self.pacing.settle(connection, row.id, at)
             self._missed(session, row, missed)
 
     def _missed(self, session: Session, row: _Claimed, missed: dict) -> None:
