@@ -92,13 +92,16 @@ def acknowledged(session: Session, kind: str, subject_id: int) -> dict[str, date
 
 
 def send_ack_cards(ctx: BaseContext, kind: str, subject_id: int, recipients: list[str], title: str,
-                   fields: list[tuple[str, str]], sender_name: str, priority: int = 0) -> None:
-    """The 「收到」 card, one per batch of 1000 recipients (a task_id is unique per send)."""
+                   fields: list[tuple[str, str]], sender_name: str, priority: int = 0) -> list:
+    """The 「收到」 card, one per batch of 1000 recipients (a task_id is unique per send); returns
+    the outbox rows."""
+    rows = []
     for number, batch in enumerate(batches(recipients)):
         task_id = f"ack_{kind}_{subject_id}_{number}_{secrets.token_hex(4)}"
         card = button_card(task_id, title, CARD_DESC.format(sender=sender_name), fields,
                            [(BUTTON, f"ack:{kind}:{subject_id}", "primary")])
-        ctx.send_card(batch, card, priority=priority)
+        rows += ctx.send_card(batch, card, priority=priority)
+    return rows
 
 
 def record(ctx: BaseContext, subject: Subject, userid: str) -> bool:

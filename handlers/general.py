@@ -7,6 +7,7 @@ from bot import messages
 from bot.conversation.context import Context, Reply
 from bot.conversation.router import intent, normalise, on_event, registry, special_handler
 from bot.text.typos import suggest
+from bot.wecom.client import is_linked_corp
 
 WHOAMI = ("你是 {name}（{userid}）\n部门：{department}\n小组：{group}\n角色：{roles}\n直属上级：{superior}")
 HELP_HEADER = "我是{bot}，可以帮你："
@@ -160,11 +161,15 @@ def _named_command(text: str, entries) -> tuple | None:
 
 
 @special_handler("stranger")
-def stranger(ctx: Context) -> None:
+def stranger(ctx: Context) -> str | None:
     """Someone not in the org typed, clicked or tapped: a friendly refusal that says whom to ask,
-    at most once a day (through the ledger), so a stranger cannot make the bot talk on and on."""
-    ctx.notify_once("stranger", ctx.now.date().isoformat(), ctx.userid,
-                    text=messages.STRANGER.format(bot=messages.BOT_NAME, userid=ctx.userid))
+    at most once a day (through the ledger), so a stranger cannot make the bot talk on and on. A
+    linked corp's member (``corpid/userid``), whom ``message/send`` cannot reach, is answered
+    passively, in the callback's own response."""
+    text = messages.STRANGER.format(bot=messages.BOT_NAME, userid=ctx.userid)
+    if is_linked_corp(ctx.userid):
+        return text if ctx.claim_once("stranger", [(ctx.now.date().isoformat(), ctx.userid, "")]) else None
+    ctx.notify_once("stranger", ctx.now.date().isoformat(), ctx.userid, text=text)
     return None
 
 

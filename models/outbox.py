@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, USERID, USERIDS_PIPE, UTCDateTime, utcnow
 
 
 class OutboxMessage(Base):
@@ -28,7 +28,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(32))
-    recipients: Mapped[str] = mapped_column(Text)  # userids joined by "|", ≤ 1000 of them
+    recipients: Mapped[str] = mapped_column(Text, info=USERIDS_PIPE)  # userids joined by "|", ≤ 1000 of them
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -55,7 +55,7 @@ class RecipientSend(Base):
     __table_args__ = (Index("ix_recipient_sends_recipient_at", "recipient", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(64), info=USERID)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     outbox_id: Mapped[Optional[int]] = mapped_column(index=True)
 
@@ -101,7 +101,7 @@ class NotificationLedger(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(64))
-    recipient: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(64), info=USERID)
     record: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outbox_id: Mapped[Optional[int]] = mapped_column()

@@ -48,6 +48,7 @@ class Registry:
         self.jobs: dict[str, Route] = {}
         self.flow_cancellers: dict[str, Route] = {}
         self.flow_timeouts: dict[str, Route] = {}
+        self.undelivered: dict[str, Route] = {}
         self.prompts: list[tuple[Route, Handler]] = []  # (answer handler, is it waiting for the sender)
 
     # ---- registration ----------------------------------------------------------------------
@@ -111,6 +112,12 @@ class Registry:
     def job(self, job_id: str):
         """A job: ``def job(ctx: JobContext) -> None``; ``scheduler/`` says when it runs."""
         return self._keyed(self.jobs, job_id, "job")
+
+    def on_undelivered(self, name: str):
+        """Told who a sent message did not reach: ``def f(ctx: BaseContext, row_id: int, origin: str | None,
+        missed: dict[str, list[str]]) -> None`` (``bot.outbox.unreached``), in the transaction that
+        marks the outbox row; each handler picks the rows that concern it."""
+        return self._keyed(self.undelivered, name, "undelivered")
 
     def on_message_type(self, msg_type: str):
         """Messages of WeCom MsgType ``msg_type`` (``file``, ``image``…) from a member; a type with
@@ -246,3 +253,4 @@ on_prompt = registry.on_prompt
 special_handler = registry.special_handler
 on_message_type = registry.on_message_type
 job = registry.job
+on_undelivered = registry.on_undelivered

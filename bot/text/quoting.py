@@ -22,6 +22,11 @@ zero-width characters) — names are cleaned where they are parsed, this catches
 before.
 
 The original text stays untouched in the database: quoting is for display only.
+
+``markdown_as_text`` turns a markdown message the bot wrote into a ``text`` one, for readers in
+WeChat's 企业微信 plug-in (微信插件), which cannot show markdown: the bot's own markup is dropped,
+a ``>`` quote becomes bar lines as ``text_block`` writes them, and the user text inside stays as
+quoted (full-width, so it neither makes markup nor a tag).
 """
 from __future__ import annotations
 
@@ -105,3 +110,22 @@ def sheet_cell(value: str) -> str:
     """User text as an xlsx cell value (stored as a string, never a formula, by
     ``bot.spreadsheet``): invisible and XML-illegal characters dropped, at most CELL_LIMIT characters."""
     return ILLEGAL_CHARACTERS_RE.sub("", _clean(value))[:CELL_LIMIT]
+
+
+_HEADING = re.compile(r"^#{1,6}\s*")
+_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
+_FONT = re.compile(r"</?font[^>]*>")
+
+
+def markdown_as_text(markdown: str) -> str:
+    """A markdown message (WeCom's subset) as a ``text`` message's content: headings, bold,
+    inline code and ``<font>`` dropped, ``[t](url)`` as "t（url）", quote lines as bar lines."""
+    lines = []
+    for line in markdown.split("\n"):
+        if line.startswith(">"):
+            line = BLOCK_BAR + line[1:].removeprefix(" ")
+        line = _HEADING.sub("", line)
+        line = _LINK.sub(lambda m: f"{m.group(1)}（{m.group(2)}）" if m.group(2) else m.group(1), line)
+        line = _FONT.sub("", line).replace("**", "").replace("`", "")
+        lines.append(line)
+    return "\n".join(lines)

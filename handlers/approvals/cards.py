@@ -59,6 +59,9 @@ STEP_CLOSED = "#{id} {state}，{label}无需再审批，这次操作没有生效
 NOT_YOUR_TURN = ("#{id} 还没轮到你审批：现在是{label}（{approver}）。这次操作没有生效，轮到你时我会发审批卡片给你。")
 REQUEST_FLOW = "approval.request"
 STALE = "这张审批卡片已失效。发「待我审批」查看还需要你处理的申请。"
+ROLE_LOST = "你已不再担任{role}，#{id} 的{label}不能由你审批，这次操作没有生效。{then}"
+ROLE_LOST_MOVED = "已转给 {to} 处理。"
+ROLE_LOST_NOBODY = "暂时找不到接手的人，已告诉总监处理。"
 
 
 def kind_label(request: ApprovalRequest) -> str:
@@ -123,6 +126,25 @@ def _resolve(ctx: BaseContext, role: str, requester):
     if role == "ceo":
         return org.get(org.ceo_id) if org.ceo_id else None
     return None
+
+
+def holds_role(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep, userid: str) -> bool:
+    """P3: may ``userid`` sign ``step`` in today's org? Yes if they hold the step's role for this
+    requester (any finance member for the finance step); a stand-in (the superior or director a
+    step went to because nobody but the requester held the role) may while that is still so.
+    No for someone who left, or who lost the role since the step reached them."""
+    if ctx.org.get(userid) is None:
+        return False
+    requester = ctx.org.get(request.requester)
+    if requester is None and step.role in ("department_head", "group_leader"):
+        return True  # the requester left: their department's roles can no longer be judged
+    if step.role == "finance":
+        holders = list(ctx.org.finance_ids)
+    else:
+        person = _resolve(ctx, step.role, requester)
+        holders = [person.userid] if person else []
+    holders = [u for u in holders if u != request.requester and ctx.org.get(u)]
+    return userid in holders if holders else True
 
 
 def chain_text(ctx: BaseContext, steps: list[ApprovalStep], marks: bool = False, compact: bool = False) -> str:
@@ -242,6 +264,8 @@ def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, 
         return Reply(text=NOT_YOUR_STEP.format(id=request_id, label=step.label, approver=ctx.org.name(step.approver)))
     if request.status == "pending" and step.status == "waiting":  # P3: the steps are decided in order
         return _not_yet(ctx, request)
+    if request.status == "pending" and step.status == "pending" and not holds_role(ctx, request, step, ctx.userid):
+        return _role_lost(ctx, request, step)
     following = next((s for s in request.steps if s.position > position and s.status == "waiting"), None)
     if verdict == "reject":
         values = dict(status="rejected", finished_at=ctx.now)
@@ -270,6 +294,18 @@ def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, 
         return _rejected(ctx, request, step, reason)
     step.note = reason or None
     return _approved(ctx, request, step, following)
+
+
+def _role_lost(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> Reply:
+    """A tap from someone who no longer holds the step's role (P3): refused, and the step moves
+    on as for a leaver, to whoever holds the role now."""
+    from handlers.org.handover import hand_over_unheld_steps  # the hand-over imports this module
+
+    hand_over_unheld_steps(ctx, [request.id])
+    now = request.step_at(step.position)
+    then = ROLE_LOST_MOVED.format(to=ctx.org.name(now.approver)) if now.approver != ctx.userid else ROLE_LOST_NOBODY
+    return Reply(text=ROLE_LOST.format(id=request.id, label=step.label, role=ROLE_LABELS.get(step.role, step.role),
+                                       then=then))
 
 
 def _not_yet(ctx: Context, request: ApprovalRequest) -> Reply:

@@ -37,6 +37,10 @@ NO_KEY = "文件 #{id} 是加密保存的，但系统现在没有配置加密密
 CANNOT_OPEN = "文件 #{id} 无法解密（密钥不对或文件已损坏），没有发送。请联系管理员。"
 FILE_GONE = "文件 #{id} 的存储文件找不到了，没有发送。请联系管理员。"
 SEND_FAILED = "暂时没能把文件 #{id} 发给你（企业微信上传失败），请稍后再试。"
+SEND_REFUSED = "企业微信拒收文件 #{id}（{why}），再试也不会成功。请联系管理员检查这份文件。"
+# WeCom's permanent media refusals (doc 90313): retrying the same file can never succeed.
+MEDIA_REFUSALS = {40004: "媒体文件类型不合法", 40005: "文件类型不被接受", 40006: "文件大小不合法（为空或超过 20 MB）",
+                  44001: "文件内容为空"}
 SENT = "📎 文件 #{id}「{name}」已发给你。"
 LOG_REFUSED = "只有总监可以查看文件访问记录（P8）。"
 LOG_HEADER = "文件 #{id}「{name}」的记录（共 {count} 条{shown}）："
@@ -140,7 +144,9 @@ def deliver(ctx: Context, document: StoredFile) -> str:
         ctx.send_file(ctx.userid, document.filename, data, document.content_type)
     except WeComError as exc:
         log.warning("document %s: media/upload failed: %s", document.id, exc)
-        ctx.audit(ctx.userid, "send_failed", "document", document.id, reason="upload")
+        ctx.audit(ctx.userid, "send_failed", "document", document.id, reason="upload", errcode=exc.errcode)
+        if exc.errcode in MEDIA_REFUSALS:
+            return SEND_REFUSED.format(why=MEDIA_REFUSALS[exc.errcode], **facts)
         return SEND_FAILED.format(**facts)
     ctx.audit(ctx.userid, "sent", "document", document.id, to=ctx.userid, sensitive=document.sensitive)
     return SENT.format(**facts)

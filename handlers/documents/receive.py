@@ -13,6 +13,7 @@ from bot.conversation.context import Context, Reply
 from bot.text.quoting import text_inline
 from bot.conversation.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type, registry
 from bot.wecom.client import MEDIA_EXPIRED, MediaTooLarge, WeComError
+from handlers.documents.access import MEDIA_REFUSALS
 from handlers.documents import storage
 from handlers.documents.storage import documents_settings, size_text
 from handlers.documents.naming import (NameCheck, check_name, example_period, good_example, normalise_project,
@@ -43,6 +44,7 @@ NOT_SAVED = ("文件「{name}」没有保存：服务器暂时写不下（存储
 PROJECT_TOO_LONG = ("文件名里的项目名称太长了（最多 {limit} 个字，现在 {count} 个），没有归档。"
                     "请改短后重新发送，例如：{example}")
 DOWNLOAD_FAILED = "暂时没能从企业微信取回文件，没有保存。请稍后重新发送。"
+DOWNLOAD_REFUSED = "企业微信拒绝提供这个文件（{why}），没有保存。重新发送同一个文件也不会成功，请检查文件后再发。"
 FILED = ("✅ 已归档文件 #{id}「{name}」\n项目：{project}{linked}\n部门：{department}\n大小：{size}\n"
          "发「文件列表」查看，发「发送文件 {id}」取回。")
 FILED_SENSITIVE = ("🔒 已加密归档敏感文件 #{id}「{name}」（{why}）\n项目：{project}{linked}\n部门：{department}\n"
@@ -177,6 +179,8 @@ def fetch_and_file(ctx: Context, check: NameCheck, media_id: str, why: str) -> s
         if exc.errcode == MEDIA_EXPIRED:
             return EXPIRED
         log.warning("media/get failed for user=%s: %s", ctx.userid, exc)
+        if exc.errcode in MEDIA_REFUSALS:
+            return DOWNLOAD_REFUSED.format(why=MEDIA_REFUSALS[exc.errcode])
         return DOWNLOAD_FAILED
     key = storage.storage_key(ctx.user.department_id, check.project, check.filename, bool(why))
     try:

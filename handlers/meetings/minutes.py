@@ -212,7 +212,7 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
     if summarised:  # P9 within WeCom's 2048 bytes: a summary, the full text by 查看纪要
         body, _ = render_minutes(title, facts, parsed.topics, parsed.discussion, marked,
                                  FOOTER_SUMMARY.format(id=meeting.id))
-    ctx.send_markdown(meeting.attendees, body)
+    ctx.send_markdown(meeting.attendees, body, readers="everyone")
     unowned = [i for i in items if i.owner is None]
     for item in unowned:
         card = assign_card(ctx, item, meeting)
