@@ -15,6 +15,7 @@ from handlers.holiday_notice import december_note
 from handlers.reports.periods import report_owers, weekly_period
 from handlers.reports.views import period_reports
 from handlers.sync.collaborations import all_collaborations, week_key
+from handlers.trends import TrendFacts, read_trends, trend_lines
 from handlers.voice.suggestions import digest_lines as suggestion_lines
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
@@ -165,8 +166,11 @@ def sync_line(ctx: JobContext, facts: WeekFacts, people: set[str] | None) -> str
 
 
 def digest_markdown(ctx: JobContext, facts: WeekFacts, window: Window, scope: str, people: set[str],
-                    department: bool) -> str:
+                    department: bool, trends: TrendFacts | None = None) -> str:
+    """One recipient's digest: what changed most first (``handlers.trends``), then the figures."""
     lines = [HEADER.format(period=facts.period.label, scope=scope)]
+    if trends is not None:
+        lines += trend_lines(ctx, trends, people)
     lines += approval_lines(facts, people)
     lines += meeting_lines(facts, people)
     lines += [report_line(ctx, facts, window, people), sync_line(ctx, facts, None if department else people)]
@@ -183,13 +187,14 @@ def manager_digest(ctx: JobContext) -> None:
     home = ctx.org.home_department
     director = ctx.org.director
     facts = week_facts(ctx, window)
+    trends = read_trends(ctx, window.end)
     members_by_group: dict[str, set[str]] = {}
     for member in ctx.org.members.values():
         if member.group_id:
             members_by_group.setdefault(member.group_id, set()).add(member.userid)
     if director:
         people = {m.userid for m in ctx.org.members.values() if m.department_id == home}
-        text = digest_markdown(ctx, facts, window, ctx.org.departments[home]["name"], people, True)
+        text = digest_markdown(ctx, facts, window, ctx.org.departments[home]["name"], people, True, trends)
         text += december_note(ctx, director.userid)  # P10: next year's 调休 not published yet, once
         ctx.notify_once("manager_digest", week, director.userid, "department", markdown=text)
     for group in ctx.org.groups.values():
@@ -198,4 +203,4 @@ def manager_digest(ctx: JobContext) -> None:
             continue
         people = members_by_group.get(group["id"], set())
         ctx.notify_once("manager_digest", week, leader.userid, group["id"],
-                        markdown=digest_markdown(ctx, facts, window, group["name"], people, False))
+                        markdown=digest_markdown(ctx, facts, window, group["name"], people, False, trends))

@@ -33,6 +33,12 @@ class PolicySettings:
 
     rotation_interval_years: int = 2  # P2
     director_limit_wan: float = 5  # P4
+    split_window_days: int = 30  # P4: requests of the same thing within this many days may be one split purchase
+    split_escalates: bool = True  # P4: a split purchase's chain is that of its total (the CEO from the limit)
+    split_kinds: tuple[str, ...] = ("procurement",)  # P4: kinds checked for splits (a standing 报销 is none)
+    split_exempt_items: tuple[str, ...] = ()  # P4: legitimate repeats (e.g. "云服务器月租"), never a split
+    approver_brief_days: int = 90  # P3: the approver's card shows the requester's requests of this many days
+    near_limit_percent: int = 90  # P4: an amount from this % of a tier up to it is "just under the limit"
     emergency_backfill_hours: int = 48  # P5
     kickoff_days: int = 7  # P6
     acceptance_days: int = 15  # P6

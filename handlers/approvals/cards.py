@@ -17,6 +17,8 @@ from bot.wecom.cards import button_card, replace_button
 from bot.conversation.context import BaseContext, Context, Reply
 from bot.text.quoting import text_inline
 from bot.conversation.router import on_card, on_flow, on_flow_cancel, on_flow_timeout
+from handlers.approvals.brief import SPLIT_ACTION, brief_lines, split_line
+from handlers.approvals.splits import find_split
 from models import ApprovalRequest, ApprovalStep
 
 KIND_LABELS = {"procurement": "采购", "reimbursement": "报销"}
@@ -58,6 +60,7 @@ STEP_WITHDRAWN = "#{id} 已撤回（{requester} 撤回的），{label}无需再�
 STEP_CLOSED = "#{id} {state}，{label}无需再审批，这次操作没有生效。发「待我审批」查看还需要你处理的申请。"
 NOT_YOUR_TURN = ("#{id} 还没轮到你审批：现在是{label}（{approver}）。这次操作没有生效，轮到你时我会发审批卡片给你。")
 REQUEST_FLOW = "approval.request"
+SPLIT_NOTE = "提示：{line}。审批人会在卡片上看到这一点。"
 STALE = "这张审批卡片已失效。发「待我审批」查看还需要你处理的申请。"
 ROLE_LOST = "你已不再担任{role}，#{id} 的{label}不能由你审批，这次操作没有生效。{then}"
 ROLE_LOST_MOVED = "已转给 {to} 处理。"
@@ -73,18 +76,21 @@ def money_text(request: ApprovalRequest) -> str:
     return Money(request.amount_fen, request.quantity, request.unit_fen).shown()
 
 
-def plan_chain(ctx: BaseContext, request: ApprovalRequest) -> tuple[list[ApprovalStep], ApprovalStep | None]:
+def plan_chain(ctx: BaseContext, request: ApprovalRequest,
+               chain_fen: int | None = None) -> tuple[list[ApprovalStep], ApprovalStep | None]:
     """The steps of ``request``'s chain and the first step without a person (None when all are staffed).
 
     P4: a step with ``min_amount_wan`` applies only from that amount up (the CEO from the director's
-    limit). Nobody approves their own request: a step that would fall to the requester goes up to
+    limit), measured on ``chain_fen`` when given (a split purchase's total, ``splits``) else on the
+    request's own amount. Nobody approves their own request: a step that would fall to the requester goes up to
     another finance member or to the requester's superior (P1 reporting line); a step nobody above
     can take, or whose approver already signed, is kept as skipped.
     """
     requester = ctx.org.get(request.requester)
     steps, signed = [], set()
+    amount_fen = max(request.amount_fen, chain_fen or 0)
     for rule in ctx.policy.chains.get(request.kind, ()):
-        if rule.min_amount_wan is not None and Decimal(request.amount_fen) < Decimal(str(rule.min_amount_wan)) * 1_000_000:
+        if rule.min_amount_wan is not None and Decimal(amount_fen) < Decimal(str(rule.min_amount_wan)) * 1_000_000:
             continue
         person = _resolve(ctx, rule.role, requester) if requester else None
         if person is not None and person.userid == request.requester:
@@ -164,8 +170,12 @@ def chain_text(ctx: BaseContext, steps: list[ApprovalStep], marks: bool = False,
 
 
 def start_chain(ctx: Context, request: ApprovalRequest) -> str:
-    """P3: build the chain of a submitted request, card its first approver, tell the requester."""
-    steps, unstaffed = plan_chain(ctx, request)
+    """P3: build the chain of a submitted request, card its first approver, tell the requester.
+    P4: a request that completes a split purchase (``splits``) is recorded as such, and its chain
+    is that of the total when ``policy.split_escalates``."""
+    split = find_split(ctx, request, ctx.now)
+    escalate = split is not None and ctx.policy.split_escalates
+    steps, unstaffed = plan_chain(ctx, request, split.total_fen if escalate else None)
     kind, amount = kind_label(request), format_money(request.amount_fen)
     if unstaffed is not None or not any(s.status == "waiting" for s in steps):
         label = unstaffed.label if unstaffed else "审批"
@@ -188,6 +198,11 @@ def start_chain(ctx: Context, request: ApprovalRequest) -> str:
     for step in steps:
         if step.status == "skipped":
             ctx.audit("system:approval", "skipped", "approval", request.id, step=step.position, note=step.note)
+    split_detail = None
+    if split is not None:  # P16: the audit trail keeps what the approvers were told
+        split_detail = dict(related=[r.id for r in split.related], total_fen=split.total_fen,
+                            limit_fen=split.limit_fen, escalated=escalate and len(steps) > len(plan_chain(ctx, request)[0]))
+        ctx.audit("system:approval", SPLIT_ACTION, "approval", request.id, **split_detail)
     chain = chain_text(ctx, steps)
     if request.emergency:  # P5: the whole chain hears of the emergency at once
         approvers = sorted({s.approver for s in steps if s.status != "skipped"})
@@ -197,8 +212,9 @@ def start_chain(ctx: Context, request: ApprovalRequest) -> str:
                                                         chain=chain))
         ctx.audit(ctx.userid, "emergency_recorded", "approval", request.id, alerted=approvers)
     send_step_card(ctx, request, first)
-    return SUBMITTED.format(kind=kind, id=request.id, chain=chain, approver=ctx.org.name(first.approver),
-                            label=first.label)
+    answer = SUBMITTED.format(kind=kind, id=request.id, chain=chain, approver=ctx.org.name(first.approver),
+                              label=first.label)
+    return answer if split_detail is None else f"{answer}\n{SPLIT_NOTE.format(line=split_line(split_detail))}"
 
 
 def approver_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep) -> tuple[str, dict]:
@@ -212,7 +228,8 @@ def approver_card(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep
     card = button_card(task_id, title, CARD_DESC.format(label=step.label, index=active.index(step) + 1,
                                                          total=len(active)), fields,
                        [("同意", f"approval:approve:{request.id}:{step.position}", "primary"),
-                        ("驳回", f"approval:reject:{request.id}:{step.position}", "danger")])
+                        ("驳回", f"approval:reject:{request.id}:{step.position}", "danger")],
+                       sub_title="\n".join(brief_lines(ctx, request, kind_label(request))))
     return task_id, card
 
 

@@ -17,6 +17,7 @@ from bot.text.quoting import text_inline
 from bot.conversation.router import on_card
 from handlers.approvals.cards import (REQUEST_FLOW, STALE, chain_text, grey_tapped, kind_label, money_text,
                                      plan_chain, start_chain)
+from handlers.approvals.splits import find_split
 from models import ApprovalDraft, ApprovalRequest
 
 SUMMARY_TITLE = "请确认{kind}申请"
@@ -29,6 +30,8 @@ DRAFT_DONE = {"submitted": "这份申请已提交（编号 {id}），无需再�
 DRAFT_SETTLED_TEXT = {"submitted": "（你之前的申请确认卡片「{item}」已提交，编号 {id}。）",
                       "cancelled": "（你之前的申请确认卡片「{item}」已取消，没有提交。）"}
 STATE_LABELS = {"submitted": "已提交", "cancelled": "已取消"}
+SPLIT_HINT = "⚠ {line}{ceo}。审批人会看到这一提示；若确是同一次采购，请合并成一份申请。"
+SPLIT_CEO = "，审批链按合计金额确定"
 
 
 def draft_ref(draft: ApprovalDraft) -> str:
@@ -44,7 +47,9 @@ def send_summary(ctx: Context, data: dict) -> int:
     ctx.session.add(draft)
     ctx.session.flush()
     preview = _as_request(draft)
-    steps, _ = plan_chain(ctx, preview)
+    split = find_split(ctx, preview, ctx.now)  # P4: the requester hears of a split before submitting
+    escalate = split is not None and ctx.policy.split_escalates
+    steps, _ = plan_chain(ctx, preview, split.total_fen if escalate else None)
     kind = kind_label(preview)
     title = (SUMMARY_TITLE_EMERGENCY if draft.emergency else SUMMARY_TITLE).format(kind=kind)
     task_id = f"apprq_{draft.id}_{secrets.token_hex(4)}"  # the summary cards keep their task_id prefix
@@ -52,7 +57,8 @@ def send_summary(ctx: Context, data: dict) -> int:
                        [("事项", text_inline(draft.item)), ("金额", money_text(preview)),
                         ("事由", text_inline(draft.reason) or "（未填写）"),
                         ("审批链", chain_text(ctx, steps, compact=True))],
-                       [("提交", f"draft:submit:{draft.id}", "primary"), ("取消", f"draft:cancel:{draft.id}", "grey")])
+                       [("提交", f"draft:submit:{draft.id}", "primary"), ("取消", f"draft:cancel:{draft.id}", "grey")],
+                       sub_title=SPLIT_HINT.format(line=split.said(), ceo=SPLIT_CEO if escalate else "") if split else "")
     card_copies.remember(ctx, draft_ref(draft), task_id, ctx.send_card(ctx.userid, card))
     return draft.id
 

@@ -20,6 +20,7 @@ from bot.conversation.context import Context
 from bot.text.quoting import text_inline
 from bot.conversation.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers.approvals.cards import REQUEST_FLOW, STATUS_LABELS, chain_text, kind_label, send_step_card, step_ref
+from handlers.approvals.brief import SPLIT_ACTION, split_line
 from handlers.approvals.drafts import send_summary, settle_draft
 from models import ApprovalDraft, ApprovalRequest, ApprovalStep, AuditEntry
 
@@ -68,7 +69,8 @@ HISTORY_HEADER = "#{id} {kind}：{item}，{amount}（{state}）\n审批链：{ch
 ACTIONS = {"created": "提交申请", "carded": "送审", "approved": "同意", "rejected": "驳回", "urged": "催办",
            "withdrawn": "撤回", "escalated": "升级提醒", "reminded": "提醒审批", "skipped": "跳过",
            "completed": "全部通过", "failed": "无法审批", "reason_given": "填写驳回理由",
-           "emergency_recorded": "记录紧急处理", "emergency_flagged": "通报紧急驳回", "chased": "催补办"}
+           "emergency_recorded": "记录紧急处理", "emergency_flagged": "通报紧急驳回", "chased": "催补办",
+           SPLIT_ACTION: "提示"}
 
 
 @intent("approval.request", "采购申请", "采购", "报销申请", "报销", summary="发起采购或报销申请（P3、P4）",
@@ -315,6 +317,8 @@ def history(ctx: Context) -> str:
         detail = entry.detail or {}
         extra = ctx.org.name(detail["approver"]) if entry.action in ("carded", "reminded", "escalated") \
             and detail.get("approver") else text_inline(detail.get("reason") or detail.get("remark") or "", 200)
+        if entry.action == SPLIT_ACTION:
+            extra = split_line(detail)
         local = entry.at.astimezone(ctx.settings.tz)
         lines.append(f"{format_datetime(local)} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from bot.text.amounts import format_money
 from bot.conversation.context import BaseContext
 from bot.text.dates import format_datetime
 from handlers.approvals.cards import KIND_LABELS, ROLE_LABELS, SKIP_SELF, SKIP_SIGNED
+from handlers.approvals.splits import COUNTED, Split, split_among
 from handlers.compliance.quarters import Scope
 from models import ApprovalRequest, AuditEntry
 from models.meeting import ActionItem, Meeting
@@ -73,7 +74,8 @@ def _submitted(ctx: BaseContext, scope: Scope, emergency_only: bool = False) -> 
 
 
 def approvals(ctx: BaseContext, scope: Scope) -> list[Record]:
-    """P3/P4: each step decided by its approver (per the audit log), no required step missing."""
+    """P3/P4: each step decided by its approver (per the audit log), no required step missing, no
+    suspected split purchase (拆单)."""
     requests = _submitted(ctx, scope)
     decisions: dict[tuple[str, int], list[AuditEntry]] = defaultdict(list)
     if requests:
@@ -81,6 +83,7 @@ def approvals(ctx: BaseContext, scope: Scope) -> list[Record]:
                 AuditEntry.record_type == "approval", AuditEntry.action.in_(tuple(DECIDED)),
                 AuditEntry.record_id.in_([str(r.id) for r in requests])).order_by(AuditEntry.id)):
             decisions[(entry.record_id, int((entry.detail or {}).get("step", 0)))].append(entry)
+    splits = suspected_splits(ctx, scope, requests)
     records = []
     for request in requests:
         record = Record("approvals", str(request.id), _request_label(ctx, request))
@@ -96,8 +99,47 @@ def approvals(ctx: BaseContext, scope: Scope) -> list[Record]:
                         f"由 {ctx.org.name(entry.actor)} 于 {when(ctx, entry.at)} {DECIDED[entry.action]}")))
         if request.status == "approved":
             record.problems += _missing_steps(ctx, request)
+        if request.id in splits:
+            record.problems.append(_split_problem(ctx, request, splits[request.id]))
         records.append(record)
     return records
+
+
+def _split_problem(ctx: BaseContext, request: ApprovalRequest, split: Split) -> Problem:
+    """P4: the request completed a suspected split purchase; says whether the tier's signer signed."""
+    tier_roles = {rule.role for rule in ctx.policy.chains.get(request.kind, ())
+                  if rule.min_amount_wan is not None and round(rule.min_amount_wan * 1_000_000) == split.limit_fen}
+    signed = [s for s in request.steps if s.role in tier_roles and s.status == "approved"]
+    signer = "、".join(ROLE_LABELS.get(r, r) for r in sorted(tier_roles)) or "上一级"
+    outcome = f"{signer}已签" if signed else f"没有{signer}签字"
+    return Problem("P4", f"疑似拆单：与 {split.numbers()} 同为「{request.item}」一类，{ctx.policy.split_window_days} 天内"
+                         f"合计 {format_money(split.total_fen)}，每单都低于 {format_money(split.limit_fen)}（{outcome}）")
+
+
+def suspected_splits(ctx: BaseContext, scope: Scope, requests: list[ApprovalRequest]) -> dict[int, Split]:
+    """P4/P16: request id → the split it completed, among ``requests`` (the quarter's) and the
+    counted requests of ``policy.split_window_days`` before, per requester and group (``splits``)."""
+    window = timedelta(days=ctx.policy.split_window_days)
+    candidates = list(ctx.session.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.kind.in_(tuple(ctx.policy.split_kinds)), ApprovalRequest.status.in_(COUNTED),
+        ApprovalRequest.submitted_at >= scope.start - window, ApprovalRequest.submitted_at < scope.end)))
+    def bucket(userid: str) -> str:
+        member = ctx.org.get(userid)
+        return f"group:{member.group_id}" if member and member.group_id else f"user:{userid}"
+    by_bucket: dict[tuple[str, str], list[ApprovalRequest]] = defaultdict(list)
+    for candidate in sorted(candidates, key=lambda r: (r.submitted_at, r.id)):
+        by_bucket[(candidate.kind, bucket(candidate.requester))].append(candidate)
+    found = {}
+    for request in requests:
+        if request.status not in COUNTED or request.kind not in ctx.policy.split_kinds:
+            continue
+        start = request.submitted_at - window
+        earlier = [r for r in by_bucket[(request.kind, bucket(request.requester))]
+                   if start <= r.submitted_at <= request.submitted_at and r.id < request.id]
+        split = split_among(ctx, request, earlier)
+        if split is not None:
+            found[request.id] = split
+    return found
 
 
 def _missing_steps(ctx: BaseContext, request: ApprovalRequest) -> list[Problem]:
