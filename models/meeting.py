@@ -27,6 +27,7 @@ class Meeting(Base):
     minute_taker: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     attendees: Mapped[list] = mapped_column(JSON, default=list, info=USERIDS)  # userids, chair and minute-taker included
     agenda: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[Optional[str]] = mapped_column(String(100))  # 会议室 (会议 N 地点 …)
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
     created_by: Mapped[str] = mapped_column(String(64), info=USERID)  # a userid, or "system:config"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

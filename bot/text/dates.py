@@ -1,7 +1,7 @@
 """Chinese date and time phrases, as people type them in chat. Pure functions, no clock of their own.
 
 Dates: 今天 / 明天 / 后天 / 大后天 (昨天 / 前天, to be refused as past), 周五 / 星期五 / 礼拜五 (the next one, today included), 本周五 / 这周五
-(this Monday-to-Sunday week), 下周一 / 下个星期一 (next week), 下下周一, ``11月28日`` / ``11月28号``
+(this Monday-to-Sunday week), 下周一 / 下个星期一 (next week), 下下周一, 上周五 / 上上周五 (past weeks), ``11月28日`` / ``11月28号``
 (this year, or next year once more than a month past), ``2026-11-28`` / ``2026/11/28`` / ``2026年11月28日``.
 Times: ``14:00`` / ``14：00``, ``14点``, ``14点30(分)``, ``2点半``, ``下午2点``, ``下午三点``; a range
 ``14:00-15:00`` / ``14:00~15:00`` / ``14点到15点`` / ``下午2点至3点`` (the end inherits 下午).
@@ -26,7 +26,7 @@ _DATE = re.compile(
     r"(?P<iso>(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?)"
     r"|(?P<md>(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]?)"
     r"|(?P<rel>大后天|后天|明天|明日|今天|今日|昨天|前天)"
-    r"|(?P<wk>(?P<which>下下个?|下个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7]))")
+    r"|(?P<wk>(?P<which>下下个?|下个?|上上个?|上个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7]))")
 _CLOCK = (r"(?P<@ap>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|今晚)?\s*"
           r"(?P<@h>" + _NUM + r")\s*(?:[:：]\s*(?P<@mi>\d{2})|点\s*(?:(?P<@half>半)|(?P<@mi2>" + _NUM +
           r")\s*分?)?)")
@@ -107,6 +107,8 @@ def find_date(text: str, today: date) -> tuple[date | None, tuple[int, int] | No
         offset = 7 - weekday + target
     elif which == "下下":
         offset = 14 - weekday + target
+    elif which in ("上", "上上"):  # last week's (a meeting put on record afterwards: 补登会议)
+        offset = (-7 if which == "上" else -14) - weekday + target
     elif which in ("本", "这"):
         offset = target - weekday
     else:  # 周五: the next Friday, today included

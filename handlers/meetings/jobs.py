@@ -17,7 +17,7 @@ from handlers.meetings.common import item_line, local, when_text
 from handlers.meetings.recurring import ensure_occurrences
 from models.meeting import ActionItem, Meeting
 
-REMIND = "📅 会议提醒：「{title}」#{id} {minutes} 分钟后开始\n时间：{when}\n主持：{chair}　记录：{taker}\n议程：{agenda}"
+REMIND = "📅 会议提醒：「{title}」#{id} {minutes} 分钟后开始\n时间：{when}{place}\n主持：{chair}　记录：{taker}\n议程：{agenda}"
 OPEN_ITEMS = "\n\n待跟进的决议（{count} 项）：\n{items}"
 NO_AGENDA = "（未填写）"
 PROMPT_TITLE = "请提交会议纪要 #{id}"
@@ -65,7 +65,8 @@ def _reminder_text(ctx: JobContext, meeting: Meeting) -> str:
     minutes = max(1, round((meeting.starts_at - ctx.now).total_seconds() / 60))
     text = REMIND.format(title=text_inline(meeting.title), id=meeting.id, minutes=minutes, when=when_text(ctx, meeting),
                          chair=ctx.org.name(meeting.chair), taker=ctx.org.name(meeting.minute_taker),
-                         agenda=text_inline(meeting.agenda) or NO_AGENDA)
+                         agenda=text_inline(meeting.agenda) or NO_AGENDA,
+                         place=f"\n地点：{text_inline(meeting.location)}" if meeting.location else "")
     if meeting.weekly:  # P11/P12: the weekly meeting goes through what is still open
         total = ctx.session.scalar(select(func.count()).select_from(ActionItem).where(ActionItem.status == "open"))
         if total:

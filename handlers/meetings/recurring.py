@@ -22,6 +22,7 @@ from models.meeting import Meeting
 log = logging.getLogger(__name__)
 HORIZON = timedelta(days=8)  # occurrences are put on the calendar this far ahead
 FIRST_RUN_KEY = "meetings.first_run_at"
+SERIES_STOPPED_KEY = "meetings.series_stopped.{key}"
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ def ensure_occurrences(ctx: BaseContext, until: datetime | None = None) -> None:
     until = until or ctx.now + HORIZON
     first_run = first_run_at(ctx)
     for series in ctx.settings.section("meetings"):
+        if series_stopped(ctx, series.key):  # the director stopped it (取消会议 <编号> 全部)
+            continue
         trigger = CronTrigger.from_crontab(series.schedule, timezone=tz)
         duration = timedelta(minutes=series.duration_minutes)
         # Meetings that ended within the minutes window still get their minutes asked for.
@@ -146,6 +149,11 @@ def ensure_occurrences(ctx: BaseContext, until: datetime | None = None) -> None:
         while moment is not None and moment <= until:
             _add_occurrence(ctx, series, moment, duration)
             moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+
+
+def series_stopped(ctx: BaseContext, key: str) -> bool:
+    """Whether the director stopped the recurring series ``key`` (``changes``)."""
+    return ctx.session.get(KeyValue, SERIES_STOPPED_KEY.format(key=key)) is not None
 
 
 def first_run_at(ctx: BaseContext) -> datetime:

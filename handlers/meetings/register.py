@@ -13,6 +13,7 @@ from bot.text.quoting import text_inline
 from bot.conversation.router import intent, on_flow
 from handlers.meetings.common import (LABEL_BOUNDARY, find_people, names, sample_name, split_labelled, tidy_title,
                                       when_text)
+from handlers.meetings.changes import change_meeting
 from handlers.meetings.recurring import ensure_occurrences
 from models import Project
 from models.meeting import Meeting
@@ -28,25 +29,37 @@ ASK = {
     "TAKER": "谁来记录纪要？请发一个姓名，例如：{b}（发「取消」可退出）",
 }
 BAD_WHEN = "没看懂时间「{text}」。请这样写：" + WHEN_EXAMPLES
-PAST = "{when} 已经过去了，请给一个将来的时间，例如：明天14:00-15:00"
+PAST = ("{when} 已经过去了，请给一个将来的时间，例如：明天14:00-15:00。"
+        "要记下已经开过的会，请发「补登会议 …」，例如：补登会议 周会 昨天10:00 参会 张三 记录人 李四")
+NOT_YET = "{when} 还没到。补登只记已经开过的会；将来的会请发「登记会议 …」，例如：登记会议 评审 明天14:00"
+REGISTERED_PAST = ("已补登会议 #{id}「{title}」\n时间：{when}{place}\n主持：{chair}\n记录人：{taker}\n参会：{attendees}\n{project}"
+                   "纪要从现在算 {hours} 小时内提交（P9），{due} 截止；我会请 {taker} 填写。")
+DUPLICATE_FLOW = "meeting.duplicate"
+DUPLICATE = ("是同一个会吗？{chair} 主持的会议 #{id}「{title}」（{when}）已经登记了，和这次的时间重叠，"
+             "{same}。\n回复「是」就不重复登记；回复「不是」另外登记一个。")
+DUPLICATE_ASK = "请回复「是」（不重复登记）或「不是」（另外登记一个）。"
+DUPLICATE_KEPT = "好的，没有重复登记，会议 #{id} 保持不变。要修改它可以发：会议 {id}"
+YES_WORDS = {"是", "是的", "对", "同一个", "同一个会", "一样"}
+NO_WORDS = {"不是", "否", "不", "不一样", "另外登记", "另外登记一个", "不是同一个"}
 UNKNOWN_PEOPLE = "通讯录里没有「{unknown}」，这次没有登记。请用通讯录里的姓名，例如：{example}"
-REGISTERED = ("已登记会议 #{id}「{title}」\n时间：{when}{default_end}\n主持：{chair}\n记录人：{taker}\n参会：{attendees}\n{project}"
+REGISTERED = ("已登记会议 #{id}「{title}」\n时间：{when}{default_end}{place}\n主持：{chair}\n记录人：{taker}\n参会：{attendees}\n{project}"
               "会前 {remind} 分钟我会提醒大家；会后请 {taker} 在 {hours} 小时内发「纪要」。发「会议列表」查看安排。")
 DEFAULT_END = "（未写结束时间，按 1 小时计）"
 PROJECT_LINE = "项目：#{id}「{name}」（{kind}）\n"
 NO_PROJECT = "没有编号为 {id} 的项目，这次没有登记。发「项目列表」查看项目编号。"
 _PROJECT = re.compile(LABEL_BOUNDARY + r"项目\s*[:：]?\s*[#＃]?(?P<id>\d{1,12})(?=[\s,，、;；。]|$)")
-INVITED = ("📅 {registrar} 邀请你参加会议 #{id}「{title}」\n时间：{when}\n主持：{chair}\n记录人：{taker}\n"
+INVITED = ("📅 {registrar} 邀请你参加会议 #{id}「{title}」\n时间：{when}{place}\n主持：{chair}\n记录人：{taker}\n"
            "会前 {remind} 分钟我会再提醒你。")
 CHAIR_FORBIDDEN = ("只有总监和组长可以登记由别人主持的会议，这次没有登记。你登记的会议由你主持："
                    "去掉「主持 {chair}」再发一次，例如：{example}")
 NO_MEETINGS = "最近没有你参加的会议。登记一个会议，例如：{example}"
 LIST_HEADER = "接下来的会议："
 LIST_FOOTER = "会议结束后，记录人发「纪要」提交纪要；发「决议列表 编号」查看某个会议的决议。"
-_MARKERS = re.compile(r"(参会人员|参会人|参会|与会人员|与会|参加人|记录人|记录员|纪要人|主持人|主持|议程)\s*[:：]?\s*")
+_MARKERS = re.compile(r"(参会人员|参会人|参会|与会人员|与会|参加人|记录人|记录员|纪要人|主持人|主持|议程|地点|会议室)\s*[:：]?\s*")
 _MARKER_FIELD = {"参会人员": "attendees", "参会人": "attendees", "参会": "attendees", "与会人员": "attendees",
                  "与会": "attendees", "参加人": "attendees", "记录人": "taker", "记录员": "taker",
-                 "纪要人": "taker", "主持人": "chair", "主持": "chair", "议程": "agenda"}
+                 "纪要人": "taker", "主持人": "chair", "主持": "chair", "议程": "agenda",
+                 "地点": "location", "会议室": "location"}
 
 
 def _examples(ctx: Context) -> dict:
@@ -59,8 +72,20 @@ def _examples(ctx: Context) -> dict:
         example="登记会议 评审 明天14:00 参会 张三 记录人 李四")
 def register_meeting(ctx: Context) -> str:
     """Register an ad-hoc meeting from one line; ask for whatever is missing."""
+    return _register(ctx, past=False)
+
+
+@intent("meeting.record_past", "补登会议", "补录会议", "补记会议", summary="补登已经开过的会议，再交纪要（P9、P6）",
+        example="补登会议 项目启动会 昨天14:00-15:00 参会 张三 记录人 李四")
+def record_past_meeting(ctx: Context) -> str:
+    """A meeting already held, put on record so that its minutes and decisions (and a P6 kickoff
+    held late) are; it is never reminded, and its minutes are due from now."""
+    return _register(ctx, past=True)
+
+
+def _register(ctx: Context, past: bool) -> str:
     data = {"chair": ctx.userid, "attendees": [], "taker": None, "title": "", "day": None, "start": None,
-            "end": None, "agenda": ""}
+            "end": None, "agenda": "", "past": past}
     args, problem = _take_project(ctx, data, ctx.args or "")
     if problem:
         return problem
@@ -74,8 +99,8 @@ def register_meeting(ctx: Context) -> str:
         return problem
     for marker, value in fields.items():
         field = _MARKER_FIELD[marker]
-        if field == "agenda":
-            data["agenda"] = value.strip()[:1000]
+        if field in ("agenda", "location"):
+            data[field] = value.strip()[:1000 if field == "agenda" else 50]
             continue
         found, unknown = find_people(ctx, value)
         if unknown:
@@ -131,7 +156,10 @@ def _take_when(ctx: Context, data: dict, when) -> str | None:
     if when.start:
         data["start"], data["end"] = when.start.strftime("%H:%M"), when.end.strftime("%H:%M") if when.end else None
     start, end = _span(ctx, data)
-    if start is not None and start < ctx.now:
+    if start is not None and data.get("past") and start >= ctx.now:
+        data["day"] = data["start"] = data["end"] = None
+        return NOT_YET.format(when=format_range(start, end, ctx.settings.tz))
+    if start is not None and not data.get("past") and start < ctx.now:
         data["day"] = data["start"] = data["end"] = None
         return PAST.format(when=format_range(start, end, ctx.settings.tz))
     return None
@@ -183,22 +211,46 @@ def register_flow(ctx: Context) -> str:
     return _next_question(ctx, data)
 
 
+def _same_meeting(ctx: Context, data: dict, start: datetime, end: datetime, attendees: list[str]) -> Meeting | None:
+    """A meeting already registered with the same chair and an overlapping time, and the same
+    title or the same attendees: probably this one registered twice."""
+    title = re.sub(r"\s+", "", data["title"])
+    for meeting in ctx.session.scalars(select(Meeting).where(
+            Meeting.status == "scheduled", Meeting.chair == data["chair"], Meeting.starts_at < end,
+            Meeting.ends_at > start).order_by(Meeting.id)):
+        if re.sub(r"\s+", "", meeting.title) == title or set(meeting.attendees) == set(attendees):
+            return meeting
+    return None
+
+
 def _create(ctx: Context, data: dict) -> str:
     start, end = _span(ctx, data)
     chair, taker = data["chair"], data["taker"]
     attendees = list(dict.fromkeys([chair, taker, *data["attendees"]]))
+    same = None if data.get("not_duplicate") else _same_meeting(ctx, data, start, end, attendees)
+    if same is not None:
+        ctx.conversation.start(DUPLICATE_FLOW, "CONFIRM", {**data, "duplicate": same.id})
+        alike = "标题相同" if re.sub(r"\s+", "", same.title) == re.sub(r"\s+", "", data["title"]) else "参会人相同"
+        return DUPLICATE.format(chair=ctx.org.name(same.chair), id=same.id, title=text_inline(same.title),
+                                when=when_text(ctx, same), same=alike)
+    due_from = ctx.now if data.get("past") else end  # P9: a meeting put on record late has its minutes due from now
     meeting = Meeting(title=data["title"], series=None, weekly=False, starts_at=start, ends_at=end, chair=chair,
                       minute_taker=taker, attendees=attendees, agenda=data.get("agenda", ""), status="scheduled",
                       created_by=ctx.userid, created_at=ctx.now,
-                      minutes_due_at=end + timedelta(hours=ctx.policy.minutes_due_hours),
-                      project_id=data.get("project"))
+                      minutes_due_at=max(due_from, end) + timedelta(hours=ctx.policy.minutes_due_hours),
+                      project_id=data.get("project"), location=data.get("location") or None)
     ctx.session.add(meeting)
     ctx.session.flush()
-    ctx.audit(ctx.userid, "registered", "meeting", meeting.id, starts_at=start.isoformat(), attendees=attendees)
+    ctx.audit(ctx.userid, "recorded" if data.get("past") else "registered", "meeting", meeting.id,
+              starts_at=start.isoformat(), attendees=attendees)
     project_line = _link_project(ctx, meeting) if meeting.project_id else ""
-    facts = dict(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
+    facts = dict(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting), place=_place(meeting),
                  chair=ctx.org.name(chair), taker=ctx.org.name(taker), remind=ctx.policy.meeting_remind_minutes,
                  registrar=ctx.org.name(ctx.userid))
+    if data.get("past"):
+        due = meeting.minutes_due_at.astimezone(ctx.settings.tz)
+        return REGISTERED_PAST.format(**facts, attendees=names(ctx, attendees), hours=ctx.policy.minutes_due_hours,
+                                      due=f"{due.month}月{due.day}日 {due:%H:%M}", project=project_line)
     others = [u for u in attendees if u != ctx.userid]
     if others:
         ctx.send_text(others, INVITED.format(**facts))
@@ -207,9 +259,31 @@ def _create(ctx: Context, data: dict) -> str:
                              project=project_line)
 
 
-@intent("meeting.list", "会议列表", "会议", "我的会议", summary="接下来的会议", example="会议列表")
+def _place(meeting: Meeting) -> str:
+    return f"\n地点：{text_inline(meeting.location)}" if meeting.location else ""
+
+
+@on_flow(DUPLICATE_FLOW, label="刚才登记的会议")
+def duplicate_flow(ctx: Context) -> str:
+    """The answer to 「是同一个会吗？」: 是 keeps the one registered, 不是 registers this one too."""
+    data, text = ctx.conversation.data, (ctx.message.text or "").strip().rstrip("。!！")
+    if text in YES_WORDS:
+        ctx.conversation.end()
+        return DUPLICATE_KEPT.format(id=data["duplicate"])
+    if text in NO_WORDS:
+        ctx.conversation.end()
+        return _create(ctx, {**data, "not_duplicate": True})
+    ctx.conversation.advance("CONFIRM")
+    return DUPLICATE_ASK
+
+
+@intent("meeting.list", "会议列表", "会议", "我的会议", summary="接下来的会议；「会议 编号」看一个会、加人、改地点",
+        example="会议列表")
 def list_meetings(ctx: Context) -> str:
-    """Upcoming meetings the sender attends (the director sees all)."""
+    """Upcoming meetings the sender attends (the director sees all); 「会议 <编号> …」 is one
+    meeting, or a change to it (``changes``)."""
+    if re.match(r"^[#＃]?\s*\d", (ctx.args or "").strip()):
+        return change_meeting(ctx, ctx.args)
     ensure_occurrences(ctx)
     rows = ctx.session.scalars(select(Meeting).where(Meeting.ends_at >= ctx.now, Meeting.status == "scheduled")
                                .order_by(Meeting.starts_at, Meeting.id)).all()

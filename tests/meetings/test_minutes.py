@@ -51,6 +51,8 @@ def test_with_two_meetings_waiting_the_bot_asks_which(adhoc_bot):
     bot = adhoc_bot
     for title in ("评审甲", "评审乙"):
         bot.say("lisi", f"登记会议 {title} 今天14:00-15:00 参会 张三 记录人 李四")
+    wait_text(bot, "lisi", "是同一个会吗？")  # same chair, same time, same attendees (issue 24)
+    bot.say("lisi", "不是")
     wait_until(lambda: len(meetings(bot)) == 2)
     bot.clock.current = MONDAY.replace(hour=16)
     bot.say("lisi", "纪要 决议：补充测试用例")
