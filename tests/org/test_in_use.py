@@ -49,6 +49,9 @@ def test_the_first_self_evaluation_after_install_is_this_months_and_not_late(sta
     assert "已收到你2026年12月的自评，按时提交" in wait_text(bot, "zhangsan", "已收到你")
     bot.say("lisi", "自评 11月 补上十一月的总结")  # naming November: kept, not counted late
     assert "已收到你2026年11月的自评，截止时助手尚未启用，不计迟交" in wait_text(bot, "lisi", "已收到你")
+    bot.say("wangzong", "评估进度")  # the director's progress: December's, not November's missing list
+    progress = wait_text(bot, "wangzong", "自评（截止")
+    assert "2026年12月自评" in progress and "2026年11月" not in progress
 
 
 def test_a_report_for_a_week_due_before_install_is_not_late(start_bot):
