@@ -25,6 +25,7 @@ LINE_CHARS = 60  # per report or item in the draft, so the draft fits one messag
 MAX_ITEMS = 5  # per kind of action item in the draft
 DRAFT = ("自评\n【本月工作】\n{weeks}\n【决议事项】\n{items}\n【自我评价】\n亮点：\n不足：\n下月改进：")
 NO_REPORT = "未交周报"
+BEFORE_USE = "—（均在助手启用前截止）"  # nothing of the quarter was due while the bot was in use
 NO_ITEMS = "· 本月没有你负责的决议事项"
 ITEM_KINDS = (("done", "已完成"), ("open", "进行中"), ("overdue", "已逾期"))
 
@@ -118,10 +119,10 @@ def fact_fields(facts: dict) -> list[tuple[str, str]]:
     fields = []
     if "self_evaluations" in facts:
         done, on_time, months = facts["self_evaluations"]
-        fields.append(("月度自评", f"{done}/{months} 个月（按时 {on_time}）"))
+        fields.append(("月度自评", f"{done}/{months} 个月（按时 {on_time}）" if months else BEFORE_USE))
     if "weekly_reports" in facts:
         on_time, owed = facts["weekly_reports"]
-        fields.append(("周报按时", f"{on_time}/{owed} 周"))
+        fields.append(("周报按时", f"{on_time}/{owed} 周" if owed else BEFORE_USE))
     on_time, done, overdue = facts.get("action_items", (0, 0, 0))
     fields.append(("决议事项", f"完成 {done}（按时 {on_time}），逾期 {overdue}"))
     fields.append(("审批申请", f"{facts.get('approvals', 0)} 件"))
