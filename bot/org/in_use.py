@@ -4,9 +4,10 @@ for a person is neither chased, counted late nor shown as missing. A period stil
 week or month the bot was installed in) counts from the install on.
 
 The department's start is the earliest time the bot ran at: recorded at its first start on its
-database, moved earlier only by a clock read earlier (the demo's, ``jobs run --now``); a person who came into the org later (the
-address book or the config) counts from then (``people.added_at``), one who joined the department
-later (``joined``, P2) from that day. The quarterly audit's 「此前助手尚未启用」 reads the same start.
+database, moved earlier only by a clock read earlier (the demo's, ``jobs run --now``). A person
+who came into the org later (the address book or the config) counts from then
+(``people.added_at``), one who joined the department later (``joined``, P2) from that day. The
+quarterly audit's 「此前助手尚未启用」 reads the same start.
 """
 from __future__ import annotations
 
