@@ -38,6 +38,7 @@ MORE = {"notice": "已确认 {done} 人。发「通知 {id}」查看谁已确认
         "incident": "已确认 {done} 人。发「事件 {id}」查看事件进展。"}
 ALL_DONE = "✅ {label} 的 {count} 位收件人都已确认收到。"
 NO_PHONE = "（未登记电话）"
+SELF_UNACKED = "你自己还没确认：点卡片上的「收到」或回复「收到」。"
 LOOK_BACK = timedelta(days=1)  # a scheduler that was down catches up on the last day's urgent messages
 
 
@@ -155,11 +156,16 @@ def status_lines(ctx: BaseContext, subject: Subject, settled: bool = False) -> l
     lines = [f"已确认 {len([u for u in subject.expected if u in done])}/{len(subject.expected)} 人："]
     lines += [f"✓ {ctx.org.name(u)} {format_datetime(done[u], ctx.settings.tz)}" for u in subject.expected if u in done]
     missing = [u for u in subject.expected if u not in done]
+    viewer = getattr(ctx, "userid", None)  # nobody is asked to phone themselves
     if missing and settled:
         lines.append("未确认：" + "、".join(ctx.org.name(u) for u in missing))
     elif missing:
-        lines.append("未确认（请电话联系）：")
-        lines += ["· " + line for line in phone_lines(ctx, missing).splitlines()]
+        others = [u for u in missing if u != viewer]
+        if others:
+            lines.append("未确认（请电话联系）：")
+            lines += ["· " + line for line in phone_lines(ctx, others).splitlines()]
+        if viewer in missing:
+            lines.append(SELF_UNACKED)
     return lines
 
 

@@ -60,6 +60,19 @@ class RecipientSend(Base):
     outbox_id: Mapped[Optional[int]] = mapped_column(index=True)
 
 
+class SenderAction(Base):
+    """One thing a member made the bot send to other people (a leak alert, a notice, a 催办…): the
+    per-sender budget's log (``bot.outbox.budget``). ``sender_key`` is a keyed hash of the userid,
+    never the userid, so the log ties nobody to what they sent. Rows older than a day are pruned."""
+
+    __tablename__ = "sender_actions"
+    __table_args__ = (Index("ix_sender_actions_sender_key_at", "sender_key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class OutboxAttachment(Base):
     """A file to send (a spreadsheet of reports): uploaded with ``media/upload`` when its outbox
     row is delivered. The media_id is kept, so a resend reuses it (and WeCom's duplicate check

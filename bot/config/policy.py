@@ -65,6 +65,9 @@ class PolicySettings:
     mediation_days: int = 7  # P19
     suggestion_answer_days: int = 14  # P20
     conversation_timeout_minutes: int = 30
+    sender_budget_per_minute: int = 6  # what one member may make the bot send to others: actions a minute
+    sender_budget_per_day: int = 150  # … and a day
+    leak_repeat_minutes: int = 10  # P15: the same leak reported again by the same person within this is one incident
     working_hours: str = "09:00-18:00"
     chains: dict[str, tuple[ChainStep, ...]] = field(default_factory=dict)
     kpis: tuple[Kpi, ...] = ()  # P13

@@ -203,6 +203,9 @@ class Context(BaseContext):
     conversation: Any = None  # bot.conversation.Conversation
     after_reply: list = field(default_factory=list)  # texts sent after the reply (a note on an open question)
     deferred: list = field(default_factory=list)  # work to run after this transaction commits
+    # P20: the handler took an anonymous submission — the stored callback and the log line then
+    # keep no sender (bot.conversation.inbound), so neither ties the author to it.
+    anonymous: bool = False
 
     def queue_after_reply(self, text: str) -> None:
         self.after_reply.append(text)

@@ -269,7 +269,10 @@ class Dispatcher:
 
     def _mark_sent(self, row: _Claimed, response: dict, at: datetime) -> None:
         with self.session_factory.begin() as session:
-            session.connection().execute(_SENT, {"row_id": row.id, "at": at, "answer": _clean_response(response)})
+            connection = session.connection()
+            connection.execute(_SENT, {"row_id": row.id, "at": at, "answer": _clean_response(response)})
+            if row.kind == "send":  # counted when it went out, not when its batch was claimed
+                self.pacing.settle(connection, row.id, at)
 
     def _failed(self, row: _Claimed, exc: WeComError, now: datetime) -> None:
         give_up = not exc.retryable or now - row.created_at > self.retry_budget

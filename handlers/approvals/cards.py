@@ -47,6 +47,8 @@ EMERGENCY_REJECTED = "⚠️ 紧急{kind} #{id}（{requester}：{item}，{amount
 APPROVER_APPROVED = "已同意 #{id}。{next}"
 APPROVER_NEXT = "已转 {approver}（{label}）。"
 APPROVER_DONE = "审批已全部完成，我已通知 {requester}。"
+REMARK = "\n{approver}的备注：{remark}"
+REMARK_PASSED = "备注已转告申请人。"
 ASK_REASON = "已驳回 #{id}。请回复驳回理由（会转告 {requester}），不想填写请回复「跳过」。"
 REASON_PASSED = "好的，已把驳回结果和理由转告 {requester}。"
 REASON_TIMED_OUT = "驳回 #{id} 的理由没有在 {minutes} 分钟内收到，已告诉 {requester} 驳回结果（未附理由）。"
@@ -231,8 +233,8 @@ def decide_tap(ctx: Context) -> Reply:
 
 def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, reason: str | None = None) -> Reply:
     """Record ``verdict`` (approve / reject) on step ``position`` — from a card tap or typed
-    「同意 12」 / 「驳回 12 理由」 (``reason``; None: ask for it); every copy of the step's card then
-    shows the outcome."""
+    「同意 12 备注」 / 「驳回 12 理由」 (``reason``: the rejection's reason, None: ask for it; or the
+    approval's remark, passed to the requester); every copy of the step's card then shows the outcome."""
     request_id, step = request.id, request.step_at(position)
     if step is None:
         return Reply(text=STALE)
@@ -261,10 +263,12 @@ def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, 
         text, label = stale_answer(ctx, request, step)
         return grey_tapped(ctx, label, text)  # this copy, too, shows what became of the step
     step.status, step.decided_at = ("approved" if verdict == "approve" else "rejected"), ctx.now
-    ctx.audit(ctx.userid, step.status, "approval", request_id, step=position, label=step.label)
+    remark = {"remark": reason} if verdict == "approve" and reason else {}
+    ctx.audit(ctx.userid, step.status, "approval", request_id, step=position, label=step.label, **remark)
     card_copies.settle(ctx, step_ref(request, step), "已同意" if verdict == "approve" else "已驳回")
     if verdict == "reject":
         return _rejected(ctx, request, step, reason)
+    step.note = reason or None
     return _approved(ctx, request, step, following)
 
 
@@ -291,20 +295,24 @@ def stale_answer(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> 
 
 def _approved(ctx: Context, request: ApprovalRequest, step: ApprovalStep, following: ApprovalStep | None) -> Reply:
     kind, requester = kind_label(request), ctx.org.name(request.requester)
+    # The approver's remark reaches the requester as one quoted line (「同意 12 请控制在预算内」).
+    remark = REMARK.format(approver=ctx.org.name(ctx.userid), remark=text_inline(step.note)) if step.note else ""
     if following:
         following.status, following.started_at = "pending", ctx.now
         send_step_card(ctx, request, following)
         ctx.send_text(request.requester, STEP_APPROVED.format(
             kind=kind, id=request.id, item=text_inline(request.item), label=step.label,
             approver=ctx.org.name(ctx.userid),
-            next_label=following.label, next_approver=ctx.org.name(following.approver)))
+            next_label=following.label, next_approver=ctx.org.name(following.approver)) + remark)
         done = APPROVER_NEXT.format(approver=ctx.org.name(following.approver), label=following.label)
     else:
         ctx.audit("system:approval", "completed", "approval", request.id)
         ctx.send_text(request.requester, APPROVED.format(kind=kind, id=request.id, item=text_inline(request.item),
                                                          amount=format_money(request.amount_fen),
-                                                         chain=chain_text(ctx, request.steps, marks=True)))
+                                                         chain=chain_text(ctx, request.steps, marks=True)) + remark)
         done = APPROVER_DONE.format(requester=requester)
+    if remark:
+        done += REMARK_PASSED
     return grey_tapped(ctx, "已同意", APPROVER_APPROVED.format(id=request.id, next=done))
 
 

@@ -2,7 +2,7 @@
 at once — in the callback's own transaction, with the leaver's hand-over — when the org is synced
 from WeCom (``[org] source = "wecom"``). With ``source = "config"`` they are stored and ignored.
 Never answered: WeCom's own events have nobody to answer. Applying the same event twice changes
-nothing the second time."""
+nothing the second time. Only WeCom sends them: the same event from a member's id is ignored."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,7 +18,7 @@ from handlers.org.handover import hand_over
 log = logging.getLogger(__name__)
 
 
-@on_event("change_contact")
+@on_event("change_contact", system=True)
 def contact_changed(ctx: Context) -> None:
     """P1: apply an address-book change (member or department created, updated, deleted; a tag
     changed) to the org, and hand over the open work of whoever left."""
