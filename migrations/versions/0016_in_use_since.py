@@ -1,8 +1,8 @@
 """in use since: people.added_at (who came into the org after the install), and the install time
 (kv_store "bot.in_use_since") of an existing database: its first callback, as the audit read it
 
-Revision ID: 0015_in_use_since
-Revises: 0014_passive_replies
+Revision ID: 0016_in_use_since
+Revises: 0015_sender_actions
 Create Date: 2026-12-08
 """
 from datetime import datetime, timezone
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015_in_use_since'
-down_revision = '0014_passive_replies'
+revision = '0016_in_use_since'
+down_revision = '0015_sender_actions'
 branch_labels = None
 depends_on = None
 
