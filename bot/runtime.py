@@ -15,6 +15,7 @@ from bot.text import workdays as calendar
 from bot.config import Settings
 from bot.conversation.context import BaseContext
 from bot.org.directory import OrgDirectory
+from bot.org.in_use import record_start
 from bot.outbox.dispatcher import Dispatcher
 from bot.org.store import OrgStore, seed_org
 from bot.outbox.pacing import Pacing
@@ -104,4 +105,6 @@ def build_runtime(settings: Settings, registry: Registry) -> Runtime:
     client = WeComClient(settings.wecom, DatabaseTokenStorage(session_factory))
     readers = read_session_factory(engine) if engine.dialect.name == "sqlite" else None
     seed_org(session_factory, settings)  # writes only when the [org] section changed
+    with session_factory.begin() as session:  # the first start on this database: the bot is in use
+        record_start(session, datetime.now(settings.tz))
     return Runtime(settings, engine, session_factory, OrgStore(session_factory), client, registry, readers=readers)

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from bot.conversation.context import JobContext
 from bot.conversation.router import job
+from bot.org.in_use import in_use
 from handlers.holiday_notice import december_note
 from handlers.reports.periods import report_owers, weekly_period
 from handlers.reports.views import period_reports
-from handlers.sync.collaborations import all_collaborations, week_key
+from handlers.sync.collaborations import all_collaborations, sync_days, week_key
 from handlers.trends import TrendFacts, read_trends, trend_lines
 from handlers.voice.suggestions import digest_lines as suggestion_lines
 from models import ApprovalRequest, ApprovalStep, AuditEntry
@@ -65,10 +66,11 @@ class WeekFacts:
     ownerless: dict[str, set[int]]  # attendee → open items without an owner (by index)
     overdue: dict[str, int]  # owner → open items past their deadline
     reports: dict[str, Report]  # last week's weekly reports by author
-    owers: set[str]  # who owes weekly reports
+    owers: set[str]  # who owes last week's weekly report (the bot in use for them by its deadline)
     synced: set[tuple[str, str]]  # (collaboration, department) synced last week
     collaborations: list  # every collaboration (configured and registered)
     period: object  # last week's report period
+    sync_owed: set[tuple[str, str]]  # (collaboration, department) whose contact owed last week's sync
 
 
 def week_facts(ctx: JobContext, window: Window) -> WeekFacts:
@@ -110,8 +112,13 @@ def week_facts(ctx: JobContext, window: Window) -> WeekFacts:
     period = weekly_period(window.start.date(), ctx.policy, ctx.settings.tz)
     synced = {(u.collaboration, u.department_id) for u in session.execute(
         select(SyncUpdate.collaboration, SyncUpdate.department_id).where(SyncUpdate.week == week_key(window.start, ctx)))}
+    uses = in_use(ctx)  # bot.org.in_use: a week due before the bot was in use for someone is not theirs
+    collaborations = all_collaborations(ctx)
+    sync_due = sync_days(window.start, ctx)[1]
+    sync_owed = {(c.name, d) for c in collaborations for d, u in c.contacts.items() if uses.judged(u, sync_due)}
     return WeekFacts(approvals, steps, minutes, ownerless, overdue, period_reports(session, period),
-                     {m.userid for m in report_owers(ctx.org, ctx.policy)}, synced, all_collaborations(ctx), period)
+                     {m.userid for m in uses.members(report_owers(ctx.org, ctx.policy), period.deadline)}, synced,
+                     collaborations, period, sync_owed)
 
 
 def _chunks(values: list, size: int = 500):
@@ -158,7 +165,7 @@ def report_line(ctx: JobContext, facts: WeekFacts, window: Window, people: set[s
 def sync_line(ctx: JobContext, facts: WeekFacts, people: set[str] | None) -> str:
     """P18 sides synced last week: every side for the director, the group's contacts for a leader."""
     sides = {(c.name, d) for c in facts.collaborations for d, u in c.contacts.items()
-             if people is None or u in people}
+             if (people is None or u in people) and (c.name, d) in facts.sync_owed}
     if not sides:
         return NO_SYNC
     done = facts.synced & sides

@@ -67,6 +67,9 @@ class Person(Base):
     status: Mapped[Optional[int]] = mapped_column(Integer)
     joined: Mapped[Optional[str]] = mapped_column(String(10))  # P2, from [[org.people]]: "YYYY-MM-DD"
     group_since: Mapped[Optional[str]] = mapped_column(String(10))  # P2: in the current group since
+    # When the person came into the bot's org after the install (None: there from the start); the
+    # periods due before then are not theirs to answer for (bot.org.in_use).
+    added_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"Person({self.userid!r}, {self.name!r})"

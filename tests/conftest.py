@@ -84,16 +84,25 @@ def make_settings(db_url, fake_wecom):
     return make
 
 
+# The department the tests' bot serves has used it since the start of 2026, so the weeks and months
+# they judge are all in use; a test of a fresh install passes ``in_use_since`` (bot.org.in_use).
+IN_USE_SINCE = datetime.fromisoformat("2026-01-01T00:00:00+08:00")
+
+
 class BotServer:
     """The bot behind real HTTP, plus what a test needs to talk to it and look inside."""
 
-    def __init__(self, settings, fake_wecom, clock=None, port: int = 0):
+    def __init__(self, settings, fake_wecom, clock=None, port: int = 0, in_use_since: datetime | None = IN_USE_SINCE):
         from app import create_app
+        from bot.org.in_use import set_start
 
         self.settings = settings
         self.app = create_app(settings)
         self.runtime = self.app.extensions["runtime"]
         self.runtime.clock = clock
+        if in_use_since is not None:  # None: a fresh install, in use from its first run
+            with self.runtime.session_factory.begin() as session:
+                set_start(session, in_use_since)
         self.http = ServerThread(self.app, port)
         self.callback_url = f"{self.http.url}{settings.wecom.callback_path}"
         self.app.config["EMULATOR_CALLBACK_URL"] = self.callback_url
@@ -148,8 +157,8 @@ class BotServer:
 def start_bot(make_settings, fake_wecom):
     started = []
 
-    def start(clock=None, **overrides):
-        bot = BotServer(make_settings(**overrides), fake_wecom, clock=clock)
+    def start(clock=None, in_use_since=IN_USE_SINCE, **overrides):
+        bot = BotServer(make_settings(**overrides), fake_wecom, clock=clock, in_use_since=in_use_since)
         started.append(bot)
         return bot
     yield start

@@ -8,9 +8,9 @@ org again writes nothing. Nobody is deleted: someone missing from the snapshot b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.org.directory import OrgSnapshot
@@ -116,15 +116,23 @@ def _changes(people_before: dict, people_after: dict, groups_before: dict, group
 
 
 def write_org(session: Session, snapshot: OrgSnapshot, *, source: str, config_hash: str | None = None,
-              tags: dict | None = None, synced_at: datetime | None = None) -> WriteResult:
+              tags: dict | None = None, synced_at: datetime | None = None, now: datetime | None = None) -> WriteResult:
     """Make the stored org equal ``snapshot`` (the caller holds ``lock_org``); bump the version
-    when anything changed. Nothing is written when nothing changed."""
+    when anything changed. Nothing is written when nothing changed. Someone who comes into an org
+    that had people already gets ``added_at`` = ``now`` (aware; default: the real time): the bot
+    is in use for them from then (``bot.org.in_use``)."""
     depts_before, depts_after, n1 = _sync_table(session, Department.__table__, "id", DEPARTMENT_COLUMNS,
                                                 _department_rows(snapshot))
     groups_before, groups_after, n2 = _sync_table(session, Group.__table__, "id", GROUP_COLUMNS, _group_rows(snapshot))
     people_before, people_after, n3 = _sync_table(session, Person.__table__, "userid", PERSON_COLUMNS,
                                                   _person_rows(snapshot))
     rows = n1 + n2 + n3
+    if any(r["active"] for r in people_before.values()):  # not the install: who came in is new to the bot
+        arrived = [u for u, r in people_after.items()
+                   if r["active"] and not (people_before.get(u) or {}).get("active")]
+        for start in range(0, len(arrived), 500):
+            session.execute(update(Person).where(Person.userid.in_(arrived[start:start + 500]))
+                            .values(added_at=now or datetime.now(timezone.utc)).execution_options(synchronize_session=False))
     state = session.get(OrgState, 1)
     fresh = state is None
     if fresh:

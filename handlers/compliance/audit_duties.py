@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.conversation.context import BaseContext
+from bot.org.in_use import in_use
 from handlers.compliance.audit_rules import Problem, Record, how_late, when
 from handlers.compliance.quarters import Scope
 from handlers.reports.periods import report_owers, weekly_period
@@ -26,8 +27,9 @@ def _mondays(scope: Scope):
 
 def weekly_reports(ctx: BaseContext, scope: Scope) -> list[Record]:
     """P10: each report ower's weekly report by the deadline, for the weeks due in the quarter
-    since the bot was in service."""
+    since the bot was in service — for each person, since it was in use for them (``bot.org.in_use``)."""
     owers = report_owers(ctx.org, ctx.policy)
+    uses = in_use(ctx)
     records = []
     for monday in _mondays(scope):
         period = weekly_period(monday, ctx.policy, ctx.settings.tz)
@@ -35,7 +37,7 @@ def weekly_reports(ctx: BaseContext, scope: Scope) -> list[Record]:
             continue
         reports = {r.userid: r for r in ctx.session.scalars(select(Report).where(
             Report.kind == "weekly", Report.period == period.key))}
-        for member in owers:
+        for member in uses.members(owers, period.deadline):
             record = Record("weekly_reports", f"{period.key}:{member.userid}", f"周报 {period.label} · {member.name}")
             report = reports.get(member.userid)
             if report is None:
@@ -50,6 +52,7 @@ def weekly_reports(ctx: BaseContext, scope: Scope) -> list[Record]:
 def syncs(ctx: BaseContext, scope: Scope) -> list[Record]:
     """P18: every side of every collaboration synced each week (as shown in Friday's digest)."""
     created = dict(ctx.session.execute(select(Collaboration.name, Collaboration.created_at)).all())
+    uses = in_use(ctx)
     records = []
     for monday in _mondays(scope):
         # P18: the Friday digest (weekly_sync_digest, moved before a holiday) shows which side is missing
@@ -64,7 +67,7 @@ def syncs(ctx: BaseContext, scope: Scope) -> list[Record]:
                 continue
             record = Record("syncs", f"{week}:{collaboration.name}", f"协作「{collaboration.name}」第{week.split('W')[1]}周")
             for department_id, userid in collaboration.contacts.items():
-                if (collaboration.name, department_id) not in done:
+                if (collaboration.name, department_id) not in done and uses.judged(userid, due):
                     record.problems.append(Problem("P18", f"{department_name(ctx, department_id)}（接口人 "
                                                           f"{ctx.org.name(userid)}）本周没有同步进展"))
             records.append(record)

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.org.in_use import record_start
 from bot.text.workdays import nth_working_day
-from models import InboundCallback
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[Qq季]?\s*([1-4])\s*$")
 
@@ -71,8 +70,8 @@ def previous_quarter(moment: datetime, tz: ZoneInfo) -> Quarter:
 class Scope:
     """What one audit run covers: the quarter's records, judged as of ``as_of``.
 
-    ``in_service`` is when the bot first heard from anyone: a weekly report or sync "missing"
-    from before then is not something the bot can know, so those weeks are not audited.
+    ``in_service`` is when the bot came into use (``bot.org.in_use``): a weekly report or sync
+    "missing" from before then is not something the bot can know, so those weeks are not audited.
     """
 
     quarter: Quarter
@@ -97,5 +96,4 @@ class Scope:
 
 
 def make_scope(session: Session, quarter: Quarter, as_of: datetime) -> Scope:
-    first = session.scalar(select(func.min(InboundCallback.received_at)))
-    return Scope(quarter, as_of, first)
+    return Scope(quarter, as_of, record_start(session, as_of))

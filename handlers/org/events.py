@@ -49,7 +49,7 @@ def contact_changed(ctx: Context) -> None:
         return None
     snapshot, _ = load_snapshot(ctx.session)
     before = OrgDirectory(snapshot)
-    written = write_book(ctx.session, ctx.settings, book)
+    written = write_book(ctx.session, ctx.settings, book, now=ctx.now)
     if written.result.rows:
         after = OrgDirectory(written.snapshot)
         hand_over(dataclasses.replace(ctx, org=after), before, written.result.changes)

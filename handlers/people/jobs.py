@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.text.workdays import is_working_day
 from bot.conversation.context import JobContext
 from bot.conversation.router import job
+from bot.org.in_use import in_use
 from handlers.people.common import rated_people, self_evaluators
 from handlers.people.periods import Month, Quarter, month_period, previous_quarter, promotion_review_day, when
 from handlers.people.promotion import promotion_list
@@ -51,7 +52,8 @@ def _ask_month(ctx: JobContext, month: Month) -> None:
     today = ctx.now.astimezone(ctx.settings.tz).date()
     submitted = submitted_userids(ctx, month.key)
     deadline = when(month.deadline, ctx.settings.tz)
-    missing = [m for m in self_evaluators(ctx) if m.userid not in submitted]
+    # not those the bot was not in use for by the month's deadline (bot.org.in_use)
+    missing = [m for m in in_use(ctx).members(self_evaluators(ctx), month.deadline) if m.userid not in submitted]
     asked = set(ctx.session.scalars(select(NotificationLedger.recipient).where(
         NotificationLedger.kind == "self_evaluation_ask", NotificationLedger.period == month.key)))
     # a draft reads the work log: build it only for those not asked yet (once per month each)
@@ -85,7 +87,7 @@ def _report_missing(ctx: JobContext, month: Month) -> None:
     """P13: after the deadline each superior (the group leader) gets their missing list once."""
     submitted = submitted_userids(ctx, month.key)
     by_superior: dict[str, list] = {}
-    for member in self_evaluators(ctx):
+    for member in in_use(ctx).members(self_evaluators(ctx), month.deadline):  # bot.org.in_use
         superior = ctx.org.superior(member)
         if superior is not None:
             by_superior.setdefault(superior.userid, []).append(member)

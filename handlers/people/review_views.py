@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.conversation.context import BaseContext, Context
+from bot.org.in_use import in_use
 from bot.text.quoting import text_block, text_inline
 from handlers.people.common import RATING_LABELS, find_member, may_see_rating, self_evaluators
-from handlers.people.periods import current_month, quarter_label, when
+from handlers.people.periods import current_month, month_period, quarter_label, when
 from handlers.people.self_evaluation import submitted_userids
 from bot.conversation.router import intent
 from models import Evaluation
@@ -55,8 +56,12 @@ def progress(ctx: Context) -> str:
             missing = [r.subject for r in own if not r.rating]
             lines.append(RATER_LINE.format(rater=ctx.org.name(rater), done=len(own) - len(missing), total=len(own),
                                            rest=f"，未评：{_names(ctx, missing)}" if missing else " ✓"))
-    month = current_month(ctx.now, ctx.policy, ctx.settings.tz)
-    writers = [m for m in self_evaluators(ctx) if director or ctx.org.group_leader(m.group_id) == ctx.user]
+    month, uses = current_month(ctx.now, ctx.policy, ctx.settings.tz), in_use(ctx)
+    if not uses.served(month.deadline):  # last month was due before the install: this month's (bot.org.in_use)
+        today = ctx.now.astimezone(ctx.settings.tz).date()
+        month = month_period(today.year, today.month, ctx.policy, ctx.settings.tz)
+    writers = uses.members((m for m in self_evaluators(ctx) if director or ctx.org.group_leader(m.group_id) == ctx.user),
+                           month.deadline)
     submitted = submitted_userids(ctx, month.key)
     missing = [m.userid for m in writers if m.userid not in submitted]
     lines.append(SELF_LINE.format(month=month.label, deadline=when(month.deadline, ctx.settings.tz),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.conversation.context import Context
 from bot.text.quoting import text_block
 from bot.conversation.router import intent, on_flow
+from bot.org.in_use import in_use
 from handlers.people.common import find_member, rater_of, sample_specialist, writes_self_evaluation
 from handlers.people.periods import Month, current_month, month_period, when
 from handlers.people.worklog import draft
@@ -25,6 +26,7 @@ BAD_MONTH = "没看懂要交哪个月的自评，或那个月还没开始。例�
 RECEIVED = "✅ 已收到你{month}的自评，{status}。截止时间：{deadline}。发「自评 查看」可查看历史。"
 ON_TIME = "按时提交"
 LATE = "已过截止时间，记为迟交"
+NOT_JUDGED = "截止时助手尚未启用，不计迟交"
 CONFIRM_REPLACE = "你已于 {at} 提交过{month}的自评。\n回复「确认」用新内容替换，回复「取消」保留原来的。{late}"
 REPLACE_LATE_NOTE = "\n（已过截止时间，替换后将记为迟交）"
 CONFIRM_AGAIN = "请回复「确认」替换自评，或回复「取消」保留原来的。"
@@ -55,11 +57,14 @@ def _named_month(ctx: Context, text: str) -> tuple[Month | None, str] | None:
 
 def _target_month(ctx: Context) -> Month:
     """The month a 自评 is for: the one being collected (this month from its reminder day, else
-    last month); after last month's deadline, this month once last month's is in (early)."""
+    last month); after last month's deadline, this month once last month's is in (early), or when
+    last month was due before the bot was in use for the sender (the first 自评 after install)."""
     month = current_month(ctx.now, ctx.policy, ctx.settings.tz)
     today = ctx.now.astimezone(ctx.settings.tz).date()
     if month.start == today.replace(day=1) or ctx.now <= month.deadline:
         return month
+    if not in_use(ctx).judged(ctx.userid, month.deadline):
+        return month_period(today.year, today.month, ctx.policy, ctx.settings.tz)
     done = ctx.session.scalar(select(SelfEvaluation.id).where(SelfEvaluation.userid == ctx.userid,
                                                               SelfEvaluation.period == month.key))
     if done is None:
@@ -92,7 +97,7 @@ def submit(ctx: Context) -> str:
         text = text[2:].strip()
     existing = ctx.session.scalar(select(SelfEvaluation).where(SelfEvaluation.userid == ctx.userid,
                                                                SelfEvaluation.period == month.key))
-    late = ctx.now > month.deadline
+    late, status = _status(ctx, month)
     if existing is not None:
         ctx.conversation.start(REPLACE_FLOW, "CONFIRM", {"period": month.key, "content": text})
         return CONFIRM_REPLACE.format(at=_local(ctx, existing.submitted_at), month=month.label,
@@ -102,8 +107,16 @@ def submit(ctx: Context) -> str:
     ctx.session.add(row)
     ctx.session.flush()
     ctx.audit(ctx.userid, "submitted", "self_evaluation", row.id, period=month.key, late=late)
-    return RECEIVED.format(month=month.label, status=LATE if late else ON_TIME,
-                           deadline=when(month.deadline, ctx.settings.tz))
+    return RECEIVED.format(month=month.label, status=status, deadline=when(month.deadline, ctx.settings.tz))
+
+
+def _status(ctx: Context, month: Month) -> tuple[bool, str]:
+    """(late, what the sender is told) for a self-evaluation sent now: a month due before the bot
+    was in use for the sender is not counted late (``bot.org.in_use``)."""
+    if not in_use(ctx).judged(ctx.userid, month.deadline):
+        return False, NOT_JUDGED
+    late = ctx.now > month.deadline
+    return late, LATE if late else ON_TIME
 
 
 @on_flow(REPLACE_FLOW)
@@ -118,11 +131,11 @@ def confirm_replace(ctx: Context) -> str:
                                                           SelfEvaluation.period == data["period"]))
     year, month_number = (int(x) for x in data["period"].split("-"))
     month = month_period(year, month_number, ctx.policy, ctx.settings.tz)
-    late = ctx.now > month.deadline
+    late, status = _status(ctx, month)
     row.content, row.submitted_at, row.late = data["content"], ctx.now, late
     row.revisions += 1
     ctx.audit(ctx.userid, "replaced", "self_evaluation", row.id, period=row.period, late=late)
-    return REPLACED.format(month=month.label, status=LATE if late else ON_TIME)
+    return REPLACED.format(month=month.label, status=status)
 
 
 def _history(ctx: Context, userid: str, header: str, quote: bool) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from bot.conversation.context import JobContext
 from bot.conversation.router import job
+from bot.org.in_use import in_use
 from handlers.reports.periods import Period, latest_past_deadline, previous_period, report_owers, weekly_period, when
 from handlers.reports.views import (group_name, group_statuses, owers_by_group, period_reports, period_status,
                                     send_summary, split_status, summarise)
@@ -46,8 +47,10 @@ def _bulk_once(ctx: JobContext, kind: str, period: str, userids: list[str]) -> l
 
 
 def remind_missing(ctx: JobContext, period: Period) -> list[str]:
-    """Remind everyone who owes a report for ``period`` and has not submitted it."""
-    status = period_status(ctx.session, period, report_owers(ctx.org, ctx.policy))
+    """Remind everyone who owes a report for ``period`` and has not submitted it (not those the
+    bot was not in use for by its deadline: ``bot.org.in_use``)."""
+    owers = in_use(ctx).members(report_owers(ctx.org, ctx.policy), period.deadline)
+    status = period_status(ctx.session, period, owers)
     targets = _bulk_once(ctx, "report_remind", f"{period.kind}:{period.key}", [m.userid for m in status.missing])
     if targets:
         ctx.send_text(targets, REMIND.format(kind=period.kind_label, period=period.label,
@@ -71,6 +74,8 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
         # One status per group for everyone who reads it: a leader who owes a report is in the list
         # the director sees, so the leader's own message counts them too.
         status = statuses[group_id]
+        if not (status.missing or status.on_time or status.late):
+            continue  # nobody in the group owed it (the bot was not in use for them yet)
         missing_all += [m.userid for m in status.missing]
         if leader and ctx.org.get(leader):
             # Nobody is asked to remind themselves: the leader's own missing report is said apart.
@@ -86,6 +91,8 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
                                               [(ledger_period, leader, group) for leader, group in leaders]):
         ctx.send_text(leader, leaders[(leader, group_id)])
     director = ctx.org.director_id
+    if not any(s.missing or s.on_time or s.late for s in statuses.values()):
+        return  # the period was due before the bot was in use for anyone
     if director and ctx.org.get(director) and _bulk_once(ctx, "report_overdue_director", ledger_period, [director]):
         send_summary(ctx, director, summarise(ctx, period, statuses))
     late_people = _bulk_once(ctx, "report_overdue_self", ledger_period, missing_all)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.conversation.context import Context, Reply
 from bot.conversation.router import intent, on_flow
+from bot.org.in_use import in_use
 from handlers.reports.periods import (KIND_LABELS, Period, annual_period, explicit_period, monthly_period,
                                      open_period, owes_reports, weekly_period, when)
 from handlers.reports.views import group_statuses, send_summary, status_label, summarise
@@ -32,6 +33,7 @@ NO_DEADLINE = "本周全周放假，无需提交周报；你发的内容已保�
 RECEIVED = "✅ 已收到你的{kind}（{period}），{status}。\n截止时间：{deadline}。发「{kind} 查看」可查看历史。"
 ON_TIME = "按时提交"
 LATE = "已过截止时间，记为迟交"
+NOT_JUDGED = "截止时助手尚未启用，不计迟交"
 CONFIRM_REPLACE = ("你已于 {at} 提交过{period}的{kind}。\n回复「确认」用新内容替换，回复「取消」保留原来的。{late}")
 REPLACE_LATE_NOTE = "\n（已过截止时间，替换后将记为迟交）"
 CONFIRM_AGAIN = "请回复「确认」替换{kind}，或回复「取消」保留原来的。"
@@ -90,14 +92,14 @@ def _submit(ctx: Context, kind: str, text: str) -> str:
         return EMPTY.format(kind=label)
     existing = ctx.session.scalar(select(Report).where(Report.kind == kind, Report.period == period.key,
                                                        Report.userid == ctx.userid))
+    late, judged = _late(ctx, period)
     if existing is not None:
-        late_note = REPLACE_LATE_NOTE if period.deadline and ctx.now > period.deadline else ""
+        late_note = REPLACE_LATE_NOTE if late else ""
         at = existing.submitted_at.astimezone(ctx.settings.tz)
         ctx.conversation.start(REPLACE_FLOW, "CONFIRM", {"kind": kind, "period": period.key, "content": text,
                                                          "start": period.start.isoformat()})
         return CONFIRM_REPLACE.format(at=f"{at.month}月{at.day}日 {at:%H:%M}", period=period.label, kind=label,
                                       late=late_note)
-    late = bool(period.deadline and ctx.now > period.deadline)
     deadline = period.deadline or ctx.now
     report = Report(kind=kind, period=period.key, userid=ctx.userid, group_id=ctx.user.group_id, content=text,
                     submitted_at=ctx.now, first_submitted_at=ctx.now, deadline=deadline, late=late)
@@ -106,8 +108,17 @@ def _submit(ctx: Context, kind: str, text: str) -> str:
     ctx.audit(ctx.userid, "submitted", "report", report.id, kind=kind, period=period.key, late=late)
     if period.deadline is None:
         return NO_DEADLINE
-    return RECEIVED.format(kind=label, period=period.label, status=LATE if late else ON_TIME,
+    return RECEIVED.format(kind=label, period=period.label, status=LATE if late else ON_TIME if judged else NOT_JUDGED,
                            deadline=when(period.deadline, ctx.settings.tz))
+
+
+def _late(ctx: Context, period: Period) -> tuple[bool, bool]:
+    """(late, judged) for a report sent now: a period whose deadline passed before the bot was in
+    use for the sender is not counted late (``bot.org.in_use``)."""
+    if period.deadline is None:  # a week off owes no report
+        return False, True
+    judged = in_use(ctx).judged(ctx.userid, period.deadline)
+    return judged and ctx.now > period.deadline, judged
 
 
 @on_flow(REPLACE_FLOW, label="替换报告的确认")
@@ -122,11 +133,11 @@ def confirm_replace(ctx: Context) -> str:
     report = ctx.session.scalar(select(Report).where(Report.kind == data["kind"], Report.period == data["period"],
                                                      Report.userid == ctx.userid))
     period = _period_of(ctx, data)
-    late = bool(period.deadline and ctx.now > period.deadline)
+    late, judged = _late(ctx, period)
     report.content, report.submitted_at, report.late = data["content"], ctx.now, late
     report.revisions += 1
     ctx.audit(ctx.userid, "replaced", "report", report.id, kind=report.kind, period=report.period, late=late)
-    return REPLACED.format(kind=label, period=period.label, status=LATE if late else ON_TIME)
+    return REPLACED.format(kind=label, period=period.label, status=LATE if late else ON_TIME if judged else NOT_JUDGED)
 
 
 def _period_of(ctx: Context, data: dict) -> Period:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.outbox.attachments import attachment
 from bot.conversation.context import BaseContext
 from bot.org.directory import Member
+from bot.org.in_use import in_use
 from bot.outbox.writer import TEXT_LIMIT
 from bot.text.quoting import markdown_block, markdown_inline
 from bot.spreadsheet import CONTENT_TYPE, workbook_bytes
@@ -122,8 +123,10 @@ def group_name(ctx: BaseContext, group_id: str | None) -> str:
 
 def group_statuses(ctx: BaseContext, period: Period, group_ids: list[str | None] | None = None,
                    reports: dict[str, Submitted] | None = None) -> dict[str | None, GroupStatus]:
-    """Status per group (all of the department's, or ``group_ids``) from one query."""
-    grouped = owers_by_group(ctx)
+    """Status per group (all of the department's, or ``group_ids``) from one query. Someone the
+    bot was not in use for by the period's deadline is left out (``bot.org.in_use``)."""
+    uses = in_use(ctx)
+    grouped = {g: uses.members(members, period.deadline) for g, members in owers_by_group(ctx).items()}
     wanted = list(grouped) if group_ids is None else [g for g in group_ids if g in grouped]
     if reports is None:  # a leader's own group: only its members' rows
         reports = period_reports(ctx.session, period,

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import ApprovalRequest, ApprovalStep, AuditEntry, InboundCallback, Incident
+from models import ApprovalRequest, ApprovalStep, AuditEntry, Incident
 from models.collaboration import SyncUpdate
 from models.meeting import ActionItem, Meeting, Minutes
 from models.report import Report
+from bot.org.in_use import set_start
 from scheduler import run_job
 from tests.chat import texts
 
@@ -26,8 +27,8 @@ def at(month, day, hour=10, minute=0):
 
 
 def in_service(s, moment):
-    s.add(InboundCallback(dedupe_key=f"seed:{moment.isoformat()}", received_at=moment, userid="zhangsan",
-                          msg_type="text", content="我是谁", payload={}, handler="whoami", status="done"))
+    """The bot in use since ``moment`` (bot.org.in_use: a fresh install then)."""
+    set_start(s, moment)
 
 
 def approval(s, amount, steps, status="approved", emergency=False, submitted=at(7, 6), finished=None, actors=None):

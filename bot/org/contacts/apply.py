@@ -173,12 +173,12 @@ def _update_tag(book: AddressBook, tag: dict, raw: dict) -> None:
 
 
 def write_book(session: Session, settings: Settings, book: AddressBook,
-               synced_at: datetime | None = None) -> BookWrite:
+               synced_at: datetime | None = None, now: datetime | None = None) -> BookWrite:
     """Map ``book`` to the org and write what changed (the caller holds ``lock_org``). Departments
     leaders learnt from the API are stored with the departments; ``synced_at`` marks a full read."""
     snapshot, notes = build_snapshot(book, settings.org)
     result = write_org(session, snapshot, source="wecom", config_hash=config_hash(settings.org), tags=book.tags,
-                       synced_at=synced_at)
+                       synced_at=synced_at, now=now or synced_at)
     return BookWrite(result, snapshot, notes)
 
 

@@ -1,15 +1,15 @@
 """meetings: a location (会议 N 地点 …), for meetings that can change (issue 24)
 
-Revision ID: 0016_meeting_location
-Revises: 0015_sender_actions
+Revision ID: 0017_meeting_location
+Revises: 0016_in_use_since
 Create Date: 2026-12-08
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_meeting_location'
-down_revision = '0015_sender_actions'
+revision = '0017_meeting_location'
+down_revision = '0016_in_use_since'
 branch_labels = None
 depends_on = None
 
