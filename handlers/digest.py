@@ -16,6 +16,7 @@ from handlers.reports.periods import report_owers, weekly_period
 from handlers.reports.views import period_reports
 from handlers.sync.collaborations import all_collaborations, week_key
 from handlers.voice.suggestions import digest_lines as suggestion_lines
+from handlers.waiting import TITLE as WAITING_TITLE, personal_digest, waiting_lines
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
 from models.meeting import ActionItem, Meeting, Minutes
@@ -180,12 +181,15 @@ def digest_markdown(ctx: JobContext, facts: WeekFacts, window: Window, scope: st
 
 @job("manager_digest")
 def manager_digest(ctx: JobContext) -> None:
-    """P0: Monday's digest of last week: the director for the department, each leader for their group."""
+    """P0: Monday's digest of last week: the director for the department, each leader for their group —
+    with what still waits for them (issue 30: a reminder's cadence ends here); anyone else with
+    something waiting gets that as a digest of their own."""
     window = last_week(ctx)
     week = week_key(window.start, ctx)
     home = ctx.org.home_department
     director = ctx.org.director
     facts = week_facts(ctx, window)
+    waiting = waiting_lines(ctx)  # issue 30: what was reminded and still waits, instead of repeating it
     members_by_group: dict[str, set[str]] = {}
     for member in ctx.org.members.values():
         if member.group_id:
@@ -196,6 +200,7 @@ def manager_digest(ctx: JobContext) -> None:
         next_year = ctx.now.astimezone(ctx.settings.tz).year + 1
         if ctx.now.astimezone(ctx.settings.tz).month == 12 and not calendar.year_known(next_year):
             text += "\n" + CALENDAR_UNKNOWN.format(year=next_year)  # P10 deadlines need next year's holidays
+        text += _waiting_section(waiting.pop(director.userid, []))
         ctx.notify_once("manager_digest", week, director.userid, "department", markdown=text)
     for group in ctx.org.groups.values():
         leader = ctx.org.get(group["leader"])
@@ -203,4 +208,12 @@ def manager_digest(ctx: JobContext) -> None:
             continue
         people = members_by_group.get(group["id"], set())
         ctx.notify_once("manager_digest", week, leader.userid, group["id"],
-                        markdown=digest_markdown(ctx, facts, window, group["name"], people, False))
+                        markdown=digest_markdown(ctx, facts, window, group["name"], people, False)
+                        + _waiting_section(waiting.pop(leader.userid, [])))
+    this_week = week_key(ctx.now, ctx)
+    for userid, found in waiting.items():  # everyone else with something waiting: a digest of their own
+        ctx.notify_once("waiting_digest", this_week, userid, text=personal_digest(this_week, found))
+
+
+def _waiting_section(found: list[str]) -> str:
+    return "\n\n" + "\n".join([WAITING_TITLE, *found]) if found else ""

@@ -7,33 +7,35 @@ passes through it:
 
 - **one message per person per run**: what a run sends someone (texts or markdown) is held and
   combined into one message when the run ends (``flush``);
-- **a daily cap**: at most ``policy.reminders_per_day`` messages per person per day from the
-  reminder jobs. A person at the cap is refused at the ledger (``admit``): nothing is recorded as
+- **a daily cap**: once a person has had ``policy.reminders_per_day`` messages from the jobs in a
+  day, the reminder jobs are refused at the ledger (``admit``) for them: nothing is recorded as
   sent, so the job offers the reminder again on a later run, with that day's facts — never a stale
   copy held back;
 - **working days**: ``reminder`` jobs send nothing on a non-working day (they catch up on the next
   working day); ``any_day`` jobs (P15 data-leak incidents) do;
 - **a cadence with an end**: a claim marked ``repeats`` (the same item reminded period after period)
-  is admitted ``policy.reminder_repeats`` times; after that at most once a week, combined with what
-  else is due — the job's own escalation (once, to whoever can unblock it) has happened by then.
+  is admitted ``policy.reminder_repeats`` times to one person, then never again: the job's own
+  escalation (once, to whoever can unblock it) has happened by then, and what still waits is listed
+  in the person's weekly digest instead (``handlers.waiting``, Mondays with ``manager_digest``).
 
 Exempt: cards (approval cards and every card to act on), urgent sends (a priority), and the jobs
-without a budget (digests, urgent notices' acknowledgement checks). ``timed`` jobs (a meeting's
-reminder, due at the meeting's time) are combined and counted but never refused.
+without a budget (urgent notices' acknowledgement checks, the org sync). ``always`` jobs (a
+meeting's reminder, due at the meeting's time; the weekly digests) are combined and counted but
+never refused.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import func, insert, select
 
 from bot.text.workdays import is_working_day
 from bot.outbox import writer as outbox
-from models import NotificationLedger
+from models import NotificationLedger, OutboxMessage
 
-LEDGER_KIND = "reminder_budget"  # one ledger row per person per run that sent them something
-REMINDER, ANY_DAY, TIMED = "reminder", "any_day", "timed"
+LEDGER_KIND = "reminder_budget"  # one ledger row per message a job sent a person (period: the local day)
+REMINDER, ANY_DAY, ALWAYS = "reminder", "any_day", "always"
 COMBINED = {"text": "📬 这次有 {count} 件事提醒你：", "markdown": "**这次有 {count} 件事提醒你：**"}
 SEPARATOR = "\n\n"
 _CHUNK = 500
@@ -41,8 +43,8 @@ _CHUNK = 500
 
 @dataclass
 class Budget:
-    """One job run's budget. ``mode``: REMINDER, ANY_DAY or TIMED; ``per_day``: the daily cap;
-    ``repeats``: how many times one item is reminded before it becomes weekly."""
+    """One job run's budget. ``mode``: REMINDER, ANY_DAY or ALWAYS; ``per_day``: the daily cap
+    (messages); ``repeats``: how many times one item is reminded to one person."""
 
     mode: str
     per_day: int
@@ -57,7 +59,7 @@ class Budget:
         Refused keys are not recorded, so a later run offers them again."""
         if not keys:
             return keys
-        if self.mode == TIMED:
+        if self.mode == ALWAYS:
             self.admitted.update(recipient for _, recipient, _ in keys)
             return keys
         if self.mode == REMINDER and not is_working_day(_local(ctx).date()):
@@ -74,27 +76,19 @@ class Budget:
         return admitted
 
     def _within_cadence(self, ctx, kind: str, keys: list[tuple]) -> list[tuple]:
-        """Keys whose item was reminded fewer than ``repeats`` times, or not yet this week."""
-        week = datetime.combine(_local(ctx).date() - timedelta(days=_local(ctx).weekday()), time(0),
-                                tzinfo=ctx.settings.tz)
-        history: dict[tuple[str, str], tuple[int, datetime]] = {}
+        """Keys whose item was reminded to that person fewer than ``repeats`` times."""
+        history: dict[tuple[str, str], int] = {}
         recipients = sorted({recipient for _, recipient, _ in keys})
         records = sorted({str(record) for _, _, record in keys})
         for start in range(0, len(recipients), _CHUNK):
             narrow = [NotificationLedger.record.in_(records)] if len(records) <= _CHUNK else []
-            query = (select(NotificationLedger.recipient, NotificationLedger.record, func.count(),
-                            func.max(NotificationLedger.created_at))
+            query = (select(NotificationLedger.recipient, NotificationLedger.record, func.count())
                      .where(NotificationLedger.kind == kind, *narrow,
                             NotificationLedger.recipient.in_(recipients[start:start + _CHUNK]))
                      .group_by(NotificationLedger.recipient, NotificationLedger.record))
-            for recipient, record, count, last in ctx.session.connection().execute(query):
-                history[(recipient, record)] = (count, last)
-        kept = []
-        for key in keys:
-            count, last = history.get((key[1], str(key[2])), (0, None))
-            if count < self.repeats or last is None or _aware(last) < week:
-                kept.append(key)
-        return kept
+            history.update({(recipient, record): count
+                            for recipient, record, count in ctx.session.connection().execute(query)})
+        return [key for key in keys if history.get((key[1], str(key[2])), 0) < self.repeats]
 
     def _count_today(self, ctx, recipients: set[str]) -> None:
         unknown = sorted(r for r in recipients if r not in self._used)
@@ -116,9 +110,8 @@ class Budget:
 
     def flush(self, ctx) -> list:
         """Queue what the run holds — one message per person (the same message to many people is
-        one batched send) — and count it against each person's day. Returns the outbox rows."""
-        if not self.pending:
-            return []
+        one batched send) — and count every message of the run against each person's day (cards
+        and files too; urgent sends not). Returns the outbox rows queued here."""
         groups: dict[tuple[str, str], list[str]] = {}
         for recipient, parts in self.pending.items():
             for message in combine(parts):
@@ -127,21 +120,28 @@ class Budget:
         for (msgtype, content), recipients in groups.items():
             enqueue = outbox.enqueue_markdown if msgtype == "markdown" else outbox.enqueue_text
             rows += enqueue(ctx.session, recipients, content, ctx.origin)
-        day, run = _local(ctx).date().isoformat(), f"{ctx.job_id}@{_local(ctx):%H:%M:%S}"
-        _count(ctx, day, run, sorted(self.pending))
+        messages: dict[str, int] = {}
+        for row in [*ctx.queued, *rows]:
+            if isinstance(row, OutboxMessage) and row.kind == "send" and not row.part and row.priority < outbox.URGENT:
+                for recipient in row.recipients.split("|"):
+                    messages[recipient] = messages.get(recipient, 0) + 1
+        run = f"{ctx.job_id}@{_local(ctx):%H:%M:%S}"
+        _count(ctx, _local(ctx).date().isoformat(),
+               [(recipient, f"{run}#{n}") for recipient, count in messages.items() for n in range(count)])
         self.pending = {}
         return rows
 
 
-def _count(ctx, day: str, run: str, recipients: list[str]) -> None:
-    """One ledger row per person for this run (a re-run at the same moment counts once)."""
-    seen: set[str] = set()
+def _count(ctx, day: str, keys: list[tuple[str, str]]) -> None:
+    """One ledger row per (person, message of this run); a re-run at the same moment counts once."""
+    seen: set[tuple[str, str]] = set()
+    recipients = sorted({recipient for recipient, _ in keys})
     for start in range(0, len(recipients), _CHUNK):
-        seen.update(ctx.session.connection().execute(select(NotificationLedger.recipient).where(
-            NotificationLedger.kind == LEDGER_KIND, NotificationLedger.period == day, NotificationLedger.record == run,
-            NotificationLedger.recipient.in_(recipients[start:start + _CHUNK]))).scalars())
-    fresh = [dict(kind=LEDGER_KIND, period=day, recipient=r, record=run, created_at=ctx.now)
-             for r in recipients if r not in seen]
+        seen.update(ctx.session.connection().execute(select(NotificationLedger.recipient, NotificationLedger.record).where(
+            NotificationLedger.kind == LEDGER_KIND, NotificationLedger.period == day,
+            NotificationLedger.recipient.in_(recipients[start:start + _CHUNK]))).all())
+    fresh = [dict(kind=LEDGER_KIND, period=day, recipient=r, record=record, created_at=ctx.now)
+             for r, record in keys if (r, record) not in seen]
     if fresh:
         ctx.session.connection().execute(insert(NotificationLedger.__table__), fresh)
 
@@ -169,5 +169,3 @@ def _local(ctx) -> datetime:
     return ctx.now.astimezone(ctx.settings.tz)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

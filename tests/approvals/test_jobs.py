@@ -71,7 +71,7 @@ def _about(bot, userid, request_id):
 def test_the_ceo_waiting_gets_one_message_per_run(timed_bot):
     # P3: with nobody above the CEO, his 「再次提醒」 replaces the ordinary reminder of that run,
     # it does not come on top of it; it says the hours actually waited; then the cadence ends
-    # (issue 30): no reminders on the weekend, policy.reminder_repeats (2) in all, then weekly.
+    # (issue 30): no reminders on the weekend, policy.reminder_repeats (2) in all, then the weekly digest.
     bot = timed_bot  # T0 is Wednesday 10:00
     request_id = submit(bot, "lisi", "采购 服务器 8万元")
     tap(bot, "wangzong", wait_card(bot, "wangzong"), "同意")
@@ -85,11 +85,13 @@ def test_the_ceo_waiting_gets_one_message_per_run(timed_bot):
     assert len(_about(bot, "chenzong", request_id)) == before + 2
     assert "已等待你终审 120 小时" in _about(bot, "chenzong", request_id)[-1]
     assert _run(bot, "approval_reminder", 144) == [] and _run(bot, "approval_reminder", 168) == []  # ended
-    _run(bot, "approval_reminder", 288)  # the Monday after: once a week
-    assert len(_about(bot, "chenzong", request_id)) == before + 3
-    assert "已等待你终审 288 小时" in _about(bot, "chenzong", request_id)[-1]
+    _run(bot, "approval_reminder", 288)  # the Monday after: nothing more about it
+    assert len(_about(bot, "chenzong", request_id)) == before + 2
+    _run(bot, "manager_digest", 287)  # Monday 09:00: it waits, in the CEO's weekly digest
+    assert f"审批 1 件等你处理，最久的 #{request_id} 已等 11 天" in wait_text(bot, "chenzong", "仍在等你处理")
     assert len([t for t in texts(bot, "lisi") if t.startswith("⏳")]) == 1  # the requester is told once
-    assert audit_actions(bot, request_id).count("reminded") == 2  # only the ones actually sent
+    assert audit_actions(bot, request_id).count("reminded") == 1  # only the ones actually sent
+    assert audit_actions(bot, request_id).count("escalated") == 1  # the 「再次提醒」
 
 
 def test_a_late_backfill_escalation_says_the_hours_waited(timed_bot):
@@ -105,7 +107,7 @@ def test_a_late_backfill_escalation_says_the_hours_waited(timed_bot):
 def test_an_emergency_is_chased_once_per_period_after_a_night_or_weekend(timed_bot):
     # P5: the chase period counts working time: the 09:30 and 10:30 runs after a night share it.
     # Issue 30: the requester, who cannot sign, is told once; the approver policy.reminder_repeats
-    # (2) times, then once a week.
+    # (2) times, then it waits in his weekly digest.
     bot = timed_bot  # T0 is Wednesday 10:00
     submit(bot, "zhangsan", "紧急采购 备用电源 2万元 机房断电")
     wait_card(bot, "wangzong")
@@ -120,7 +122,9 @@ def test_an_emergency_is_chased_once_per_period_after_a_night_or_weekend(timed_b
     assert chased == {"zhangsan": 1, "wangzong": 2}
     _run(bot, "emergency_backfill_reminder", 119.5)  # Monday 09:30: a new week
     _run(bot, "emergency_backfill_reminder", 120.5)  # Monday 10:30
-    assert len([t for t in texts(bot, "wangzong") if t.startswith("⏰ 紧急")]) == 3  # once this week, not twice an hour
+    assert len([t for t in texts(bot, "wangzong") if t.startswith("⏰ 紧急")]) == 2  # no more chases
+    _run(bot, "manager_digest", 119)  # Monday 09:00
+    assert "紧急采购的补办审批 1 件等你处理" in wait_text(bot, "wangzong", "仍在等你处理")
     assert len([t for t in texts(bot, "zhangsan") if t.startswith("⏰ 紧急")]) == 1
 
 
