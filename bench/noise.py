@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 TZ = ZoneInfo("Asia/Shanghai")
 # A duration or a count that grows while an item waits ("已等待 49 小时", "还有 5 位"): masked, so
 # a reminder repeated with a new number is still the same reminder.
-_GROWING = re.compile(r"\d+(?=\s*(?:小时|天|分钟|位|件|项|人|条|周))")
+_GROWING = re.compile(r"\d+(?=\s*(?:小时|天|分钟|位|件|项|人|条))")
 ROLES = ("director", "ceo", "finance", "hr", "compliance", "group_leader", "specialist", "staff")
 
 
