@@ -9,9 +9,9 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from bot.text import workdays as calendar
 from bot.conversation.context import JobContext
 from bot.conversation.router import job
+from handlers.holiday_notice import december_note
 from handlers.reports.periods import report_owers, weekly_period
 from handlers.reports.views import period_reports
 from handlers.sync.collaborations import all_collaborations, week_key
@@ -32,9 +32,6 @@ REPORTS = "**周报**：按时 {on_time} · 迟交 {late} · 未交 {missing}"
 NO_REPORTS = "**周报**：上周放假，无需提交"
 SYNC = "**协作同步**：{done}/{expected} 方已同步（{percent}）"
 NO_SYNC = "**协作同步**：无需同步的协作"
-CALENDAR_UNKNOWN = ("<font color=\"warning\">**日历**：{year} 年的法定节假日和调休还不知道</font>（chinesecalendar "
-                    "没有这一年的数据，配置的 [calendar] 里也没有）。明年的截止日会按周一至周五计算：请把国务院公布的"
-                    "日期写进配置的 [calendar] holidays / workdays（示例见 config.example.toml），或升级 chinesecalendar。")
 
 
 @dataclass(frozen=True)
@@ -197,9 +194,7 @@ def manager_digest(ctx: JobContext) -> None:
     if director:
         people = {m.userid for m in ctx.org.members.values() if m.department_id == home}
         text = digest_markdown(ctx, facts, window, ctx.org.departments[home]["name"], people, True)
-        next_year = ctx.now.astimezone(ctx.settings.tz).year + 1
-        if ctx.now.astimezone(ctx.settings.tz).month == 12 and not calendar.year_known(next_year):
-            text += "\n" + CALENDAR_UNKNOWN.format(year=next_year)  # P10 deadlines need next year's holidays
+        text += december_note(ctx, director.userid)  # P10: next year's 调休 not published yet, once
         text += _waiting_section(waiting.pop(director.userid, []))
         ctx.notify_once("manager_digest", week, director.userid, "department", markdown=text)
     for group in ctx.org.groups.values():

@@ -40,8 +40,9 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
         "action_item_followup": {"hour": 9, "minute": 30},  # P12, daily
         "approval_reminder": {**working, "minute": 0},  # P3, hourly in working hours
         "emergency_backfill_reminder": {**working, "minute": 30},  # P5, hourly in working hours
-        "weekly_sync_prompt": {"day_of_week": "thu", "hour": 10, "minute": 0},  # P18
-        "weekly_sync_digest": {"day_of_week": "fri", "hour": 10, "minute": 0},  # P18
+        # P18: Thursday's prompt and Friday's digest, daily so that a holiday moves them earlier
+        "weekly_sync_prompt": {"day_of_week": "mon-fri", "hour": 10, "minute": 0},
+        "weekly_sync_digest": {"day_of_week": "mon-fri", "hour": 10, "minute": 0},
         "meeting_reminder": {"minute": "*/5"},  # P11
         "manager_digest": {"day_of_week": "mon", "hour": 9, "minute": 0},  # P0
         # P16: daily in the quarter's first days; the job itself waits for the first working day

@@ -52,4 +52,6 @@ def _meaning(job_id: str, policy: PolicySettings) -> str:
         "weekly_report_overdue": f"{weekly(policy.weekly_report_due)}截止后{moved}",
         "monthly_report_reminder": (f"每月第 {policy.monthly_report_due_day} 个工作日（月报截止日）提醒、次日起通报；"
                                     f"年报 {policy.annual_report_due} 截止"),
+        "weekly_sync_prompt": f"每周四 10:00{moved}",  # P18, handlers.sync.collaborations.sync_days
+        "weekly_sync_digest": f"每周五 10:00{moved}",
     }.get(job_id, "")

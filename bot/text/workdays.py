@@ -1,23 +1,25 @@
 """The Chinese working calendar (P10 deadlines): public holidays and make-up working days (调休).
 
-Uses the ``chinese_calendar`` package, overridden by ``[calendar] holidays`` and ``workdays``
-(lists of dates) from the config — the package knows a year only once a release brings the
-State Council's notice (1.11 knows up to 2026). For a year known to neither, falls back to
-Monday–Friday and logs a warning once per year, so deadlines still work.
+Uses the ``holidays`` package's China calendar (vacanza/holidays, released weekly): it computes
+the statutory holidays — 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆, with the weekday a weekend
+holiday moves to — for any year, and adds the make-up working days once the State Council has
+published them (it agrees with ``chinesecalendar`` on every day of 2019–2026, see
+tests/org/test_calendar.py). For a year whose make-up days are not published yet the holidays
+still count and only the make-up Saturdays are unknown: never a bare Monday–Friday.
+``[calendar] holidays`` and ``workdays`` (lists of dates) from the config win over both.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-import chinese_calendar
+import holidays
 
 from bot.config import ConfigError, config_section
 
-log = logging.getLogger(__name__)
-_warned_years: set[int] = set()
 _SEARCH_DAYS = 31  # no holiday in China lasts longer than this
+LONG_BREAKS = {"春节": 8, "劳动节": 5, "国庆节": 7}  # the break the State Council usually makes, in days
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,20 @@ def configure(overrides: CalendarOverrides) -> None:
     _overrides = overrides
 
 
-def year_known(year: int) -> bool:
-    """Whether ``year``'s holidays are known: to the package, or through ``[calendar]``."""
+@lru_cache(maxsize=64)
+def _statutory(year: int) -> tuple[dict[date, str], frozenset[date]]:
+    """``year``'s days off (date → name, e.g. 春节（补假）) and published make-up working days."""
+    china = holidays.China(years=year, language="zh_CN")
+    days_off = {day: name for day, name in china.items() if day.year == year}
+    return days_off, frozenset(day for day in china.weekend_workdays if day.year == year)
+
+
+def adjustments_published(year: int) -> bool:
+    """Whether ``year``'s make-up working days (调休) are known: published by the State Council and
+    in the installed ``holidays`` release, or dated in ``[calendar]``. Every year since 2000 has some."""
     if any(d.year == year for d in _overrides.holidays | _overrides.workdays):
         return True
-    try:
-        chinese_calendar.is_workday(date(year, 1, 1))
-    except NotImplementedError:
-        return False
-    return True
+    return bool(_statutory(year)[1])
 
 
 def is_working_day(day: date) -> bool:
@@ -80,14 +87,10 @@ def is_working_day(day: date) -> bool:
         return False
     if day in _overrides.workdays:
         return True
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning("chinese_calendar has no holiday data for %d; using Monday-Friday "
-                        "(upgrade the chinesecalendar package)", day.year)
-        return day.weekday() < 5
+    days_off, make_up = _statutory(day.year)
+    if day in make_up:
+        return True
+    return day.weekday() < 5 and day not in days_off
 
 
 def working_day_on_or_before(day: date) -> date:
@@ -109,3 +112,45 @@ def nth_working_day(year: int, month: int, n: int) -> date:
                 return day
         day += timedelta(days=1)
     return last or date(year, month, 1)
+
+
+@dataclass(frozen=True)
+class Break:
+    """One holiday as the bot counts it before the year's 调休 is published, and the weekdays the
+    State Council usually adds to it (each paid back by working a nearby weekend day)."""
+    name: str  # 春节
+    first: date
+    last: date  # inclusive; the statutory days and the weekdays a weekend holiday moves to
+    usually_off: tuple[date, ...]  # weekdays usually made days off, in date order
+
+
+def breaks(year: int) -> list[Break]:
+    """``year``'s holidays in date order. ``usually_off``: for 春节, 劳动节 and 国庆节 the weekdays
+    after the holiday up to the usual length of the break (``LONG_BREAKS``); for a one-day
+    holiday on a Tuesday or Thursday, the Monday or Friday between it and the weekend."""
+    # Published 调休 days off (休息日（由 … 调休）) are left out: they are what ``usually_off`` predicts.
+    days_off = {day: name for day, name in _statutory(year)[0].items() if not name.startswith("休息日")}
+    result: list[Break] = []
+    for day in sorted(days_off):
+        name = days_off[day].split("（")[0].replace("农历除夕", "春节")
+        if result and result[-1].name == name and (day - result[-1].last).days <= 3:
+            result[-1] = Break(name, result[-1].first, day, ())
+        else:
+            result.append(Break(name, day, day, ()))
+    return [Break(b.name, b.first, b.last, _usually_off(b, days_off)) for b in result]
+
+
+def _usually_off(holiday: Break, days_off: dict[date, str]) -> tuple[date, ...]:
+    length = LONG_BREAKS.get(holiday.name)
+    if length is None:
+        bridge = {1: holiday.first - timedelta(days=1), 3: holiday.first + timedelta(days=1)}
+        return (bridge[holiday.first.weekday()],) if holiday.first == holiday.last and \
+            holiday.first.weekday() in bridge else ()
+    added, day = [], holiday.last + timedelta(days=1)
+    while (day - holiday.first).days < length:
+        if day in days_off:  # another holiday inside the break (中秋 in 国庆 week) lengthens it
+            length += 1
+        elif day.weekday() < 5:
+            added.append(day)
+        day += timedelta(days=1)
+    return tuple(added)

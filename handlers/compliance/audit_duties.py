@@ -10,12 +10,11 @@ from bot.conversation.context import BaseContext
 from handlers.compliance.audit_rules import Problem, Record, how_late, when
 from handlers.compliance.quarters import Scope
 from handlers.reports.periods import report_owers, weekly_period
-from handlers.sync.collaborations import all_collaborations, department_name, week_key
+from handlers.sync.collaborations import all_collaborations, department_name, sync_days, week_key
 from models import AuditEntry, Incident
 from models.collaboration import Collaboration, SyncUpdate
 from models.report import Report
 
-SYNC_DUE = (4, time(10, 0))  # P18: the Friday digest (weekly_sync_digest) shows which side is missing
 
 
 def _mondays(scope: Scope):
@@ -51,10 +50,10 @@ def weekly_reports(ctx: BaseContext, scope: Scope) -> list[Record]:
 def syncs(ctx: BaseContext, scope: Scope) -> list[Record]:
     """P18: every side of every collaboration synced each week (as shown in Friday's digest)."""
     created = dict(ctx.session.execute(select(Collaboration.name, Collaboration.created_at)).all())
-    weekday, clock = SYNC_DUE
     records = []
     for monday in _mondays(scope):
-        due = datetime.combine(monday + timedelta(days=weekday), clock, tzinfo=ctx.settings.tz)
+        # P18: the Friday digest (weekly_sync_digest, moved before a holiday) shows which side is missing
+        due = sync_days(datetime.combine(monday, time(12), tzinfo=ctx.settings.tz), ctx)[1]
         if not scope.judged(due) or not scope.served(due):
             continue
         week = week_key(due, ctx)

@@ -1,13 +1,13 @@
 """Cross-department contact persons' weekly sync (P18): 登记协作, 同步, and the collaborations list.
 
 Collaborations come from ``[[collaborations]]`` in the config and from chat (stored rows); the
-Thursday prompt and Friday digest live in ``jobs``.
+Thursday prompt and Friday digest live in ``jobs`` (moved before a holiday: ``sync_days``).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from bot.config import ConfigError, config_section
 from bot.conversation.context import BaseContext, Context
 from bot.org.directory import Member
 from bot.text.quoting import text_inline
+from bot.text.workdays import is_working_day, working_day_on_or_before
 from bot.conversation.router import intent
 from models import NotificationLedger
 from models.collaboration import Collaboration, SyncUpdate
@@ -92,6 +93,30 @@ def all_collaborations(ctx: BaseContext) -> list[CollaborationSpec]:
 def week_key(moment: datetime, ctx: BaseContext) -> str:
     year, week, _ = moment.astimezone(ctx.settings.tz).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+PROMPT_DAY, DIGEST_DAY, SYNC_TIME = 3, 4, time(10, 0)  # P18: Thursday's prompt, Friday's digest, 10:00
+
+
+def sync_days(moment: datetime, ctx: BaseContext) -> tuple[datetime | None, datetime | None]:
+    """(prompt, digest) times of the week containing ``moment`` (P18, in ``settings.tz``): Thursday
+    and Friday 10:00, each moved to the last working day before it when it is a holiday (P10's
+    calendar); the prompt comes on a working day before the digest. None: no such day this week."""
+    tz = ctx.settings.tz
+    monday = moment.astimezone(tz).date() - timedelta(days=moment.astimezone(tz).weekday())
+    digest = working_day_on_or_before(monday + timedelta(days=DIGEST_DAY))
+    if digest < monday:
+        return None, None
+    prompt = working_day_on_or_before(min(monday + timedelta(days=PROMPT_DAY), digest - timedelta(days=1)))
+    at = lambda day: datetime.combine(day, SYNC_TIME, tzinfo=tz)  # noqa: E731
+    return (at(prompt) if prompt >= monday and is_working_day(prompt) else None), at(digest)
+
+
+def is_sync_day(kind: int, ctx: BaseContext) -> bool:
+    """Whether ``ctx.now`` falls on this week's prompt (``PROMPT_DAY``) or digest (``DIGEST_DAY``) day."""
+    moment = sync_days(ctx.now, ctx)[0 if kind == PROMPT_DAY else 1]
+    return moment is not None and moment.date() == ctx.now.astimezone(ctx.settings.tz).date() \
+        and ctx.now >= moment
 
 
 def department_name(ctx: BaseContext, department_id: str) -> str:

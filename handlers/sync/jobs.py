@@ -7,7 +7,8 @@ from sqlalchemy import select
 from bot.conversation.context import JobContext
 from bot.text.quoting import markdown_block, markdown_inline, text_inline
 from bot.conversation.router import job
-from handlers.sync.collaborations import PROMPT_KIND, CollaborationSpec, all_collaborations, department_name, week_key
+from handlers.sync.collaborations import (DIGEST_DAY, PROMPT_DAY, PROMPT_KIND, CollaborationSpec, all_collaborations,
+                                          department_name, is_sync_day, week_key)
 from models.collaboration import SyncUpdate
 
 PROMPT = ("📝 协作「{name}」第{week}周进展同步（P18）：你是{department}的接口人，请回复本周进展，例如：\n"
@@ -27,7 +28,10 @@ def _updates(ctx: JobContext, week: str) -> dict[tuple[str, str], SyncUpdate]:
 @job("weekly_sync_prompt")
 def weekly_sync_prompt(ctx: JobContext) -> None:
     """P18: ask every contact person for this week's progress on each of their collaborations —
-    one message per person, however many collaborations they are the contact for."""
+    one message per person, however many collaborations they are the contact for. Runs daily;
+    acts on Thursday, or the last working day before it when Thursday is a holiday."""
+    if not is_sync_day(PROMPT_DAY, ctx):
+        return
     week = week_key(ctx.now, ctx)
     updates = _updates(ctx, week)
     wanted: list[tuple[str, str, str]] = []
@@ -72,7 +76,10 @@ def collaboration_markdown(ctx: JobContext, collaboration: CollaborationSpec,
 
 @job("weekly_sync_digest")
 def weekly_sync_digest(ctx: JobContext) -> None:
-    """P18: each stakeholder and the director get one digest of their collaborations' week."""
+    """P18: each stakeholder and the director get one digest of their collaborations' week, on
+    Friday or the last working day before it (daily job)."""
+    if not is_sync_day(DIGEST_DAY, ctx):
+        return
     week = week_key(ctx.now, ctx)
     updates = _updates(ctx, week)
     by_recipient: dict[str, list[CollaborationSpec]] = {}

@@ -114,6 +114,8 @@ def seed_breaches(bot) -> dict:
         reports(s, "2026-W39", at(9, 24, 17), skip={"zhangsan"})  # P10: missing
         reports(s, "2026-W40", at(9, 30, 17), late={"lisi"})  # P10: late
         synced(s, "2026-W39", "innovation", "zhangsan", at(9, 24))  # P18: tech side missing
+        synced(s, "2026-W40", "innovation", "zhangsan", at(9, 29))  # clean: due Wed 30 September (国庆 Friday)
+        synced(s, "2026-W40", "tech", "wujishu", at(9, 29))
         incident(s, at(9, 1))  # P15: still open
         incident(s, at(8, 1), closed=at(8, 2))  # clean
     return ids

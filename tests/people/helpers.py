@@ -18,7 +18,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 ASK_DAY = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
 DUE_DAY = datetime(2026, 12, 3, 10, 0, tzinfo=TZ)
 AFTER_DUE = datetime(2026, 12, 4, 10, 0, tzinfo=TZ)
-# The fourth quarter of 2026 is rated from Mon 2027-01-04 (chinesecalendar knows no 2027: Mon–Fri).
+# The fourth quarter of 2026 is rated from Mon 2027-01-04 (Fri 1 January is 元旦).
 Q3_OPENS = datetime(2026, 10, 9, 10, 0, tzinfo=TZ)  # after the National Day holiday
 Q4_OPENS = datetime(2027, 1, 4, 10, 0, tzinfo=TZ)
 

@@ -1,5 +1,4 @@
-"""The working calendar (P10 deadlines): holidays, make-up days, and the Monday–Friday fallback."""
-import logging
+"""The working calendar (P10 deadlines): holidays, make-up days, and years without a published notice."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,12 +17,10 @@ def test_holidays_and_make_up_days():
     assert calendar.working_day_on_or_before(date(2026, 10, 2)) == date(2026, 9, 30)
 
 
-def test_unknown_year_falls_back_to_weekdays_with_one_warning(caplog):
-    caplog.set_level(logging.WARNING, logger="bot.text.workdays")
-    assert calendar.is_working_day(date(2099, 1, 1))  # a Thursday; New Year unknown for 2099
+def test_a_year_without_a_published_notice_still_has_its_holidays():
+    assert not calendar.is_working_day(date(2099, 1, 1))  # 元旦, a Thursday, long before any notice
     assert not calendar.is_working_day(date(2099, 1, 3))  # a Saturday
-    warnings = [r for r in caplog.records if "2099" in r.getMessage()]
-    assert len(warnings) == 1 and "Monday-Friday" in warnings[0].getMessage()
+    assert calendar.is_working_day(date(2099, 1, 2))  # an ordinary Friday
 
 
 def test_weekly_deadline_moves_before_a_holiday_friday():
@@ -41,7 +38,7 @@ def test_weekly_deadline_moves_before_a_holiday_friday():
 
 
 def test_monthly_and_annual_deadlines():
-    # P10: 3rd working day of the next month; December 2026 → January 2027 (fallback calendar)
+    # P10: 3rd working day of the next month
     assert monthly_period(2026, 9, POLICY, TZ).deadline.date() == date(2026, 10, 10)  # 8th, 9th, make-up Sat 10th
     assert monthly_period(2026, 11, POLICY, TZ).deadline.date() == date(2026, 12, 3)
     assert annual_period(2025, POLICY, TZ).deadline.date() == date(2026, 1, 15)
