@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
                                                   settings.wecom.corp_id)
     app.register_blueprint(create_blueprint(settings.wecom.callback_path))
 
+    from handlers.documents.storage import free_space
+
     @app.get("/healthz")
     def healthz():
         try:
@@ -109,8 +111,12 @@ def create_app(settings: Settings | None = None, *, start_background: bool = Tru
                                          .where(OutboxMessage.status.in_(("pending", "sending"))))
         except Exception:
             return jsonify({"status": "error", "database": "unavailable"}), 503
-        return jsonify({"status": "ok", "database": "ok", "outbox_pending": pending,
-                        "emulator": settings.emulator_enabled, "scheduler": settings.scheduler_enabled})
+        # A full documents disk would refuse every file sent (P7): the health check says so.
+        documents = free_space(settings.section("documents"))
+        healthy = documents["ok"]
+        return jsonify({"status": "ok" if healthy else "degraded", "database": "ok", "outbox_pending": pending,
+                        "documents": documents, "emulator": settings.emulator_enabled,
+                        "scheduler": settings.scheduler_enabled}), 200 if healthy else 503
 
     clock = None
     if settings.emulator_enabled:  # the emulator, and with it the movable demo clock, is never on in production
@@ -299,17 +305,20 @@ def cmd_jobs(args) -> int:
 
 
 def _summary(row: OutboxMessage) -> str:
+    """One printed line per message: user text in it passes ``terminal_line`` (no line of its own)."""
+    from bot.text.quoting import terminal_line
+
     body = row.payload
     kind = body.get("msgtype", row.kind)
     if kind == "file":  # queued with its name (bot.outbox.enqueue_file) or built when delivered
-        return f"file: {body['file'].get('filename') or body['file'].get('build', '')}"
+        return f"file: {terminal_line(body['file'].get('filename') or body['file'].get('build', ''))}"
     if kind in ("text", "markdown"):
         content = body[kind]["content"].replace("\n", " ⏎ ")
     elif kind == "template_card":
         content = body["template_card"].get("main_title", {}).get("title", "")
     else:
         content = str(body)
-    return f"{kind}: {content[:120]}"
+    return f"{kind}: {terminal_line(content, 120)}"
 
 
 def cmd_menu(args) -> int:
@@ -333,6 +342,7 @@ def cmd_org(args) -> int:
     """``org sync``: read WeCom's address book, write what changed, hand over, print the org."""
     from bot.conversation.context import JobContext
     from bot.wecom.client import WeComError
+    from bot.text.quoting import terminal_line
     from handlers.org.sync import NOT_WECOM, describe_changes, describe_org, sync_from_wecom
 
     runtime = _runtime_for_tool(args)
@@ -354,14 +364,14 @@ def cmd_org(args) -> int:
         print(f"org sync: read WeCom's address book ({report.path} path, {calls} API call(s), "
               f"{report.seconds:.1f} s); {report.rows} row(s) written")
         for line in describe_changes(report) or ["no change"]:
-            print(f"  {line}")
+            print(f"  {terminal_line(line)}")
         for note in report.notes:
-            print(f"  note: {note}")
+            print(f"  note: {terminal_line(note)}")
         if report.handovers:
             print(f"  handed over ({len(report.handovers)} line(s) sent to the director):")
             for line in report.handovers:
-                print(f"    {line.strip()}")
-        for line in describe_org(report.org):
+                print(f"    {terminal_line(line)}")
+        for line in describe_org(report.org):  # names are one line (bot.org.directory)
             print(line)
         if ids:
             runtime.start_dispatcher(poll_interval=0.2).wait_for(ids, timeout=30)

@@ -66,12 +66,20 @@ class Runtime:
         if self.dispatcher is None:
             options.setdefault("build_context", self.build_context)
             options.setdefault("pacing", self.pacing)
+            options.setdefault("on_unreached", self.undelivered)
             self.dispatcher = Dispatcher(self.session_factory, self.client, **options).start()
         return self.dispatcher
 
     def build_context(self, session: Session):
         """The context a file builder (``bot.outbox.attachments``) runs in: the org, settings, the clock."""
         return BaseContext(session=session, settings=self.settings, org=self.org, now=self.now(), origin="attachment")
+
+    def undelivered(self, session: Session, row_id: int, origin: str | None, missed: dict) -> None:
+        """Hand the recipients a sent row did not reach (``bot.outbox.unreached``) to the
+        ``on_undelivered`` handlers, in the dispatcher's transaction."""
+        ctx = BaseContext(session=session, settings=self.settings, org=self.org, now=self.now(), origin="undelivered")
+        for route in self.registry.undelivered.values():
+            route.func(ctx, row_id, origin, missed)
 
     def close(self) -> None:
         if self._background is not None:  # finish deferred work (its replies go to the outbox) first

@@ -1,7 +1,7 @@
 """Spreadsheets (xlsx) for results too big for a chat message: one summary message plus a file.
 
 User text goes into cells as text, never as a formula: a report that starts with ``=`` stays the
-characters it was (the spreadsheet counterpart of ``bot.text.quoting``).
+characters it was; invisible and illegal characters are dropped (``bot.text.quoting.sheet_cell``).
 """
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from typing import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from bot.text.quoting import sheet_cell
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CELL_LIMIT = 32767  # characters per cell (Excel)
 
 
 def _cell(sheet, value):
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_LIMIT]
+        value = sheet_cell(value)
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # never a formula, whatever the text starts with
         return cell

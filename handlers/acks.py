@@ -38,6 +38,7 @@ MORE = {"notice": "已确认 {done} 人。发「通知 {id}」查看谁已确认
         "incident": "已确认 {done} 人。发「事件 {id}」查看事件进展。"}
 ALL_DONE = "✅ {label} 的 {count} 位收件人都已确认收到。"
 NO_PHONE = "（未登记电话）"
+SELF_UNACKED = "你自己还没确认：点卡片上的「收到」或回复「收到」。"
 LOOK_BACK = timedelta(days=1)  # a scheduler that was down catches up on the last day's urgent messages
 
 
@@ -91,13 +92,16 @@ def acknowledged(session: Session, kind: str, subject_id: int) -> dict[str, date
 
 
 def send_ack_cards(ctx: BaseContext, kind: str, subject_id: int, recipients: list[str], title: str,
-                   fields: list[tuple[str, str]], sender_name: str, priority: int = 0) -> None:
-    """The 「收到」 card, one per batch of 1000 recipients (a task_id is unique per send)."""
+                   fields: list[tuple[str, str]], sender_name: str, priority: int = 0) -> list:
+    """The 「收到」 card, one per batch of 1000 recipients (a task_id is unique per send); returns
+    the outbox rows."""
+    rows = []
     for number, batch in enumerate(batches(recipients)):
         task_id = f"ack_{kind}_{subject_id}_{number}_{secrets.token_hex(4)}"
         card = button_card(task_id, title, CARD_DESC.format(sender=sender_name), fields,
                            [(BUTTON, f"ack:{kind}:{subject_id}", "primary")])
-        ctx.send_card(batch, card, priority=priority)
+        rows += ctx.send_card(batch, card, priority=priority)
+    return rows
 
 
 def record(ctx: BaseContext, subject: Subject, userid: str) -> bool:
@@ -155,11 +159,16 @@ def status_lines(ctx: BaseContext, subject: Subject, settled: bool = False) -> l
     lines = [f"已确认 {len([u for u in subject.expected if u in done])}/{len(subject.expected)} 人："]
     lines += [f"✓ {ctx.org.name(u)} {format_datetime(done[u], ctx.settings.tz)}" for u in subject.expected if u in done]
     missing = [u for u in subject.expected if u not in done]
+    viewer = getattr(ctx, "userid", None)  # nobody is asked to phone themselves
     if missing and settled:
         lines.append("未确认：" + "、".join(ctx.org.name(u) for u in missing))
     elif missing:
-        lines.append("未确认（请电话联系）：")
-        lines += ["· " + line for line in phone_lines(ctx, missing).splitlines()]
+        others = [u for u in missing if u != viewer]
+        if others:
+            lines.append("未确认（请电话联系）：")
+            lines += ["· " + line for line in phone_lines(ctx, others).splitlines()]
+        if viewer in missing:
+            lines.append(SELF_UNACKED)
     return lines
 
 

@@ -1,10 +1,13 @@
 """Help, identity (P1) and the answers to everything the bot does not otherwise understand."""
 from __future__ import annotations
 
+import re
+
 from bot import messages
 from bot.conversation.context import Context, Reply
-from bot.conversation.router import intent, on_event, registry, special_handler
+from bot.conversation.router import intent, normalise, on_event, registry, special_handler
 from bot.text.typos import suggest
+from bot.wecom.client import is_linked_corp
 
 WHOAMI = ("你是 {name}（{userid}）\n部门：{department}\n小组：{group}\n角色：{roles}\n直属上级：{superior}")
 HELP_HEADER = "我是{bot}，可以帮你："
@@ -113,16 +116,37 @@ def not_understood(ctx: Context) -> str:
     if not shown:
         return prefix + messages.EMPTY_MESSAGE.format(help=help_text(ctx))
     entries = registry.help_entries(ctx.user.roles if ctx.user else frozenset())
-    named = _named_command(text, entries)
+    named = _named_command(text, entries) if _HOW.search(text) else None
     if named:  # 「请问怎么发周报」: a question about a command gets how to send it, never runs it
         route, keyword = named
         return prefix + messages.HOW_TO.format(keyword=keyword, summary=route.summary or keyword,
                                                example=route.example or keyword)
     keywords = [k for route in entries for k in route.keywords]
-    meant = suggest(text, keywords)
+    meant = suggest(text, keywords) or _wished(text, entries)
     if meant:  # a pinyin typo: say what was probably meant, never run it unasked
         return prefix + messages.DID_YOU_MEAN.format(text=shown, meant=meant if len(meant) <= 40 else meant[:40] + "…")
     return prefix + messages.UNKNOWN.format(text=shown, help=help_text(ctx))
+
+
+# A question about how to do something: only then is a command word inside the message a topic.
+# Elsewhere it is content (「这周…跟进采购」 is no question about 采购).
+_HOW = re.compile(r"怎么|怎样|如何|咋|哪里|在哪")
+# 「我想轮岗到数据分析师组」, 「我要提建议…」: a wish whose words are a command's (申请轮岗, 提建议).
+_WISH = re.compile(r"^(?:我(?:想|要|需要|希望)|想要|想|希望)\s*(?:申请)?\s*")
+
+
+def _wished(text: str, entries) -> str | None:
+    """The command a wish names, to suggest (never run): 「我想轮岗到数据分析师组」 → 「申请轮岗
+    数据分析师组」; None when the wish names no command of the sender's."""
+    wish = _WISH.match(text)
+    rest = text[wish.end():] if wish else ""
+    for candidate in (rest, "申请" + rest) if rest else ():
+        match = registry.command_at_start(candidate) or registry.match_text(candidate)
+        if match and match.route in entries:
+            keyword = next((k for k in match.route.keywords if normalise(candidate).startswith(k)), None)
+            args = re.sub(r"^(?:到|去|至)\s*", "", match.args)
+            return f"{keyword} {args}".strip() if keyword else candidate
+    return None
 
 
 def _named_command(text: str, entries) -> tuple | None:
@@ -137,11 +161,15 @@ def _named_command(text: str, entries) -> tuple | None:
 
 
 @special_handler("stranger")
-def stranger(ctx: Context) -> None:
+def stranger(ctx: Context) -> str | None:
     """Someone not in the org typed, clicked or tapped: a friendly refusal that says whom to ask,
-    at most once a day (through the ledger), so a stranger cannot make the bot talk on and on."""
-    ctx.notify_once("stranger", ctx.now.date().isoformat(), ctx.userid,
-                    text=messages.STRANGER.format(bot=messages.BOT_NAME, userid=ctx.userid))
+    at most once a day (through the ledger), so a stranger cannot make the bot talk on and on. A
+    linked corp's member (``corpid/userid``), whom ``message/send`` cannot reach, is answered
+    passively, in the callback's own response."""
+    text = messages.STRANGER.format(bot=messages.BOT_NAME, userid=ctx.userid)
+    if is_linked_corp(ctx.userid):
+        return text if ctx.claim_once("stranger", [(ctx.now.date().isoformat(), ctx.userid, "")]) else None
+    ctx.notify_once("stranger", ctx.now.date().isoformat(), ctx.userid, text=text)
     return None
 
 

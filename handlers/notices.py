@@ -1,6 +1,7 @@
 """Notices (P17): 通知 / 紧急通知 from the director or a group leader; 通知 列表 for everyone."""
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlalchemy import select
@@ -9,8 +10,11 @@ from bot.conversation.context import Context
 from bot.text.dates import format_datetime
 from bot.org.directory import Member
 from bot.text.quoting import text_block, text_inline
-from bot.conversation.router import intent
+from bot.conversation.context import BaseContext
+from bot.conversation.router import intent, on_undelivered
+from bot.outbox import unreached
 from handlers import acks
+from models import OutboxMessage
 from models.notice import Notice
 
 EXAMPLE = "通知 周五下午3点部门例会，请准时参加"
@@ -34,6 +38,9 @@ STATUS_HEADER = "{tag} #{id}（{sender} 发给{scope}，{at}）\n{content}"
 STATUS_PLAIN = "已发给 {count} 人（普通通知无需确认收到）。"
 STATUS_FORBIDDEN = "只有通知 #{id} 的发布人和总监可以查看确认情况。发「通知 列表」查看最近的通知。"
 STATUS_UNKNOWN = "没有找到通知 #{id}。发「通知 列表」查看最近的通知和编号。"
+NOT_REACHED = "⚠️ 通知 #{id} 没有送达 {count} 人：{people}。请另行告知（例如电话）。"
+STATUS_NOT_REACHED = "未送达 {count} 人：{people}"
+ORIGIN = "notice:{id}"  # the outbox rows of a notice: who they missed is read back by 通知 N
 _NUMBER = re.compile(r"^[#＃]?(\d{1,9})$")
 _TARGET = re.compile(r"^[@＠](\S+)\s*")
 
@@ -87,14 +94,17 @@ def _broadcast(ctx: Context, urgent: bool) -> str:
                     recipients=[m.userid for m in recipients], created_at=ctx.now)
     ctx.session.add(notice)
     ctx.session.flush()
-    ctx.send_text([m.userid for m in recipients],
-                  BROADCAST.format(tag=TAG[urgent], sender=ctx.user.name, scope=scope, content=text_block(text)))
+    rows = ctx.send_text([m.userid for m in recipients],
+                         BROADCAST.format(tag=TAG[urgent], sender=ctx.user.name, scope=scope, content=text_block(text)))
     ctx.audit(ctx.userid, "notice_sent", "notice", notice.id, group=group_id, urgent=urgent, count=len(recipients))
+    if urgent:  # P17: urgent means acknowledged — a 「收到」 card; urgent_ack_check tells the sender who has not.
+        rows += acks.send_ack_cards(ctx, "notice", notice.id, [m.userid for m in recipients],
+                                    ACK_CARD_TITLE.format(id=notice.id),
+                                    [("发布人", ctx.user.name), ("内容", text_inline(text, 30))], ctx.user.name)
+    for row in rows:
+        row.origin = ORIGIN.format(id=notice.id)
     if not urgent:
         return SENT.format(id=notice.id, scope=scope, count=len(recipients))
-    # P17: urgent means acknowledged — a 「收到」 card; urgent_ack_check tells the sender who has not.
-    acks.send_ack_cards(ctx, "notice", notice.id, [m.userid for m in recipients], ACK_CARD_TITLE.format(id=notice.id),
-                        [("发布人", ctx.user.name), ("内容", text_inline(text, 30))], ctx.user.name)
     lines = [PHONE_HEADER.format(id=notice.id, scope=scope, count=len(recipients))]
     lines += [f"{m.name}：{m.phone or NO_PHONE}" for m in recipients]
     lines.append(ACK_NOTE.format(minutes=ctx.policy.urgent_ack_minutes, id=notice.id))
@@ -117,7 +127,38 @@ def notice_status(ctx: Context, notice_id: int) -> str:
         lines.append(STATUS_PLAIN.format(count=len(notice.recipients or [])))
     else:
         lines += acks.status_lines(ctx, subject)
+    missed = not_reached(ctx, notice.id)
+    if missed:
+        lines.append(STATUS_NOT_REACHED.format(count=len(unreached.people(missed)),
+                                               people=unreached.describe(missed, ctx.org.name)))
     return "\n".join(lines)
+
+
+def not_reached(ctx: BaseContext, notice_id: int) -> dict[str, list[str]]:
+    """reason → userids the notice's messages did not reach, as WeCom answered (``bot.outbox.unreached``)."""
+    missed: dict[str, list[str]] = {}
+    for response in ctx.session.scalars(select(OutboxMessage.response).where(
+            OutboxMessage.origin == ORIGIN.format(id=notice_id), OutboxMessage.response.is_not(None))):
+        for reason, ids in ((response or {}).get("unreached") or {}).items():
+            missed.setdefault(reason, [])
+            missed[reason] += [u for u in ids if u not in missed[reason]]
+    return missed
+
+
+@on_undelivered("notice")
+def notice_not_reached(ctx: BaseContext, row_id: int, origin: str | None, missed: dict) -> None:
+    """P17: the sender of a notice hears who it did not reach (once per notice and set of people)."""
+    if not (origin or "").startswith("notice:") or not unreached.people(missed):
+        return
+    notice = ctx.session.get(Notice, int(origin.split(":", 1)[1]))
+    if notice is None or ctx.org.get(notice.sender) is None:
+        return
+    everyone = not_reached(ctx, notice.id)  # this row included: it is marked in this transaction
+    people = unreached.people(everyone)
+    record = hashlib.sha1(",".join(sorted(people)).encode()).hexdigest()[:20]  # the same people: told once
+    ctx.notify_once("not_reached", origin, notice.sender, record,
+                    text=NOT_REACHED.format(id=notice.id, count=len(people),
+                                            people=unreached.describe(everyone, ctx.org.name)))
 
 
 def _recipients(ctx: Context, group_id: str | None) -> list[Member]:

@@ -1,6 +1,6 @@
 """What still waits for each person, for Monday's weekly digest (issue 30).
 
-A reminder's cadence ends (``bot.outbox.budget``: ``policy.reminder_repeats`` reminders, and the
+A reminder's cadence ends (``bot.outbox.reminders``: ``policy.reminder_repeats`` reminders, and the
 job's one escalation to whoever can unblock it); after that the item is not repeated but listed
 here every week — read fresh from the records, so nothing done since is listed. The director and
 the group leaders find the lines in their managers' digest (P0); anyone else who has something

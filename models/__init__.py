@@ -12,7 +12,7 @@ from models.inbound import InboundCallback
 from models.incident import Incident
 from models.mediation import MediationCase
 from models.org import Department, Group, OrgState, Person
-from models.outbox import NotificationLedger, OutboxAttachment, OutboxMessage, RecipientSend
+from models.outbox import NotificationLedger, OutboxAttachment, OutboxMessage, RecipientSend, SenderAction
 from models.rotation import RotationRequest, RotationStep
 from models.project import Project
 from models.runtime import KeyValue, Lease
@@ -21,7 +21,7 @@ from models.suggestion import Suggestion
 __all__ = [
     "ApprovalDraft", "ApprovalRequest", "ApprovalStep", "AuditEntry", "Base", "CardCopy", "ConversationState", "Department",
     "EmulatorMessage", "Group", "InboundCallback",
-    "KeyValue", "Lease", "NotificationLedger", "OrgState", "OutboxMessage", "OutboxAttachment", "RecipientSend", "Person",
+    "KeyValue", "Lease", "NotificationLedger", "OrgState", "OutboxMessage", "OutboxAttachment", "RecipientSend", "SenderAction", "Person",
     "utcnow",
     "Commendation", "Evaluation", "SelfEvaluation", "RotationRequest", "RotationStep",
     "Document", "Project",

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 
 class Acknowledgement(Base):
@@ -16,7 +16,7 @@ class Acknowledgement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(32))  # notice | incident
     subject_id: Mapped[int] = mapped_column()
-    userid: Mapped[str] = mapped_column(String(64))
+    userid: Mapped[str] = mapped_column(String(64), info=USERID)
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

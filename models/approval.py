@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 # Request status: draft (summary card shown) → pending (in the chain) → approved | rejected;
 # or cancelled (draft dropped), withdrawn (by the requester), failed (no approver for a role).
@@ -21,7 +21,7 @@ class ApprovalRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))  # a key of policy.chains: procurement, reimbursement
-    requester: Mapped[str] = mapped_column(String(64), index=True)
+    requester: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     department_id: Mapped[str] = mapped_column(String(64))
     item: Mapped[str] = mapped_column(String(200))
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # integer fen (分): ¥35.50 is 3550
@@ -59,7 +59,7 @@ class ApprovalStep(Base):
     position: Mapped[int] = mapped_column()  # 1-based, in chain order
     role: Mapped[str] = mapped_column(String(32))
     label: Mapped[str] = mapped_column(String(32))
-    approver: Mapped[Optional[str]] = mapped_column(String(64))
+    approver: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     note: Mapped[Optional[str]] = mapped_column(Text)
     started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -81,7 +81,7 @@ class ApprovalDraft(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    requester: Mapped[str] = mapped_column(String(64), index=True)
+    requester: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     item: Mapped[str] = mapped_column(String(200))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[Optional[int]] = mapped_column()

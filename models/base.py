@@ -15,6 +15,15 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Column ``info`` marking where a WeCom userid is stored, so that a changed userid (WeCom's
+# ``update_user`` with ``NewUserID``) is rewritten everywhere (``bot/org/rename.py``):
+# USERID: the column is one userid; USERIDS: JSON whose string values (in lists, or dict values,
+# at any depth) are userids; USERIDS_PIPE: userids joined by "|" (the outbox's recipients).
+# History is not rewritten and carries no mark: the audit log, the callbacks received.
+USERID = {"userid": "scalar"}
+USERIDS = {"userid": "json"}
+USERIDS_PIPE = {"userid": "pipe"}
+
 
 class UTCDateTime(TypeDecorator):
     """A timezone-aware datetime stored as UTC.

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 
 class CardCopy(Base):
@@ -18,7 +18,7 @@ class CardCopy(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), index=True)
-    userid: Mapped[str] = mapped_column(String(64))
+    userid: Mapped[str] = mapped_column(String(64), info=USERID)
     task_id: Mapped[str] = mapped_column(String(128))
     outbox_id: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

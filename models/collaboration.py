@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, USERIDS, UTCDateTime
 
 
 class Collaboration(Base):
@@ -17,9 +17,9 @@ class Collaboration(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    contacts: Mapped[dict] = mapped_column(JSON)  # department id → contact userid, one per side
-    stakeholders: Mapped[list] = mapped_column(JSON, default=list)  # userids who get the digest
-    created_by: Mapped[str] = mapped_column(String(64))
+    contacts: Mapped[dict] = mapped_column(JSON, info=USERIDS)  # department id → contact userid, one per side
+    stakeholders: Mapped[list] = mapped_column(JSON, default=list, info=USERIDS)  # userids who get the digest
+    created_by: Mapped[str] = mapped_column(String(64), info=USERID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
@@ -36,7 +36,7 @@ class SyncUpdate(Base):
     collaboration: Mapped[str] = mapped_column(String(100))  # the collaboration's name
     week: Mapped[str] = mapped_column(String(16), index=True)  # ISO week, "2026-W48"
     department_id: Mapped[str] = mapped_column(String(64))
-    userid: Mapped[str] = mapped_column(String(64))
+    userid: Mapped[str] = mapped_column(String(64), info=USERID)
     content: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prompted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 
 class ConversationState(Base):
     __tablename__ = "conversation_states"
 
-    userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    userid: Mapped[str] = mapped_column(String(64), primary_key=True, info=USERID)
     flow: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict] = mapped_column(JSON, default=dict)

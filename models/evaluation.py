@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 # Ratings, best first: excellent 优秀 · good 良好 · pass 合格 · improve 待改进.
 RATINGS = ("excellent", "good", "pass", "improve")
@@ -21,7 +21,7 @@ class SelfEvaluation(Base):
     __table_args__ = (UniqueConstraint("userid", "period", name="uq_self_evaluations_userid_period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    userid: Mapped[str] = mapped_column(String(64), index=True)
+    userid: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     period: Mapped[str] = mapped_column(String(16), index=True)
     group_id: Mapped[Optional[str]] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
@@ -47,8 +47,8 @@ class Evaluation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quarter: Mapped[str] = mapped_column(String(8), index=True)
-    subject: Mapped[str] = mapped_column(String(64), index=True)
-    rater: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
+    rater: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     group_id: Mapped[Optional[str]] = mapped_column(String(64))
     department_id: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(default=0)
@@ -72,9 +72,9 @@ class Commendation(Base):
     __tablename__ = "commendations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    userid: Mapped[str] = mapped_column(String(64), index=True)
+    userid: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     reason: Mapped[str] = mapped_column(Text)
-    given_by: Mapped[str] = mapped_column(String(64))
+    given_by: Mapped[str] = mapped_column(String(64), info=USERID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     def __repr__(self) -> str:

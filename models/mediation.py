@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 # status: mediating → resolved (closed by the mediator); or → arbitration (unresolved, no result
 # within policy.mediation_days, or nobody inside the department to mediate) → arbitrated (HR).
@@ -17,10 +17,10 @@ class MediationCase(Base):
     __tablename__ = "mediation_cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    applicant: Mapped[str] = mapped_column(String(64), index=True)
-    counterpart: Mapped[Optional[str]] = mapped_column(String(64), index=True)  # the other party, if named
+    applicant: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
+    counterpart: Mapped[Optional[str]] = mapped_column(String(64), index=True, info=USERID)  # the other party, if named
     matter: Mapped[str] = mapped_column(Text)  # 事由, as written
-    mediator: Mapped[Optional[str]] = mapped_column(String(64))  # the group leader or the director
+    mediator: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)  # the group leader or the director
     status: Mapped[str] = mapped_column(String(16), default="mediating", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mediation_due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # created_at + policy.mediation_days
@@ -29,7 +29,7 @@ class MediationCase(Base):
     escalated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # handed to HR (once)
     escalation_reason: Mapped[Optional[str]] = mapped_column(String(16))  # unresolved | timeout | no_mediator
     arbitration_note: Mapped[Optional[str]] = mapped_column(Text)
-    arbitrated_by: Mapped[Optional[str]] = mapped_column(String(64))
+    arbitrated_by: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     def parties(self) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, USERIDS, UTCDateTime
 
 # Meeting status: scheduled → minuted (minutes archived); or cancelled.
 # Action item status: open → done.
@@ -23,12 +23,12 @@ class Meeting(Base):
     weekly: Mapped[bool] = mapped_column(default=False)  # P11: the weekly meeting reviews open action items
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    chair: Mapped[str] = mapped_column(String(64))
-    minute_taker: Mapped[str] = mapped_column(String(64), index=True)
-    attendees: Mapped[list] = mapped_column(JSON, default=list)  # userids, chair and minute-taker included
+    chair: Mapped[str] = mapped_column(String(64), info=USERID)
+    minute_taker: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
+    attendees: Mapped[list] = mapped_column(JSON, default=list, info=USERIDS)  # userids, chair and minute-taker included
     agenda: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
-    created_by: Mapped[str] = mapped_column(String(64))  # a userid, or "system:config"
+    created_by: Mapped[str] = mapped_column(String(64), info=USERID)  # a userid, or "system:config"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     minutes_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # P9: end + minutes_due_hours
     project_id: Mapped[Optional[int]] = mapped_column(ForeignKey("projects.id"), index=True)  # P6: 登记会议 … 项目 N
@@ -45,7 +45,7 @@ class Minutes(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
-    author: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(64), info=USERID)
     text: Mapped[str] = mapped_column(Text)  # the full text as sent
     topics: Mapped[str] = mapped_column(Text, default="")
     discussion: Mapped[str] = mapped_column(Text, default="")
@@ -66,12 +66,12 @@ class ActionItem(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     minutes_id: Mapped[Optional[int]] = mapped_column(ForeignKey("meeting_minutes.id"))
     text: Mapped[str] = mapped_column(Text)
-    owner: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    owner: Mapped[Optional[str]] = mapped_column(String(64), index=True, info=USERID)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     owner_due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # P12: created_at + decision_owner_hours
     owner_assigned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    assigned_by: Mapped[Optional[str]] = mapped_column(String(64))
+    assigned_by: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)
     due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # the item's own deadline (截止)
     done_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     progress: Mapped[Optional[str]] = mapped_column(Text)  # the latest 进展 note

@@ -12,7 +12,7 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, USERIDS, UTCDateTime
 
 
 class Department(Base):
@@ -20,9 +20,9 @@ class Department(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # a config id, or WeCom's department id
     name: Mapped[str] = mapped_column(String(128))
-    head: Mapped[Optional[str]] = mapped_column(String(64))  # a userid
+    head: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)  # a userid
     parent_id: Mapped[Optional[str]] = mapped_column(String(64))  # WeCom parentid
-    leaders: Mapped[Optional[list]] = mapped_column(JSON)  # WeCom department_leader (userids)
+    leaders: Mapped[Optional[list]] = mapped_column(JSON, info=USERIDS)  # WeCom department_leader (userids)
     active: Mapped[bool] = mapped_column(default=True)
     rank: Mapped[int] = mapped_column(default=0)  # listing order (the config's, or WeCom's)
 
@@ -36,7 +36,7 @@ class Group(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
     department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"))
-    leader: Mapped[Optional[str]] = mapped_column(String(64))  # a userid
+    leader: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)  # a userid
     active: Mapped[bool] = mapped_column(default=True)
     rank: Mapped[int] = mapped_column(default=0)
 
@@ -47,7 +47,7 @@ class Group(Base):
 class Person(Base):
     __tablename__ = "people"
 
-    userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    userid: Mapped[str] = mapped_column(String(64), primary_key=True, info=USERID)
     name: Mapped[str] = mapped_column(String(64))
     department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"))
     group_id: Mapped[Optional[str]] = mapped_column(ForeignKey("groups.id"))
@@ -62,7 +62,7 @@ class Person(Base):
     wecom_departments: Mapped[Optional[list]] = mapped_column(JSON)
     is_leader_in_dept: Mapped[Optional[list]] = mapped_column(JSON)
     main_department: Mapped[Optional[str]] = mapped_column(String(64))
-    direct_leader: Mapped[Optional[list]] = mapped_column(JSON)
+    direct_leader: Mapped[Optional[list]] = mapped_column(JSON, info=USERIDS)
     position: Mapped[Optional[str]] = mapped_column(String(128))
     status: Mapped[Optional[int]] = mapped_column(Integer)
     joined: Mapped[Optional[str]] = mapped_column(String(10))  # P2, from [[org.people]]: "YYYY-MM-DD"
@@ -83,8 +83,8 @@ class OrgState(Base):
     source: Mapped[str] = mapped_column(String(16), default="config")  # config | wecom
     config_hash: Mapped[Optional[str]] = mapped_column(String(64))  # of the [org] section last applied
     home_department: Mapped[Optional[str]] = mapped_column(String(64))
-    roles: Mapped[Optional[dict]] = mapped_column(JSON)  # ceo, finance, hr, compliance: resolved userids
-    tags: Mapped[Optional[dict]] = mapped_column(JSON)  # WeCom tag → member userids, as last read
+    roles: Mapped[Optional[dict]] = mapped_column(JSON, info=USERIDS)  # ceo, finance, hr, compliance: resolved userids
+    tags: Mapped[Optional[dict]] = mapped_column(JSON, info=USERIDS)  # WeCom tag → member userids, as last read
     synced_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # the last read of WeCom's address book
 
     def __repr__(self) -> str:

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, USERID, USERIDS_PIPE, UTCDateTime, utcnow
 
 
 class OutboxMessage(Base):
@@ -28,7 +28,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(32))
-    recipients: Mapped[str] = mapped_column(Text)  # userids joined by "|", ≤ 1000 of them
+    recipients: Mapped[str] = mapped_column(Text, info=USERIDS_PIPE)  # userids joined by "|", ≤ 1000 of them
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -55,9 +55,22 @@ class RecipientSend(Base):
     __table_args__ = (Index("ix_recipient_sends_recipient_at", "recipient", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(64), info=USERID)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     outbox_id: Mapped[Optional[int]] = mapped_column(index=True)
+
+
+class SenderAction(Base):
+    """One thing a member made the bot send to other people (a leak alert, a notice, a 催办…): the
+    per-sender budget's log (``bot.outbox.budget``). ``sender_key`` is a keyed hash of the userid,
+    never the userid, so the log ties nobody to what they sent. Rows older than a day are pruned."""
+
+    __tablename__ = "sender_actions"
+    __table_args__ = (Index("ix_sender_actions_sender_key_at", "sender_key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class OutboxAttachment(Base):
@@ -88,7 +101,7 @@ class NotificationLedger(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(64))
-    recipient: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(64), info=USERID)
     record: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outbox_id: Mapped[Optional[int]] = mapped_column()

@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 PROJECT_SUFFIX = "项目"
 
@@ -22,19 +22,19 @@ class Project(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    owner: Mapped[str] = mapped_column(String(64), index=True)  # a userid (负责人)
+    owner: Mapped[str] = mapped_column(String(64), index=True, info=USERID)  # a userid (负责人)
     department_id: Mapped[str] = mapped_column(String(64))  # the owner's department, for filing (P7)
     group_id: Mapped[Optional[str]] = mapped_column(String(64))
     planned_approval: Mapped[date] = mapped_column(Date)  # 计划立项
     expected_completion: Mapped[Optional[date]] = mapped_column(Date)  # 预计完成
     status: Mapped[str] = mapped_column(String(16), default=OPEN, index=True)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64), info=USERID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    completed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    completed_by: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)
     acceptance_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # P6: completed_at + acceptance_days
     accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    accepted_by: Mapped[Optional[str]] = mapped_column(String(64))
+    accepted_by: Mapped[Optional[str]] = mapped_column(String(64), info=USERID)
     conclusion: Mapped[Optional[str]] = mapped_column(Text)  # the acceptance's 结论, as typed
 
     def kickoff_window(self, kickoff_days: int) -> tuple[date, date]:

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 # kind: weekly | monthly | annual; period: "2026-W48" | "2026-11" | "2026".
 
@@ -19,7 +19,7 @@ class Report(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     period: Mapped[str] = mapped_column(String(16), index=True)
-    userid: Mapped[str] = mapped_column(String(64), index=True)
+    userid: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     group_id: Mapped[Optional[str]] = mapped_column(String(64))  # the author's group when submitted
     content: Mapped[str] = mapped_column(Text)  # stored as sent: the template is offered, not enforced
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the latest version

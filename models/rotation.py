@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime
+from models.base import Base, USERID, UTCDateTime
 
 # Request status: pending (in the chain) → approved | rejected.
 # Step status: waiting → pending (card sent) → approved | rejected; skipped (an approver who
@@ -18,7 +18,7 @@ class RotationRequest(Base):
     __tablename__ = "rotation_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    applicant: Mapped[str] = mapped_column(String(64), index=True)
+    applicant: Mapped[str] = mapped_column(String(64), index=True, info=USERID)
     from_group: Mapped[Optional[str]] = mapped_column(String(64))
     to_group: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -50,7 +50,7 @@ class RotationStep(Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("rotation_requests.id"), index=True)
     position: Mapped[int] = mapped_column()  # 1-based
     label: Mapped[str] = mapped_column(String(32))  # 现组长 / 目标组长 / 总监
-    approver: Mapped[str] = mapped_column(String(64))
+    approver: Mapped[str] = mapped_column(String(64), info=USERID)
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

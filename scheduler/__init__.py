@@ -17,7 +17,7 @@ from bot.conversation.context import Context, JobContext
 from bot.conversation.flows import Conversation, expire_conversations
 from bot.runtime import Runtime
 from models import Lease, OutboxMessage
-from bot.outbox.budget import budget_for
+from bot.outbox.reminders import budget_for
 from scheduler.table import JOB_IDS, delivery, job_schedules, trigger_for
 from scheduler.words import schedule_in_words
 
@@ -40,7 +40,7 @@ def job_function(runtime: Runtime, job_id: str):
 
 def run_job(runtime: Runtime, job_id: str, now: datetime | None = None) -> list[int]:
     """Run one job once, as if the clock read ``now``; return the ids of the outbox rows it wrote.
-    Its messages go through the job's reminder budget (``bot.outbox.budget``): one per person."""
+    Its messages go through the job's reminder budget (``bot.outbox.reminders``): one per person."""
     func = job_function(runtime, job_id)
     now = (now or runtime.now()).astimezone(runtime.settings.tz)
     with runtime.session_factory.begin() as session:

@@ -67,7 +67,7 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
 
 JOB_IDS = tuple(job_schedules(PolicySettings()))
 
-# How each job may speak (``bot.outbox.budget``): "reminder" (the default) — combined per person
+# How each job may speak (``bot.outbox.reminders``): "reminder" (the default) — combined per person
 # per run, refused past policy.reminders_per_day, on working days only; "any_day" — the same on any
 # day; "always" — combined and counted, never refused (due at a fixed moment); None — no budget.
 DELIVERY: dict[str, str | None] = {

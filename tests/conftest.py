@@ -6,37 +6,59 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import selectors
+import socket
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, pool, text
 from werkzeug.serving import make_server
 
 from bot.config import load_settings
 from bot.emulator.api import EmulatorState, create_fake_wecom_app
 from bot.emulator.callbacks import CallbackSender
-from models import migrate
+from tests.databases import PostgresTemplate, SqliteTemplate, worker_id, worker_url
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+GIVEN_PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_URL = GIVEN_PG_URL and worker_url(GIVEN_PG_URL, worker_id())  # this xdist worker's own database
+if PG_URL:  # a test database needs no durability: commits need not wait for the disk (libpq reads this)
+    os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake servers' access log is noise
 
 
 class ServerThread:
-    """A WSGI app served on 127.0.0.1 (a free port) in a background thread."""
+    """A WSGI app served on 127.0.0.1 (a free port) in a background thread.
+
+    ``stop()`` returns at once: the accept loop also waits on a wake-up socket, where werkzeug's
+    ``serve_forever`` would notice ``shutdown()`` only at its next 0.5 s poll."""
 
     def __init__(self, app, port: int = 0):
         self.server = make_server("127.0.0.1", port, app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._wake_r, self._wake_w = socket.socketpair()
+        self.thread = threading.Thread(target=self._serve, name=f"test-server-{self.port}", daemon=True)
         self.thread.start()
 
+    def _serve(self):
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.server, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while True:
+                ready = {key.fileobj for key, _ in selector.select()}
+                if self._wake_r in ready:
+                    return
+                self.server._handle_request_noblock()  # accept; ThreadingMixIn answers in a thread
+
     def stop(self):
-        self.server.shutdown()
+        if self.thread.is_alive():
+            self._wake_w.send(b"x")
+            self.thread.join()
         self.server.server_close()
+        self._wake_r.close()
+        self._wake_w.close()
 
 
 def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02, message: str = "condition"):
@@ -51,24 +73,38 @@ def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02, message:
         time.sleep(interval)
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file for the session (per xdist worker); ``.fresh(path)`` copies it."""
+    return SqliteTemplate(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture(scope="session")
+def migrated_template(request):
+    """The session's migrated database (per xdist worker): see tests/databases.py."""
+    if not PG_URL:
+        yield request.getfixturevalue("sqlite_template")
+        return
+    template = PostgresTemplate(PG_URL, GIVEN_PG_URL)
+    yield template
+    template.close()
 
 
 @pytest.fixture
-def db_url(tmp_path):
+def fresh_database(migrated_template, tmp_path):
+    """``fresh_database()`` → the URL of a database exactly as a fresh migration leaves it
+    (the test's own SQLite file under ``tmp_path``, or this worker's PostgreSQL database put back)."""
+    def fresh(name: str = "bot.db") -> str:
+        if PG_URL:
+            return migrated_template.fresh()
+        return migrated_template.fresh(tmp_path / name)
+    return fresh
+
+
+@pytest.fixture
+def db_url(fresh_database):
     """A freshly migrated database for one test."""
-    if PG_URL:
-        _reset_postgres(PG_URL)
-        url = PG_URL
-    else:
-        url = f"sqlite:///{tmp_path / 'bot.db'}"
-    migrate.upgrade(url)
-    return url
+    return fresh_database()
 
 
 @pytest.fixture

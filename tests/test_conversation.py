@@ -123,7 +123,7 @@ def test_the_answer_comes_before_the_note_on_the_open_question(bot):
     bot.say("lisi", "我是谁", msg_id=990001)
     wait_text(bot, "lisi", "还在等你回复")
     with bot.session() as s:
-        assert s.scalar(select(InboundCallback.reply).where(InboundCallback.dedupe_key == "msg:990001")) is None
+        assert s.scalar(select(InboundCallback.reply).where(InboundCallback.dedupe_key == "msg:lisi:990001")) is None
         rows = [r.payload["text"]["content"] for r in s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
                 if r.recipients == "lisi" and r.payload.get("msgtype") == "text"]
     answer = next(i for i, t in enumerate(rows) if "你是" in t)

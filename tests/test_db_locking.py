@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from bot.wecom.client import DatabaseTokenStorage
-from models import KeyValue, migrate
+from models import KeyValue
 from models.db import WriteLock, make_engine, make_session_factory, sqlite_write_lock
 
 
@@ -29,10 +29,9 @@ def _in_thread(func, timeout: float = 10.0):
 
 
 @pytest.fixture
-def sqlite_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lock.db'}"
-    migrate.upgrade(url)
-    return url
+def sqlite_url(sqlite_template, tmp_path):
+    """A migrated SQLite file, whatever TEST_DATABASE_URL says (the lock is SQLite's)."""
+    return sqlite_template.fresh(tmp_path / "lock.db")
 
 
 @pytest.fixture

@@ -39,14 +39,12 @@ def test_jobs_run_delivers_to_the_emulator_of_the_demo_serving_on_another_port(t
         server.wait(timeout=20)
 
 
-def test_without_a_running_demo_the_tool_keeps_the_configs_url(tmp_path):
+def test_without_a_running_demo_the_tool_keeps_the_configs_url(sqlite_template, tmp_path):
     from bot import demo_server
     from bot.config import load_settings
     from models.db import make_engine, make_session_factory
-    from models import migrate
 
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    migrate.upgrade(url)
+    url = sqlite_template.fresh(tmp_path / "demo.db")
     factory = make_session_factory(make_engine(url))
     assert demo_server.running_api_base_url(factory) is None  # nothing recorded
     demo_server.remember(factory, f"http://127.0.0.1:{free_port()}/emulator/cgi-bin/")

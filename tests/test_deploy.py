@@ -147,16 +147,13 @@ GUNICORN_HOOKS = "def post_worker_init(worker):\n    worker.log.info('worker rea
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
-def test_three_gunicorn_workers_boot_together_on_an_empty_postgresql_database(config_file, tmp_path):
+def test_three_gunicorn_workers_boot_together_on_an_empty_postgresql_database(config_file, fresh_database, tmp_path):
     pytest.importorskip("gunicorn")
-    from models import migrate
-    from tests.conftest import _reset_postgres
 
     hooks = tmp_path / "hooks.py"
     hooks.write_text(GUNICORN_HOOKS, encoding="utf-8")
     for attempt in range(3):  # the race showed in 2 boots of 6: boot a few times, each on a fresh database
-        _reset_postgres(PG_URL)
-        migrate.upgrade(PG_URL)
+        fresh_database()
         port = free_port()
         config = config_file(port=port, database_url=PG_URL)
         env = {**os.environ, "WECOM_BOT_CONFIG": str(config)}

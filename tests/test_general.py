@@ -119,7 +119,7 @@ def _inbound(bot, userid):
 
 @pytest.mark.parametrize("typed,keyword,example", [
     ("请问怎么发周报", "周报", "周报 本周完成"),
-    ("请帮我查一下我的申请", "我的申请", "我的申请"),
+    ("怎么查我的申请", "我的申请", "我的申请"),
     ("如何登记会议呢", "登记会议", "登记会议 评审"),
 ])
 def test_a_question_naming_a_command_gets_how_to_send_it(bot, typed, keyword, example):

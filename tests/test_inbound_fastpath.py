@@ -57,7 +57,7 @@ def test_a_callback_is_stored_with_its_handler_and_its_passive_answer(runtime):
     with runtime.session_factory() as session:
         row = session.scalars(select(InboundCallback)).one()
         assert (row.dedupe_key, row.handler, row.status, row.content, row.error) == \
-            ("msg:1001", "whoami", "done", "我是谁", None)
+            ("msg:zhangsan:1001", "whoami", "done", "我是谁", None)
         assert row.payload["MsgId"] == "1001" and row.reply == outcome.passive
         assert session.scalars(select(OutboxMessage)).all() == []
         assert session.scalars(select(RecipientSend.recipient)).all() == ["zhangsan"]  # counted for pacing
@@ -99,8 +99,8 @@ def test_unrouted_text_and_strangers_keep_their_status(runtime):
     assert process_message(runtime, _text("nobody-here", "我是谁", "1004")).handler == "special:stranger"
     with runtime.session_factory() as session:
         stored = {r.dedupe_key: (r.handler, r.status) for r in session.scalars(select(InboundCallback))}
-    assert stored["msg:1003"][1] == "unrouted"
-    assert stored["msg:1004"] == ("special:stranger", "done")
+    assert stored["msg:zhangsan:1003"][1] == "unrouted"
+    assert stored["msg:nobody-here:1004"] == ("special:stranger", "done")
 
 
 def test_a_failing_handler_is_recorded_once_and_a_retry_stays_a_duplicate(runtime):

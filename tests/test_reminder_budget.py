@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.outbox.budget import combine
+from bot.outbox.reminders import combine
 from bot.text.workdays import is_working_day
 from scheduler import run_job
 from scheduler.table import trigger_for

@@ -74,7 +74,7 @@ def test_published_sample_message_is_decrypted_and_answered(start_bot):
     with bot.session() as s:
         row = s.scalars(select(InboundCallback)).one()
     assert (row.userid, row.msg_type, row.content) == ("mycreate", "text", "hello")
-    assert row.dedupe_key == "msg:4561255354251345929"
+    assert row.dedupe_key == "msg:mycreate:4561255354251345929"
     # mycreate is not in the org: the bot answers with the friendly refusal (once a day, through the
     # ledger and the outbox, so it is not a passive reply).
     assert "不在本部门的组织架构" in bot.last_text("mycreate")
@@ -89,7 +89,7 @@ def test_the_published_sample_is_stale_today_and_another_agents_with_the_limit_o
     assert response.status_code == 200 and response.content == b""
     with other.session() as s:
         assert [(r.status, r.dedupe_key) for r in s.scalars(select(InboundCallback))] == \
-            [("stale", "msg:4561255354251345929")]  # stored by the first bot; the same database
+            [("stale", "msg:mycreate:4561255354251345929")]  # stored by the first bot; the same database
     time.sleep(0.3)
     assert other.received("mycreate") == []
 

@@ -67,6 +67,9 @@ class PolicySettings:
     reminders_per_day: int = 3  # issue 30: reminder messages one person gets a day from the jobs
     reminder_repeats: int = 2  # issue 30: one item is reminded this often, then at most weekly
     conversation_timeout_minutes: int = 30
+    sender_budget_per_minute: int = 6  # what one member may make the bot send to others: actions a minute
+    sender_budget_per_day: int = 150  # … and a day
+    leak_repeat_minutes: int = 10  # P15: the same leak reported again by the same person within this is one incident
     working_hours: str = "09:00-18:00"
     chains: dict[str, tuple[ChainStep, ...]] = field(default_factory=dict)
     kpis: tuple[Kpi, ...] = ()  # P13

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from bot.config.tables import ConfigError, Table
 
 
+MARKDOWN_MODES = ("auto", "always", "never")
+
+
 @dataclass(frozen=True)
 class WeComSettings:
     corp_id: str
@@ -22,6 +25,7 @@ class WeComSettings:
     messages_per_person_minute: int = 30  # WeCom delivers at most this many to one person a minute…
     messages_per_person_hour: int = 1000  # …and an hour; the outbox holds the excess back (bot.outbox.pacing)
     contacts_secret: str = ""  # the 通讯录同步 secret; empty: the app's own secret (its visible range)
+    markdown: str = "always"  # always | never | auto: markdown only for the managers' digests (微信插件 shows none)
 
     def __repr__(self) -> str:  # secrets never reach logs, even through repr()
         return f"WeComSettings(corp_id={self.corp_id!r}, agent_id={self.agent_id}, api_base_url={self.api_base_url!r})"
@@ -39,6 +43,7 @@ def parse_wecom(t: Table) -> WeComSettings:
     per_minute = t.get("messages_per_person_minute", int, 30)
     per_hour = t.get("messages_per_person_hour", int, 1000)
     contacts_secret = t.get("contacts_secret", str, "", "the 通讯录同步 Secret (optional)")
+    markdown = t.get("markdown", str, "always")
     t.finish()
     try:
         key_ok = len(aes_key) == 43 and len(base64.b64decode(aes_key + "=", validate=True)) == 32
@@ -54,10 +59,12 @@ def parse_wecom(t: Table) -> WeComSettings:
         raise ConfigError(f"wecom.callback_path: expected a path starting with '/', got {callback_path!r}")
     if max_age < 0:
         raise ConfigError(f"wecom.max_callback_age_hours: expected a number of hours ≥ 0, got {max_age}")
+    if markdown not in MARKDOWN_MODES:
+        raise ConfigError(f'wecom.markdown: expected "auto", "always" or "never", got {markdown!r}')
     if per_minute < 1 or per_hour < per_minute:
         raise ConfigError("wecom.messages_per_person_minute / _hour: expected 1 ≤ per minute ≤ per hour "
                           f"(WeCom: 30 and 1000), got {per_minute} and {per_hour}")
     return WeComSettings(corp_id, agent_id, secret, token, aes_key,
                          api_base_url.rstrip("/") + "/", callback_path, max_age,
                          messages_per_person_minute=per_minute, messages_per_person_hour=per_hour,
-                         contacts_secret=contacts_secret)
+                         contacts_secret=contacts_secret, markdown=markdown)

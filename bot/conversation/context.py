@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.outbox import writer as outbox
 from bot.config import Settings
 from bot.org.directory import Member, OrgDirectory
+from bot.text.quoting import markdown_as_text
 from models import AuditEntry, NotificationLedger
 
 
@@ -45,11 +46,12 @@ class Message:
 
     @property
     def dedupe_key(self) -> str:
-        """``msg:MsgId`` for messages; for events (and anything without a MsgId) the sender, the
+        """``msg:<sender>:MsgId`` for messages (a MsgId is unique per sender, not across the corp:
+        WxJava#333); for events (and anything without a MsgId) the sender, the
         CreateTime and a digest of every decrypted field, so two different events in one second
         (a create_user then an update_user) differ while WeCom's retry, identical, is recognised."""
         if self.msg_type != "event" and self.msg_id:
-            return f"msg:{self.msg_id}"
+            return f"msg:{self.userid}:{self.msg_id}"
         canonical = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str)
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
         prefix = "bad" if self.msg_type == "invalid" else "evt"
@@ -74,7 +76,13 @@ class BaseContext:
         """Queue a text; ``priority=outbox.URGENT`` is delivered before anything queued earlier."""
         return self._queued(outbox.enqueue_text(self.session, _ids(to), text, self.origin, priority=priority))
 
-    def send_markdown(self, to: str | list[str], text: str, priority: int = 0) -> list:
+    def send_markdown(self, to: str | list[str], text: str, priority: int = 0, readers: str = "managers") -> list:
+        """Queue a markdown message, or the same as text where readers may use WeChat's 企业微信
+        plug-in, which shows no markdown (``wecom.markdown``: "never"; "auto" with ``readers`` =
+        "everyone" — minutes, summaries; "managers" — the digests — keep markdown)."""
+        mode = self.settings.wecom.markdown
+        if mode == "never" or (mode == "auto" and readers == "everyone"):
+            return self.send_text(to, markdown_as_text(text), priority=priority)
         return self._queued(outbox.enqueue_markdown(self.session, _ids(to), text, self.origin, priority=priority))
 
     def send_card(self, to: str | list[str], card: dict, priority: int = 0) -> list:
@@ -142,7 +150,7 @@ class BaseContext:
 
     def notify_once(self, kind: str, period: str, recipient: str, record: Any = "", *,
                     text: str | None = None, markdown: str | None = None, card: dict | None = None,
-                    repeats: bool = False) -> bool:
+                    readers: str = "managers", repeats: bool = False) -> bool:
         """Queue a notification unless (kind, period, recipient, record) was already queued.
 
         A job re-run for the same period therefore sends nothing twice. Returns True if queued.
@@ -168,7 +176,7 @@ class BaseContext:
             except IntegrityError:
                 return False
         (self.send_text(recipient, text) if text is not None else
-         self.send_markdown(recipient, markdown) if markdown is not None else
+         self.send_markdown(recipient, markdown, readers=readers) if markdown is not None else
          self.send_card(recipient, card))
         return True
 
@@ -216,6 +224,9 @@ class Context(BaseContext):
     conversation: Any = None  # bot.conversation.Conversation
     after_reply: list = field(default_factory=list)  # texts sent after the reply (a note on an open question)
     deferred: list = field(default_factory=list)  # work to run after this transaction commits
+    # P20: the handler took an anonymous submission — the stored callback and the log line then
+    # keep no sender (bot.conversation.inbound), so neither ties the author to it.
+    anonymous: bool = False
 
     def queue_after_reply(self, text: str) -> None:
         self.after_reply.append(text)
@@ -236,7 +247,7 @@ class Context(BaseContext):
         if reply.text:
             self.send_text(self.userid, reply.text)
         if reply.markdown:
-            self.send_markdown(self.userid, reply.markdown)
+            self.send_markdown(self.userid, reply.markdown, readers="everyone")
         if reply.card:
             self.send_card(self.userid, reply.card)
 
@@ -257,9 +268,10 @@ class JobContext(BaseContext):
         self.budget.hold(_ids(to), "text", text)
         return []
 
-    def send_markdown(self, to: str | list[str], text: str, priority: int = 0) -> list:
-        if self.budget is None or priority:
-            return super().send_markdown(to, text, priority)
+    def send_markdown(self, to: str | list[str], text: str, priority: int = 0, readers: str = "managers") -> list:
+        mode = self.settings.wecom.markdown
+        if self.budget is None or priority or mode == "never" or (mode == "auto" and readers == "everyone"):
+            return super().send_markdown(to, text, priority, readers)  # as text: through send_text, held there
         self.budget.hold(_ids(to), "markdown", text)
         return []
 

@@ -24,10 +24,12 @@ from bot import messages
 from bot.outbox import writer as outbox
 from bot.conversation.context import Context, Message, Reply
 from bot.conversation.flows import Conversation, question_of
-from bot.org.directory import Member
+from bot.org.directory import AmbiguousName, Member
+from bot.conversation import refusals
 from bot.conversation.replies import claim_passive, count_passive, has_room, passive_candidate, stored_reply
 from bot.conversation.router import Route
 from bot.runtime import Runtime
+from bot.text.script import simplified
 from models import InboundCallback, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class Outcome:
     status: str = "done"
     passive: str | None = None  # the text to answer in the HTTP response (bot.conversation.replies)
     userid: str | None = None  # the sender as configured (whatever the letter case WeCom sent)
+    anonymous: bool = False  # an anonymous submission: logged without the sender
 
 
 def process_message(runtime: Runtime, message: Message) -> Outcome:
@@ -67,6 +70,7 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             return outcome
     now = runtime.now()
     session = runtime.session_factory()
+    route = None
     try:
         ctx = _context(runtime, session, message, now)
         # Route first, so the callback is stored with its handler and status in one INSERT; the
@@ -76,6 +80,11 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             session.rollback()
             return Outcome(handler="-", duplicate=True, passive=_stored_reply(runtime, message))
         reply, passive = _answer(ctx, route, status)
+        verdict = refusals.spend_budget(runtime, ctx, status, now)
+        if not verdict.allowed:  # past the sender's budget: nothing of it happens, nothing goes out
+            session.rollback()
+            return _refused(refusals.over_budget(runtime, message, route.name, verdict, _record), route.name,
+                            "over_budget", message)
         if passive and claim_passive(session, ctx.userid, message.dedupe_key, passive, runtime.pacing):
             ctx.reply_to_sender(replace(reply, text=None))
         else:
@@ -85,13 +94,20 @@ def _process_once(runtime: Runtime, message: Message) -> Outcome:
             ctx.conversation.remember_question(reply.text)  # what a later command says is still open
         for text in ctx.after_reply:
             ctx.send_text(ctx.userid, text)
+        if ctx.anonymous:
+            _forget_sender(session, message)
         session.commit()
         for work in ctx.deferred:
             runtime.background().submit(run_deferred, runtime, message, work, route.name)
-        return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid)
+        return Outcome(handler=route.name, reply=reply, status=status, passive=passive, userid=ctx.userid,
+                       anonymous=ctx.anonymous)
     except IntegrityError as exc:
         session.rollback()
         raise _RaceLost() from exc
+    except AmbiguousName as exc:  # two people have the name typed: nothing happens, the sender is asked which
+        session.rollback()
+        handler = route.name if route else "-"
+        return _refused(refusals.ask_which(runtime, message, exc, handler, _record), handler, "ambiguous", message)
     except Exception as exc:
         session.rollback()
         log.exception("handler failed for %s", message.dedupe_key)
@@ -120,6 +136,8 @@ def store_only(runtime: Runtime, message: Message, status: str, error: str | Non
 def _context(runtime: Runtime, session: Session, message: Message, now: datetime) -> Context:
     user = find_member(runtime.org, message.userid)
     userid = user.userid if user else message.userid  # the configured id, whatever the case sent
+    if message.text:  # 周報 is 周报: read in simplified characters (the callback row keeps what was typed)
+        message = replace(message, text=simplified(message.text))
     ctx = Context(session=session, settings=runtime.settings, org=runtime.org, now=now, wecom=runtime.client,
                   message=message, userid=userid, user=user)
     ctx.conversation = Conversation(session, userid, now, runtime.settings.policy.conversation_timeout_minutes)
@@ -273,7 +291,7 @@ TYPED_EVENTS = {"click", "template_card_event"}  # a menu click, a card tap: a p
 def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
     registry, message = runtime.registry, ctx.message
     if message.userid.lower() == SYSTEM_SENDER:  # change_contact, batch_job_result, approvals…
-        route = registry.events.get(message.event or "") if message.msg_type == "event" else None
+        route = registry.system_events.get(message.event or "") if message.msg_type == "event" else None
         return route or registry.special["ignore"], "system"
     typed = message.msg_type != "event" or message.event in TYPED_EVENTS
     if ctx.user is None:
@@ -290,10 +308,13 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
             # A message that starts with a command is that command, never an answer thrown away.
             ctx.args = command.args
             return _beside_flow(registry, command.route), "done"
-        match = registry.match_text(text)
-        if match:
-            ctx.args = match.args
-            return match.route, "done"
+        # The answer to a question a job asked (the sync prompt) is that answer, unless it starts with a command.
+        prompt = next((route for route, waiting in registry.prompts if waiting(ctx)), None) \
+            if registry.prompts and registry.command_at_start(text) is None else None
+        match = registry.match_text(text) if prompt is None else None
+        if prompt or match:
+            ctx.args = match.args if match else text
+            return prompt or match.route, "done"
         return registry.special["fallback"], "unrouted"
     if message.msg_type == "event":
         if message.event == "click":
@@ -303,6 +324,8 @@ def _route(runtime: Runtime, ctx: Context) -> tuple[Route, str]:
         if message.event == "template_card_event":
             route = registry.match_card(message.event_key or "")
             return (route, "done") if route else (registry.special["stale_card"], "unrouted")
+        # A person's event (enter_agent); a system event from a person's id (a forged
+        # change_contact) is never among these: stored and ignored.
         route = registry.events.get(message.event or "")
         return (route, "done") if route else (registry.special["ignore"], "ignored")
     return registry.message_types.get(message.msg_type) or registry.special["non_text"], "done"
@@ -334,6 +357,24 @@ def _beside_flow(registry, target: Route) -> Route:
 
 def _text(reply) -> str | None:
     return reply.text if isinstance(reply, Reply) else reply
+
+
+ANONYMOUS_SENDER = "-"
+
+
+def _forget_sender(session: Session, message: Message) -> None:
+    """P20: the stored callback of an anonymous submission keeps its text, handler and answer, but
+    not who sent it (``userid`` is "-", the payload has no FromUserName): reading
+    ``inbound_callbacks`` does not tell who wrote an anonymous suggestion (docs/security.md)."""
+    payload = {k: v for k, v in (message.raw or {}).items() if k != "FromUserName"}
+    table = InboundCallback.__table__
+    session.connection().execute(table.update().where(table.c.dedupe_key == message.dedupe_key)
+                                 .values(userid=ANONYMOUS_SENDER, payload=payload))
+
+
+def _refused(stored: bool, handler: str, status: str, message: Message) -> Outcome:
+    return Outcome(handler=handler, status=status, userid=message.userid) if stored else \
+        Outcome(handler="-", duplicate=True)
 
 
 def _record_failure(runtime: Runtime, message: Message, exc: Exception) -> Outcome:

@@ -40,13 +40,16 @@ class Registry:
         self.intents: list[Route] = []
         self.menus: dict[str, Route] = {}
         self.cards: dict[str, Route] = {}
-        self.events: dict[str, Route] = {}
+        self.events: dict[str, Route] = {}  # events a person's client sends (enter_agent)
+        self.system_events: dict[str, Route] = {}  # events only WeCom itself sends, from ``sys``
         self.flows: dict[str, Route] = {}
         self.special: dict[str, Route] = {}  # fallback, stranger, non_text
         self.message_types: dict[str, Route] = {}  # MsgType (file, image…) → handler; others: non_text
         self.jobs: dict[str, Route] = {}
         self.flow_cancellers: dict[str, Route] = {}
         self.flow_timeouts: dict[str, Route] = {}
+        self.undelivered: dict[str, Route] = {}
+        self.prompts: list[tuple[Route, Handler]] = []  # (answer handler, is it waiting for the sender)
 
     # ---- registration ----------------------------------------------------------------------
     def intent(self, name: str, *keywords: str, summary: str = "", example: str = "",
@@ -73,8 +76,10 @@ class Registry:
         """Card taps whose EventKey is ``prefix`` or starts with ``prefix:``."""
         return self._keyed(self.cards, prefix, "card")
 
-    def on_event(self, event: str):
-        return self._keyed(self.events, event, "event")
+    def on_event(self, event: str, system: bool = False):
+        """A WeCom event: ``system`` ones (``change_contact``) act only when WeCom itself sent them
+        (``FromUserName`` is ``sys``); the same event from a person's id is stored and ignored."""
+        return self._keyed(self.system_events if system else self.events, event, "event")
 
     def on_flow(self, flow: str, label: str = "", answers: tuple[str, ...] = ()):
         """The next message of a user in ``flow`` (``label`` names it to the user: 「采购申请」).
@@ -83,6 +88,15 @@ class Registry:
         def register(func: Handler) -> Handler:
             self._keyed(self.flows, flow, "flow")(func)
             self.flows[flow].summary, self.flows[flow].keywords = label, tuple(answers)
+            return func
+        return register
+
+    def on_prompt(self, name: str, waiting: Handler):
+        """The answer to a question a job asked (the Thursday sync prompt, P18): while
+        ``waiting(ctx)`` is true for the sender, a message that does not start with a command is
+        that answer, run by the handler with the whole text as ``ctx.args`` (as ``on_flow``)."""
+        def register(func: Handler) -> Handler:
+            self.prompts.append((Route(name, func), waiting))
             return func
         return register
 
@@ -98,6 +112,12 @@ class Registry:
     def job(self, job_id: str):
         """A job: ``def job(ctx: JobContext) -> None``; ``scheduler/`` says when it runs."""
         return self._keyed(self.jobs, job_id, "job")
+
+    def on_undelivered(self, name: str):
+        """Told who a sent message did not reach: ``def f(ctx: BaseContext, row_id: int, origin: str | None,
+        missed: dict[str, list[str]]) -> None`` (``bot.outbox.unreached``), in the transaction that
+        marks the outbox row; each handler picks the rows that concern it."""
+        return self._keyed(self.undelivered, name, "undelivered")
 
     def on_message_type(self, msg_type: str):
         """Messages of WeCom MsgType ``msg_type`` (``file``, ``image``…) from a member; a type with
@@ -119,11 +139,13 @@ class Registry:
     def match_text(self, text: str, strict: bool = False) -> Match | None:
         """The intent ``text`` asks for: by keyword (the longest wins), then by pattern; then the
         same once more for the ways people type it — spaces between characters (「我 是 谁」), a
-        polite opening (「请问我是谁」), a verb before a view (「查看周报」 is 「周报 查看」).
-        ``strict``: a keyword must stand as a word of its own, and only anchored patterns count."""
+        polite opening (「请问我是谁」, 「帮我查一下我的申请」), a verb before a view (「查看周报」 is
+        「周报 查看」), the week or a verb before the command word (「这周周报：…」, 「提交周报 …」: only
+        when the command word then stands alone). ``strict``: a keyword must stand as a word of its
+        own, and only anchored patterns count. A command word further inside is content."""
         text = normalise(text)
-        for candidate in _variants(text):
-            match = self._match_once(candidate, strict)
+        for candidate, alone in _variants(text):
+            match = self._match_once(candidate, strict or alone)
             if match:
                 return match
         return None
@@ -166,25 +188,32 @@ def normalise(text: str) -> str:
 
 
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]+(?=[\u4e00-\u9fff])")
-_POLITE = re.compile(r"^(?:请问一下|请问|麻烦你|麻烦您|麻烦|劳驾|请)\s*")
+_POLITE = re.compile(r"^(?:(?:请问一下|请问|麻烦你|麻烦您|麻烦|劳驾|请)\s*(?:帮我|帮忙|给我)?|帮我|帮忙|给我)\s*")
 _VIEW_VERB = re.compile(r"^(?:查看一下|查看|看一下|看看|查一下|查询|我想看|我要看)\s*")
+# 「这周周报：…」, 「本周的周报 …」, 「提交周报 …」, 「交一下周报」: the opening names the command.
+_OPENING = re.compile(r"^(?:(?:这|本)(?:周|个?星期|个?礼拜)的?|(?:提交|补交|上交|交|发)(?:一下|一份)?(?:我的|这周的?|本周的?)?)\s*")
 
 
 def _variants(text: str):
-    """``text`` as typed, then as meant: without spaces inside the leading words, without a polite
-    opening, with a leading 查看 moved behind (「查看周报」 → 「周报 查看」) or dropped."""
-    yield text
+    """(``text`` as typed, then as meant; whether its command word must then stand alone): without
+    spaces inside the leading words, without a polite opening, with a leading 查看 moved behind
+    (「查看周报」 → 「周报 查看」) or dropped, without the week or verb before the command word."""
+    yield text, False
     head, _, tail = text.partition("\n")
     squeezed = _CJK_GAP.sub("", head[:12]) + head[12:] + ("\n" + tail if tail else "")
     if squeezed != text:
-        yield squeezed
+        yield squeezed, False
     polite = _POLITE.sub("", squeezed, count=1)
     if polite != squeezed and polite:
-        yield polite
+        yield polite, False
     viewed = _VIEW_VERB.sub("", polite, count=1)
     if viewed != polite and viewed:
-        yield viewed.rstrip() + " 查看"
-        yield viewed
+        yield viewed.rstrip() + " 查看", False
+        yield viewed, False
+    for said in dict.fromkeys((_POLITE.sub("", text, count=1), polite)):  # 「本周周报 …」 keeps its space
+        opened = _OPENING.sub("", said, count=1)
+        if opened != said and opened:
+            yield opened, True
 
 
 _NUMBER_FIRST = re.compile(r"[#＃]?\s*[0-9０-９]")
@@ -220,6 +249,8 @@ on_event = registry.on_event
 on_flow = registry.on_flow
 on_flow_cancel = registry.on_flow_cancel
 on_flow_timeout = registry.on_flow_timeout
+on_prompt = registry.on_prompt
 special_handler = registry.special_handler
 on_message_type = registry.on_message_type
 job = registry.job
+on_undelivered = registry.on_undelivered

@@ -32,6 +32,7 @@ class EmulatorState:
     secret: str
     agent_id: int
     known_users: set[str] | None = None  # None: everyone is valid
+    unlicensed: set[str] = field(default_factory=set)  # members without a WeCom licence: never reached
     calls: list[dict] = field(default_factory=list)
     log: MemoryLog | DatabaseLog = field(default_factory=MemoryLog)  # each person's chat
     clock: Callable[[], float] = time.time  # the time a message carries (the demo clock may move it)
@@ -41,6 +42,7 @@ class EmulatorState:
     task_ids: set[str] = field(default_factory=set)
     response_codes: dict[str, dict] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
+    token_faults: list[str] = field(default_factory=list)  # for gettoken only: "busy" answers -1
     contacts: object | None = None  # bot.emulator.contacts.EmulatorContacts: the address book, if served
     contacts_secret: str | None = None  # the 通讯录同步 secret gettoken also accepts
     recent: dict[str, float] = field(default_factory=dict)  # duplicate check: body hash → time
@@ -140,6 +142,10 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
 
     @bp.get("/gettoken")
     def gettoken():
+        with state.lock:
+            fault = state.token_faults.pop(0) if state.token_faults else None
+        if fault == "busy":
+            return _error(-1, "system busy")
         if request.args.get("corpid") != state.corp_id:
             return _error(40013, "invalid corpid")
         if request.args.get("corpsecret") not in (state.secret, state.contacts_secret):
@@ -196,9 +202,13 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
         else:
             with state.lock:
                 state.recent[json.dumps({k: v for k, v in body.items()}, sort_keys=True)] = time.time()
-        valid = [u for u in users if state.known_users is None or u in state.known_users]
-        invalid = [u for u in users if u not in valid]
-        if not valid:
+        # doc 90236: errcode 0 with the recipients who did not get it listed (members without a
+        # licence too, even when nobody else was addressed); all invalid → 81013.
+        known = [u for u in users if state.known_users is None or u in state.known_users]
+        invalid = [u for u in users if u not in known]
+        unlicensed = [u for u in known if u in state.unlicensed]
+        valid = [u for u in known if u not in unlicensed]
+        if not known:
             return _error(81013, "user & party & tag all invalid")
         msgid = secrets.token_hex(8)
         media = {}
@@ -211,6 +221,8 @@ def create_api_blueprint(state: EmulatorState) -> Blueprint:
                               markdown=(body.get("markdown") or {}).get("content"),
                               card=body.get("template_card"), **media)
         answer = {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid), "msgid": msgid}
+        if unlicensed:
+            answer["unlicenseduser"] = "|".join(unlicensed)
         card = body.get("template_card") or {}
         if msgtype == "template_card" and card.get("card_type") in INTERACTIVE:
             # WeCom (doc 94888): the send's response_code can update the card once, within 72 h.

@@ -32,6 +32,33 @@ class EmulatorContacts:
         with self.lock:
             self.users[user["userid"]] = {"status": 1, "is_leader_in_dept": [0] * len(user["department"]), **user}
 
+    def rename(self, old: str, new: str) -> dict | None:
+        """An administrator corrects a userid (WeCom's ``update_user`` with NewUserID): the same
+        member, now under ``new`` in the members, department leaders, direct leaders and tags."""
+        with self.lock:
+            user = self.users.pop(old, None)
+            if user is None:
+                return None
+            user["userid"] = new
+            self.users[new] = user
+            swap = lambda ids: [new if u == old else u for u in ids]  # noqa: E731
+            for dept in self.departments.values():
+                dept["department_leader"] = swap(dept.get("department_leader", []))
+            for other in self.users.values():
+                other["direct_leader"] = swap(other.get("direct_leader", []))
+            for tag in self.tags.values():
+                tag["userlist"] = swap(tag["userlist"])
+            return user
+
+    def untag(self, tagid: int, userid: str) -> bool:
+        """Take ``userid`` out of tag ``tagid``; False when they were not in it."""
+        with self.lock:
+            tag = self.tags.get(tagid)
+            if tag is None or userid not in tag["userlist"]:
+                return False
+            tag["userlist"] = [u for u in tag["userlist"] if u != userid]
+            return True
+
     def members_of(self, dept: int) -> list[dict]:
         with self.lock:
             return [u for u in self.users.values() if dept in u["department"]]

@@ -1,7 +1,9 @@
-"""The page's address-book controls (``static/contacts.js``): add, remove or move a person in the
-emulator's address book; each change fires the ``change_contact`` callback WeCom would send."""
+"""The page's address-book controls (``static/contacts.js``): add, remove, move or re-id a person,
+or take them out of a tag, in the emulator's address book; each change fires the
+``change_contact`` callback WeCom would send."""
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Callable
 
@@ -10,6 +12,7 @@ from flask import Blueprint, jsonify, request
 from bot.emulator.contacts import EmulatorContacts
 
 MAX_NAME = 32
+USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")  # WeCom: letters, digits and _-.@, ≤ 64 bytes
 
 
 def _fields(user: dict) -> dict:
@@ -47,7 +50,9 @@ def create_contacts_blueprint(state, runtime, sender: Callable) -> Blueprint:
                             "departments": [{"id": d["id"], "name": d["name"], "parentid": d["parentid"]}
                                             for d in c.departments.values()],
                             "users": [{"userid": u["userid"], "name": u["name"], "department": u["department"],
-                                       "leader": any(u.get("is_leader_in_dept", []))} for u in c.users.values()]})
+                                       "leader": any(u.get("is_leader_in_dept", [])),
+                                       "tags": [{"id": k, "name": t["tagname"]} for k, t in c.tags.items()
+                                                if u["userid"] in t["userlist"]]} for u in c.users.values()]})
 
     @bp.post("/api/contacts/add")
     def add():
@@ -96,5 +101,33 @@ def create_contacts_blueprint(state, runtime, sender: Callable) -> Blueprint:
             user.update(department=[dept], main_department=dept, is_leader_in_dept=[0])
             fields = _fields(user)
         return fire("update_user", {k: fields[k] for k in ("UserID", "Department", "MainDepartment", "IsLeaderInDept")})
+
+    @bp.post("/api/contacts/rename")
+    def rename():
+        body = request.get_json(force=True, silent=True) or {}
+        userid, new = str(body.get("userid") or ""), str(body.get("new_userid") or "").strip()
+        if not USERID.match(new):
+            return jsonify({"ok": False, "error": "新账号只能用字母、数字和 _-.@，最多 64 个字符，例如：liucaiwu2"}), 400
+        c = book()
+        if new.lower() in {u.lower() for u in c.users}:  # WeCom: unique regardless of letter case
+            return jsonify({"ok": False, "error": f"账号 {new} 已存在"}), 400
+        if c.rename(userid, new) is None:
+            return jsonify({"ok": False, "error": "通讯录里没有这个人"}), 404
+        if state.known_users is not None:
+            state.known_users.discard(userid)
+            state.known_users.add(new)
+        return fire("update_user", {"UserID": userid, "NewUserID": new})
+
+    @bp.post("/api/contacts/untag")
+    def untag():
+        body = request.get_json(force=True, silent=True) or {}
+        userid = str(body.get("userid") or "")
+        try:
+            tagid = int(body.get("tag"))
+        except (TypeError, ValueError):
+            tagid = None
+        if tagid is None or not book().untag(tagid, userid):
+            return jsonify({"ok": False, "error": "这个人不在该标签里"}), 400
+        return fire("update_tag", {"TagId": tagid, "DelUserItems": userid})
 
     return bp

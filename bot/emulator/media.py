@@ -14,21 +14,28 @@ from flask import Blueprint, Response, jsonify, request
 if TYPE_CHECKING:
     from bot.emulator.api import EmulatorState
 
+# Pictures the page shows in the chat; everything else (an uploaded HTML or SVG file above all) is
+# only ever downloaded: served inline, it would run as a page of the emulator's own origin.
+INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
 # doc 91054: image ≤ 10 MB, voice ≤ 2 MB, video ≤ 10 MB, file ≤ 20 MB
 MEDIA_LIMITS = {"image": 10, "voice": 2, "video": 10, "file": 20}
 MAX_MEDIA_BYTES = max(MEDIA_LIMITS.values()) * 1024 * 1024
 
 
 def media_response(state: "EmulatorState", media_id: str, as_attachment: bool = True) -> Response:
-    """The stored bytes of ``media_id`` with WeCom's headers, or errcode 40007 as JSON."""
+    """The stored bytes of ``media_id`` with WeCom's headers, or errcode 40007 as JSON. Only a
+    picture may be shown inline (``as_attachment=False``); anything else is an attachment, never
+    sniffed into another type, and sandboxed should a browser render it anyway."""
     with state.lock:
         stored = state.media.get(media_id)
     if stored is None:
         return jsonify({"errcode": 40007, "errmsg": "invalid media_id"})
     filename, data, content_type = stored
-    disposition = "attachment" if as_attachment else "inline"
+    picture = (content_type or "").split(";")[0].strip().lower() in INLINE_TYPES
+    disposition = "inline" if picture and not as_attachment else "attachment"
     return Response(data, content_type=content_type or "application/octet-stream", headers={
-        "Content-Disposition": f"{disposition}; filename=\"{quote(filename)}\"; filename*=UTF-8''{quote(filename)}"})
+        "Content-Disposition": f"{disposition}; filename=\"{quote(filename)}\"; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'"})
 
 
 def add_media_routes(bp: Blueprint, state: "EmulatorState") -> None:

@@ -6,11 +6,13 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bot.config import OrgSettings
+from bot.text.names import one_line
 
 ROLE_LABELS = {
     "director": "总监", "group_leader": "组长", "specialist": "专员", "finance": "财务",
@@ -66,10 +68,11 @@ class OrgDirectory:
 
     def __init__(self, org: OrgSnapshot | OrgSettings):
         self.settings = org
-        self.departments = {d["id"]: d for d in org.departments}
-        self.groups = {g["id"]: g for g in org.groups}
+        # Names come from the config or WeCom's address book: one line, nothing invisible (bot.text.names).
+        self.departments = {d["id"]: _named(d) for d in org.departments}
+        self.groups = {g["id"]: _named(g) for g in org.groups}
         self.home_department = org.home_department
-        self.former: dict[str, str] = dict(getattr(org, "former", {}) or {})
+        self.former: dict[str, str] = {u: one_line(n) for u, n in (getattr(org, "former", {}) or {}).items()}
         self.director_id = self.departments[org.home_department]["head"]
         self.ceo_id: str | None = org.roles.get("ceo")
         self.finance_ids = tuple(org.roles.get("finance", ()))
@@ -85,7 +88,7 @@ class OrgDirectory:
         for p in org.people:
             userid = p["userid"]
             if p.get("active") is False:  # a mapped leaver: kept for the name only
-                self.former[userid] = p["name"]
+                self.former[userid] = one_line(p["name"])
                 continue
             roles = set(p.get("roles") or ())
             roles |= derived.get(userid, set())
@@ -94,7 +97,7 @@ class OrgDirectory:
             group = self.groups.get(p.get("group")) if p.get("group") else None
             department = self.departments.get(p["department"])
             self.members[userid] = Member(
-                userid=userid, name=p["name"], department_id=p["department"],
+                userid=userid, name=one_line(p["name"]) or userid, department_id=p["department"],
                 department_name=department["name"] if department else p["department"],
                 group_id=group["id"] if group else None, group_name=group["name"] if group else None,
                 roles=frozenset(roles), phone=p.get("phone"),
@@ -136,11 +139,70 @@ class OrgDirectory:
             return self.members.get(self.ceo_id)
         return None
 
+    def find(self, token: str) -> Member | None:
+        """The member ``token`` names: a userid (any letter case), a name (张三), or a name with
+        what tells two people apart in brackets — their department, group or userid
+        (张三（财务部）, 张三(数据分析组), 张三（zhangsan2）). None when nobody matches.
+
+        Raises ``AmbiguousName`` when several people have that name: the sender is asked which
+        one (bot.conversation.inbound), never told that nobody has it."""
+        token = token.strip().lstrip("@＠").strip()
+        if not token:
+            return None
+        member = self.members.get(token) or next(
+            (m for m in self.members.values() if m.userid.casefold() == token.casefold()), None)
+        if member is not None:
+            return member
+        qualified = _QUALIFIED.fullmatch(token)
+        name, qualifier = (qualified["name"].strip(), qualified["which"].strip()) if qualified else (token, "")
+        matches = [m for m in self.members.values() if m.name == name]
+        if qualifier:
+            matches = [m for m in matches if _describes(qualifier, m)]
+        if len(matches) > 1:
+            raise AmbiguousName(name, matches)
+        return matches[0] if matches else None
+
     def group_members(self, group_id: str) -> list[Member]:
         return [m for m in self.members.values() if m.group_id == group_id]
 
     def with_role(self, role: str) -> list[Member]:
         return [m for m in self.members.values() if m.has(role)]
+
+
+_QUALIFIED = re.compile(r"(?P<name>[^（(]+)[（(](?P<which>[^）)]+)[）)]")
+
+
+def _describes(qualifier: str, member: Member) -> bool:
+    """Whether 「财务部」「数据分析组」「数据分析」「zhangsan2」 says which one ``member`` is."""
+    folded = qualifier.casefold()
+    names = [member.department_name, member.department_id, member.group_name or "", member.group_id or ""]
+    return folded == member.userid.casefold() or any(
+        qualifier in (n, n.removesuffix("组"), n.removesuffix("部")) for n in names if n)
+
+
+class AmbiguousName(Exception):
+    """Several people have the name someone typed: ``name`` and the ``members`` who have it."""
+
+    def __init__(self, name: str, members: list[Member]):
+        super().__init__(name)
+        self.name, self.members = name, members
+
+    def choices(self) -> list[str]:
+        """One line per person: 张三（财务部，userid zhangsan2）."""
+        return [f"{m.name}（{m.department_name}{' · ' + m.group_name if m.group_name else ''}，userid {m.userid}）"
+                for m in self.members]
+
+    def qualified(self, member: Member) -> str:
+        """How to write ``member`` so nobody else matches: 张三（数据分析组） or 张三（zhangsan2）."""
+        for which in (member.group_name, member.department_name):
+            if which and sum(_describes(which, m) for m in self.members) == 1:
+                return f"{member.name}（{which}）"
+        return f"{member.name}（{member.userid}）"
+
+
+def _named(record: dict) -> dict:
+    """A department or group record with its name on one line, without invisible characters."""
+    return {**record, "name": one_line(record.get("name")) or record["id"]} if "name" in record else record
 
 
 def _day(value: str | date | None) -> date | None:

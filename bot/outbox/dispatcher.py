@@ -21,8 +21,9 @@ from typing import Callable, NamedTuple
 from sqlalchemy import and_, bindparam, event, exists, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.outbox import attachments
+from bot.outbox import attachments, unreached
 from bot.outbox.pacing import Pacing
+from bot.wecom import card_copies
 from bot.wecom.client import WeComClient, WeComError
 from models import OutboxAttachment, OutboxMessage
 from models.db import read_session_factory
@@ -94,7 +95,8 @@ class Dispatcher:
                  poll_interval: float = 1.0, lease_seconds: int = 60,
                  retry_budget: timedelta = timedelta(hours=24), name: str | None = None,
                  clock: Callable[[], datetime] | None = None, pacing: Pacing | None = None,
-                 batch_size: int = 50, build_context: Callable[[Session], object] | None = None):
+                 batch_size: int = 50, build_context: Callable[[Session], object] | None = None,
+                 on_unreached: Callable[[Session, int, str | None, dict], None] | None = None):
         self.session_factory = session_factory
         self.client = client
         self.poll_interval = poll_interval
@@ -104,6 +106,8 @@ class Dispatcher:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.pacing = pacing or Pacing()
         self.build_context = build_context  # session → the context file builders get (bot.outbox.attachments)
+        # (session, row id, origin, reason → ids): told, in the marking transaction, who a send missed
+        self.on_unreached = on_unreached
         self._read_factory = read_session_factory(session_factory.kw["bind"])
         self._due = _due_statement(batch_size)
         self._pruned_at: datetime | None = None
@@ -186,13 +190,17 @@ class Dispatcher:
 
     def _split(self, session: Session, row: _Claimed, ready: list[str], waiting: list[str], at: datetime) -> None:
         """Send ``row`` to ``ready`` now; a copy (same chain, part and attempts, so a resend
-        keeps the duplicate check) waits for the others until ``at``."""
+        keeps the duplicate check) waits for the others until ``at``. An interactive card's copy
+        gets a task_id of its own: WeCom refuses a task_id sent before (42014)."""
         connection = session.connection()
         connection.execute(_NARROW, {"row_id": row.id, "to": "|".join(ready)})
-        connection.execute(_TABLE.insert(), {
-            "created_at": row.created_at, "kind": row.kind, "recipients": "|".join(waiting), "payload": row.payload,
+        payload, task_id = card_copies.with_fresh_task_id(row.payload)
+        copy_id = connection.execute(_TABLE.insert().returning(_TABLE.c.id), {
+            "created_at": row.created_at, "kind": row.kind, "recipients": "|".join(waiting), "payload": payload,
             "status": "pending", "attempts": row.attempts, "next_attempt_at": at, "origin": row.origin,
-            "chain": row.chain, "part": row.part, "priority": row.priority})
+            "chain": row.chain, "part": row.part, "priority": row.priority}).scalar_one()
+        if task_id:
+            card_copies.moved(connection, row.id, copy_id, waiting, task_id)
         log.info("outbox row %s: %d recipient(s) at WeCom's per-person limit wait until %s",
                  row.id, len(waiting), at.isoformat(timespec="seconds"))
 
@@ -268,8 +276,30 @@ class Dispatcher:
         return media_id
 
     def _mark_sent(self, row: _Claimed, response: dict, at: datetime) -> None:
+        answer = _clean_response(response)
+        missed = unreached.from_response(answer) if row.kind == "send" else {}
+        if missed:
+            answer["unreached"] = missed
         with self.session_factory.begin() as session:
-            session.connection().execute(_SENT, {"row_id": row.id, "at": at, "answer": _clean_response(response)})
+            connection = session.connection()
+            connection.execute(_SENT, {"row_id": row.id, "at": at, "answer": answer})
+            if row.kind == "send":  # counted when it went out, not when its batch was claimed
+                self.pacing.settle(connection, row.id, at)
+            self._missed(session, row, missed)
+
+    def _missed(self, session: Session, row: _Claimed, missed: dict) -> None:
+        """Say who a send did not reach (WARNING) and let the handlers react, in this transaction."""
+        if not missed:
+            return
+        log.warning("outbox row %s (%s): not delivered to %s", row.id, row.origin or "-",
+                    "; ".join(f"{reason} {'|'.join(ids)}" for reason, ids in missed.items()))
+        if self.on_unreached is None:
+            return
+        try:
+            with session.begin_nested():
+                self.on_unreached(session, row.id, row.origin, missed)
+        except Exception:  # the row stays marked: a bug in a reaction must not send it again
+            log.exception("outbox row %s: reacting to the recipients not reached failed", row.id)
 
     def _failed(self, row: _Claimed, exc: WeComError, now: datetime) -> None:
         give_up = not exc.retryable or now - row.created_at > self.retry_budget
@@ -281,10 +311,15 @@ class Dispatcher:
             delay = backoff_seconds(row.attempts)
             values.update(status="pending", next_attempt_at=now + timedelta(seconds=delay))
             log.warning("outbox row %s attempt %d failed (%s); retrying in %.1f s", row.id, row.attempts, exc, delay)
+        missed = {}
+        if give_up and row.kind == "send" and exc.errcode == unreached.ALL_INVALID:  # nobody was reached
+            missed = {"invaliduser": row.recipients.split("|")}
+            values["response"] = {"errcode": exc.errcode, "errmsg": exc.errmsg, "unreached": missed}
         with self.session_factory.begin() as session:
             connection = session.connection()
             connection.execute(_TABLE.update().where(_TABLE.c.id == row.id).values(**values))
             self.pacing.forget(connection, row.id)
+            self._missed(session, row, missed)
 
     def wait_for(self, ids: list[int], timeout: float = 60.0) -> list[OutboxMessage]:
         """Block until every row in ``ids`` is sent or failed (or the timeout passes)."""
@@ -301,4 +336,5 @@ class Dispatcher:
 
 def _clean_response(response: dict) -> dict:
     return {k: v for k, v in (response or {}).items() if k in ("errcode", "errmsg", "msgid", "response_code",
-                                                                 "invaliduser", "invalidparty", "invalidtag")}
+                                                                 "invaliduser", "invalidparty", "invalidtag",
+                                                                 "unlicenseduser")}

@@ -4,7 +4,9 @@ WeCom delivers at most 30 messages a minute and 1,000 an hour from one app to on
 drops the excess without an error (WECOM.md, Limits). So every ``message/send`` is written to
 ``recipient_sends`` (one row per person) in the transaction that claims it, and a claim only
 sends to people whose last minute and last hour leave room; the others wait in the outbox until
-the oldest send leaves the window. The log is in the database, so every dispatcher of every
+the oldest send leaves the window. A claimed batch is sent one row after another, so each row's
+log entries are moved to the moment WeCom accepted it (``settle``): the windows count sends when
+they happened, not when their batch was claimed. The log is in the database, so every dispatcher of every
 process shares one budget; the claim transaction is serialised (SQLite's write lock, a
 PostgreSQL advisory lock) so two dispatchers never both take the last slot.
 """
@@ -106,6 +108,11 @@ class Pacing:
             connection.execute(insert(RecipientSend), values)
 
     @staticmethod
+    def settle(connection: Connection, row_id: int, at: datetime) -> None:
+        """The row was sent ``at``: its log entries (written at the claim) move to that moment."""
+        connection.execute(_SETTLE, {"row_id": row_id, "sent_at": at})
+
+    @staticmethod
     def forget(connection: Connection, row_id: int) -> None:
         """A send that failed reached nobody: give its slots back."""
         connection.execute(_FORGET, {"row_id": row_id})
@@ -117,3 +124,5 @@ class Pacing:
 
 
 _FORGET = delete(_LOG).where(_LOG.c.outbox_id == bindparam("row_id"))
+_SETTLE = _LOG.update().where(_LOG.c.outbox_id == bindparam("row_id")).values(
+    at=bindparam("sent_at", type_=_LOG.c.at.type))

@@ -1,17 +1,20 @@
 """Money as people type it (P3, P4): pure functions, no I/O, integer fen (分) end to end.
 
-``parse_amount`` turns 8万 / 1.2万 / 80,000元 / ¥3.5k / 三万 / 两万五 / 35.5元 / 35元5角 into a
+``parse_amount`` turns 8万 / 1.2万 / 80,000元 / ¥3.5k / 三万 / 两万五 / 35.5元 / 35元5角 / 86块5 into a
 ``Money`` (integer fen, and the quantity × unit price when one was given: 服务器3台 每台2万,
 3台*2万, 2万/台 3台, 各3500元), returns ``None`` when there is no amount, and an ``AmountProblem``
 when the text says something no one should guess from: several amounts, a range (2-3万), an
 estimate (约8万, 不超过5万), zero or a negative sum, fractions of a fen, a unit price without a
 quantity. A number followed by a measure word (3台, 2026年) or glued to letters (16G, X1) is not
-money. The request sentence itself (item, amount, reason) is read by ``bot.text.request_text``.
+money. A bare figure (no ¥, 元, 万) is money from 100 up (120, 80000), or at any size (86, 86.5,
+八十六) where ``bare`` says the text is about money (after 报销/采购, the answer to 「金额是多少？」).
+The request sentence itself (item, amount, reason) is read by ``bot.text.request_text``.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from bot.text.numerals import NUMERAL, number_value
 
@@ -24,8 +27,12 @@ _CANDIDATE = re.compile(
     rf"(?P<currency>(?:[¥￥]|RMB|rmb|人民币)\s*)?"
     rf"(?P<number>[0-9][0-9,.{NUMERAL}]*|[{NUMERAL}]+)"
     r"(?P<unit>\s*(?:元整|元|块钱|圆|[kKwW](?=元|块)|[kKwW](?![A-Za-z\u4e00-\u9fff])|块(?![\u4e00-\u9fff])))?")
-# 35元5角, 12块3毛5, 35元5角8分: yuan with 角 and 分.
-_JIAO = re.compile(r"(?P<yuan>[0-9]+)\s*[元块]\s*(?P<jiao>[0-9])\s*[角毛](?:\s*(?P<fen>[0-9])\s*分?)?")
+# 35元5角, 12块3毛5, 35元5角8分, and as said: 86块5, 八十六块五 (the 角 is understood).
+_CN_DIGIT = "零一二两三四五六七八九"
+_DIGIT = {**{c: i for i, c in enumerate("零一二三四五六七八九")}, "两": 2, **{str(i): i for i in range(10)}}
+_JIAO = re.compile(rf"(?<![0-9.{NUMERAL}])(?P<yuan>[0-9]+|[{NUMERAL}]+)\s*[元块]"
+                   rf"(?:\s*(?P<jiao>[0-9{_CN_DIGIT}])\s*[角毛](?:\s*(?P<fen>[0-9{_CN_DIGIT}])\s*分?)?"
+                   rf"|(?P<said>[0-9{_CN_DIGIT}])(?![0-9.{NUMERAL}]))")
 # Words that make a number a quantity, a date or a size rather than money.
 MEASURE_WORDS = "台个件套张本份把支部辆批箱包盒瓶根片颗卷双对副组条只块"
 _MEASURE = set(MEASURE_WORDS + "人天月年次位名间层周日号期斤米克页行项核寸岁楼室栋座届轮季度点时分秒倍成折款代小%‰℃")
@@ -41,6 +48,9 @@ _UNIT_BEFORE = re.compile(rf"(?:每\s*[{MEASURE_WORDS}]?|单价|单台|单个|�
 _UNIT_AFTER = re.compile(rf"^\s*(?:/|每|一)\s*[{MEASURE_WORDS}]")  # 2万/台, 2万一台
 _RANGE = re.compile(rf"(?<![A-Za-z0-9])[0-9.,{NUMERAL}]+\s*(?:元|块|[kKwW])?\s*(?:-|~|～|—|–|到|至)\s*"
                     rf"(?:[¥￥]\s*)?[0-9.,{NUMERAL}]+\s*(?:元|块|万|千|[kKwW])")
+# 80-90 or 80到90 where bare figures are yuan (not 2026-11-27, 15:00-16:00).
+_BARE_RANGE = re.compile(r"(?<![0-9A-Za-z.\-/:])[0-9]+(?:\.[0-9]+)?\s*(?:-|~|～|—|–|到|至)\s*[0-9]+(?:\.[0-9]+)?"
+                         r"(?![0-9A-Za-z.\-/:])")
 _ESTIMATE_BEFORE = re.compile(r"(?:约|大约|大概|大致|估计|预计|预估|差不多|将近|接近|近|不超过|不超|不到|不高于|最多|至多|"
                               r"最高|上限|低于|少于|小于|多于|超过|至少|以内的?)\s*[:：]?\s*(?:是|为)?\s*$")
 _ESTIMATE_AFTER = re.compile(r"^\s*(?:左右|上下|以内|以下|以上|之内|多|余|出头|开外)")
@@ -58,6 +68,8 @@ class AmountSpan:
     problem: str = ""
     unit_price: bool = False  # 每台2万, 2万/台, 各3500元
     quantity: int | None = None  # from 2万×3 / 3台*2万
+    glued: bool = False  # a bare figure glued to the word before it (打车86): money only if it is the only one
+
 
 
 @dataclass(frozen=True)
@@ -89,21 +101,29 @@ def format_money(fen: int) -> str:
     return f"¥{yuan:,}" if not cents else f"¥{yuan:,}.{cents:02d}"
 
 
-def find_amounts(text: str) -> list[AmountSpan]:
-    """Every piece of ``text`` that is money, with its value (or problem) and where it stands."""
+def find_amounts(text: str, bare: bool = False) -> list[AmountSpan]:
+    """Every piece of ``text`` that is money, with its value (or problem) and where it stands;
+    ``bare``: the text is about money, so a bare 86 or 86.5 (yuan) is money too."""
     text = text.translate(_FULL_WIDTH)  # same length: spans still index the original
     found = []
     for m in _JIAO.finditer(text):
-        fen = int(m.group("yuan")) * 100 + int(m.group("jiao")) * 10 + int(m.group("fen") or 0)
-        found.append(AmountSpan(fen, m.start(), m.end()))
+        if m.group("said") and text[m.end():m.end() + 1] in _MEASURE:
+            continue  # 3块5寸: three 5-inch pieces, not ¥3.50
+        yuan, jiao = number_value(m.group("yuan")), _DIGIT[m.group("jiao") or m.group("said")]
+        if yuan is not None and yuan == int(yuan):
+            found.append(AmountSpan(int(yuan) * 100 + jiao * 10 + _DIGIT[m.group("fen") or "0"], m.start(), m.end()))
     masked = _mask(text, found)
     for m in _RANGE.finditer(masked):
         found.append(AmountSpan(None, m.start(), m.end(), RANGE))
+    for m in _BARE_RANGE.finditer(_mask(text, found)) if bare else ():
+        found.append(AmountSpan(None, m.start(), m.end(), RANGE))
     masked = _mask(text, found)
     for m in _CANDIDATE.finditer(masked):
-        span = _candidate(masked, m)
+        span = _candidate(masked, m, bare)
         if span is not None:
             found.append(span)
+    if any(not s.glued for s in found):
+        found = [s for s in found if not s.glued]
     return sorted(found, key=lambda s: s.start)
 
 
@@ -113,7 +133,7 @@ def _mask(text: str, spans: list[AmountSpan]) -> str:
     return text
 
 
-def _candidate(text: str, m: re.Match) -> AmountSpan | None:
+def _candidate(text: str, m: re.Match, bare: bool) -> AmountSpan | None:
     number = m.group("number").rstrip(",.")
     end = m.start("number") + len(number) if not m.group("unit") or number != m.group("number") else m.end()
     unit = (m.group("unit") or "").strip() if number == m.group("number") else ""
@@ -129,35 +149,43 @@ def _candidate(text: str, m: re.Match) -> AmountSpan | None:
     if _NOT_BEFORE.search(before) and not negative and not times_before:
         return None
     value = number_value(number)
-    if value is None or not _looks_like_money(number, bool(m.group("currency")), unit):
+    strong = value is not None and _looks_like_money(number, bool(m.group("currency")), unit)
+    if value is None or not (strong or bare and _bare_yuan(number, before, after)):
         return None
+    # 打车86 is the amount when it is the only one; 白板2 800元 is the 2nd whiteboard, for ¥800.
+    glued = not strong and bool(_CJK.match(before[-1:]))
+    span = partial(AmountSpan, glued=glued)
     value *= {"k": 1000, "w": 10_000}.get(unit.lower(), 1)
+    if glued and (negative or value <= 0):
+        return None  # 白板0: a name's number
     if negative or value <= 0:
-        return AmountSpan(None, start - (1 if negative else 0), end, NOT_POSITIVE)
+        return span(None, start - (1 if negative else 0), end, NOT_POSITIVE)
     fen = value * 100
     if fen != fen.to_integral_value():
-        return AmountSpan(None, start, end, PRECISION)
+        return span(None, start, end, PRECISION)
     if fen >= MAX_FEN:
-        return AmountSpan(None, start, end, TOO_LARGE)
+        return span(None, start, end, TOO_LARGE)
     about, about_after = _ESTIMATE_BEFORE.search(before), _ESTIMATE_AFTER.match(after)
     if about or about_after:
-        return AmountSpan(None, about.start() if about else start, end + (about_after.end() if about_after else 0),
-                          ESTIMATE)
+        return span(None, about.start() if about else start, end + (about_after.end() if about_after else 0),
+                    ESTIMATE)
     quantity = None
     if times_after or times_before:
         quantity = number_value((times_after or times_before).group("qty"))
         end = end + times_after.end() if times_after else end
         start = times_before.start() if times_before else start
     unit_before = _UNIT_BEFORE.search(before) if not times_before else None
-    return AmountSpan(int(fen), unit_before.start() if unit_before else start,
-                      end + (unit_after.end() if unit_after else 0), unit_price=bool(unit_after or unit_before),
-                      quantity=int(quantity) if quantity and quantity == int(quantity) else None)
+    return span(int(fen), unit_before.start() if unit_before else start,
+                end + (unit_after.end() if unit_after else 0), unit_price=bool(unit_after or unit_before),
+                quantity=int(quantity) if quantity and quantity == int(quantity) else None)
 
 
-def parse_amount(text: str) -> Money | AmountProblem | None:
-    """The amount of ``text``: ``Money``, ``None`` (no amount) or an ``AmountProblem`` to ask about."""
+def parse_amount(text: str, bare: bool = False) -> Money | AmountProblem | None:
+    """The amount of ``text``: ``Money`` (fen), ``None`` (no amount) or an ``AmountProblem`` to ask
+    about. ``bare``: the text is about money (a request's words, the answer to 「金额是多少？」), so a
+    bare figure is yuan whatever its size: 86 → ¥86, 86.5 → ¥86.50, 八十六 → ¥86."""
     text = text.translate(_FULL_WIDTH)
-    spans = find_amounts(text)
+    spans = find_amounts(text, bare)
     if not spans:
         return None
     for span in spans:
@@ -205,3 +233,19 @@ def _looks_like_money(number: str, currency: bool, unit: str) -> bool:
     digits = number.replace(",", "")
     return bool(re.fullmatch(r"[1-9][0-9]{2,7}", digits) or re.fullmatch(r"[1-9][0-9]{0,2}(,[0-9]{3})+", number))
 
+
+# iPhone 15, Mate 60, 第3, 2026-11-27: a name's number, an ordinal, a date's part
+_NAMED_BEFORE = re.compile(r"(?:[A-Za-z]\s?|第\s*|[0-9A-Za-z]\s*[-−－]\s*)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _bare_yuan(number: str, before: str, after: str) -> bool:
+    """In a text about money, a bare figure standing as a word of its own is yuan (86, 86.5, 八十六):
+    not one followed by a measure word (3 台) or glued to other words (86加班, 周五), nor a name's
+    number (iPhone 15) or an ordinal (第3)."""
+    if not re.fullmatch(rf"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?|[{NUMERAL}]+", number):
+        return False
+    glued_after = _CJK.match(after[:1]) and not _ESTIMATE_AFTER.match(after)  # 86加班, but 86左右 is asked about
+    if after.lstrip()[:1] in _MEASURE or glued_after or _NAMED_BEFORE.search(before):
+        return False
+    return number[0].isdigit() or not _CJK.search(before[-1:])  # 八十六 as a word, not 周五 or 三亚

@@ -5,10 +5,12 @@ Dates: 今天 / 明天 / 后天 / 大后天 (昨天 / 前天, to be refused as p
 (this year, or next year once more than a month past), ``2026-11-28`` / ``2026/11/28`` / ``2026年11月28日``.
 Times: ``14:00`` / ``14：00``, ``14点``, ``14点30(分)``, ``2点半``, ``下午2点``, ``下午三点``; a range
 ``14:00-15:00`` / ``14:00~15:00`` / ``14点到15点`` / ``下午2点至3点`` (the end inherits 下午).
+Deadlines (``find_deadline``): a date with 前 / 之前, 月底 / 下月底 / 年底, 三天内 / 两周内 / 1个月内.
 """
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -171,9 +173,55 @@ def parse_when(text: str, now: datetime) -> When:
     return when
 
 
-def format_day(day: date) -> str:
-    """11月28日（周六）"""
-    return f"{day.month}月{day.day}日（周{WEEKDAY_NAMES[day.weekday()]}）"
+# A deadline as said in a resolution: 下周五前, 12月5日之前, 月底前, 下月底, 年底, 三天内, 两周内, 1个月内.
+_WITHIN = re.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?P<unit>天|日|周|个?星期|个?礼拜|个?月)\s*(?:之?内|以内)"
+                     r"|(?P<end>(?:本|这个?|下个?)?月底|(?:今|本)?年底)(?:之?前|以前)?")
+_BEFORE = re.compile(r"^\s*(?:之前|以前|前|为止)")
+
+
+def find_deadline(text: str, today: date) -> tuple[date | None, tuple[int, int] | None, str]:
+    """The first deadline phrase in ``text`` — a date (``find_date``, with 前/之前 after it), 月底 /
+    下月底 / 年底 (their last day), or N天内 / N周内 / N个月内 (counted from ``today``, calendar
+    days) — as (the last day it allows, its span, error text if it names no real date)."""
+    within, (day, span, error) = _WITHIN.search(text), find_date(text, today)
+    if within and (span is None or within.start() < span[0]):
+        if within["end"]:
+            if "年" in within["end"]:
+                return date(today.year, 12, 31), within.span(), ""
+            year, month = (today.year, today.month) if "下" not in within["end"] else \
+                (today.year + today.month // 12, today.month % 12 + 1)
+            following = date(year + month // 12, month % 12 + 1, 1)
+            return following - timedelta(days=1), within.span(), ""
+        count = cn_number(within["n"])
+        if not count:
+            return None, within.span(), within.group(0)
+        unit = within["unit"].lstrip("个")
+        if unit == "月":
+            year, month = today.year + (today.month - 1 + count) // 12, (today.month - 1 + count) % 12 + 1
+            return date(year, month, min(today.day, monthrange(year, month)[1])), within.span(), ""
+        return today + timedelta(days=count * (7 if unit in ("周", "星期", "礼拜") else 1)), within.span(), ""
+    if span is not None:
+        before = _BEFORE.match(text[span[1]:])
+        span = (span[0], span[1] + (before.end() if before else 0))
+    return day, span, error
+
+
+def deadline_phrase(text: str) -> str | None:
+    """The deadline a sentence states by itself (「下周五前出方案」 → 下周五前; 月底前, 三天内,
+    12月5日之前), or None: a date without 前 / 内 (「12月5日的会上」) states no deadline."""
+    within = _WITHIN.search(text)
+    dated = next((m for m in _DATE.finditer(text) if _BEFORE.match(text[m.end():])), None)
+    found = min((m for m in (within, dated) if m), key=lambda m: m.start(), default=None)
+    if found is None:
+        return None
+    return found.group(0) + (_BEFORE.match(text[found.end():]).group(0).strip() if found is dated else "")
+
+
+def format_day(day: date, today: date | None = None) -> str:
+    """11月28日（周六）; 2027年3月31日（周三） when ``today`` is given and the day is in another year
+    (「3月31日」 said in December would read as this year's)."""
+    year = f"{day.year}年" if today is not None and day.year != today.year else ""
+    return f"{year}{day.month}月{day.day}日（周{WEEKDAY_NAMES[day.weekday()]}）"
 
 
 def format_datetime(moment: datetime, tz=None) -> str:

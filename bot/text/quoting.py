@@ -12,12 +12,29 @@ bold text or a line that looks like the bot's own:
 - ``markdown_inline`` / ``markdown_block`` for ``markdown`` messages (WeCom's subset: headings,
   ``**bold**``, ``[link](url)``, inline code, ``> quote``, ``<font>``): every markup character
   becomes its full-width form; a block is a ``>`` quote, one quoted line per line typed.
+- ``terminal_line`` for what the command line prints (``app.py audit``, ``jobs run``): one line,
+  no escape sequence, so a title with line breaks cannot print a finding of its own.
+- ``csv_cell`` and ``sheet_cell`` for CSV files and spreadsheets: a cell never starts a formula
+  (``=``, ``+``, ``-``, ``@``), and holds no invisible or illegal character.
+
+Every step drops invisible format characters (``bot.text.names.visible_text``: bidi overrides,
+zero-width characters) — names are cleaned where they are parsed, this catches what was stored
+before.
 
 The original text stays untouched in the database: quoting is for display only.
+
+``markdown_as_text`` turns a markdown message the bot wrote into a ``text`` one, for readers in
+WeChat's 企业微信 plug-in (微信插件), which cannot show markdown: the bot's own markup is dropped,
+a ``>`` quote becomes bar lines as ``text_block`` writes them, and the user text inside stays as
+quoted (full-width, so it neither makes markup nor a tag).
 """
 from __future__ import annotations
 
 import re
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from bot.text.names import visible_text
 
 # Characters that make markup, each mapped to a look-alike that is plain text everywhere.
 _TEXT_TABLE = str.maketrans({"<": "＜", ">": "＞"})
@@ -26,13 +43,14 @@ _MARKDOWN_TABLE = str.maketrans({
     "`": "｀", "#": "＃", "~": "～", "|": "｜", "\\": "＼",
 })
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\u0085\v\f]")
-# Zero-width and bidirectional controls could hide or reorder what a reader sees.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula at a cell's start
 BLOCK_BAR = "｜"
+CELL_LIMIT = 32767  # characters per spreadsheet cell (Excel)
 
 
 def _clean(value: object) -> str:
-    return _INVISIBLE.sub("", "" if value is None else str(value))
+    # Zero-width and bidirectional controls could hide or reorder what a reader sees.
+    return visible_text(value)
 
 
 def _shorten(text: str, limit: int | None) -> str:
@@ -71,3 +89,43 @@ def markdown_block(value: object, limit: int | None = None) -> str:
     ``>`` quote line (an empty line stays inside the quote), under a label the caller writes."""
     cleaned = _shorten(_clean(value).strip(), limit).translate(_MARKDOWN_TABLE)
     return "\n".join("> " + line if line else ">" for line in _lines(cleaned))
+
+
+def terminal_line(value: object, limit: int | None = None) -> str:
+    """User text as one line of what the command line prints: invisible characters and escape
+    sequences gone (``visible_text`` drops ESC and every control character), line breaks and tabs
+    folded into a space, at most ``limit`` characters."""
+    folded = " ".join(part.strip() for part in re.split(r"[\n\t]", _clean(value)) if part.strip())
+    return _shorten(folded, limit)
+
+
+def csv_cell(value: object) -> str:
+    """User text as a CSV cell (the csv module quotes separators and line breaks): a cell that a
+    spreadsheet would run as a formula starts with an apostrophe, as Excel's own text marker."""
+    text = _clean(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def sheet_cell(value: str) -> str:
+    """User text as an xlsx cell value (stored as a string, never a formula, by
+    ``bot.spreadsheet``): invisible and XML-illegal characters dropped, at most CELL_LIMIT characters."""
+    return ILLEGAL_CHARACTERS_RE.sub("", _clean(value))[:CELL_LIMIT]
+
+
+_HEADING = re.compile(r"^#{1,6}\s*")
+_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
+_FONT = re.compile(r"</?font[^>]*>")
+
+
+def markdown_as_text(markdown: str) -> str:
+    """A markdown message (WeCom's subset) as a ``text`` message's content: headings, bold,
+    inline code and ``<font>`` dropped, ``[t](url)`` as "t（url）", quote lines as bar lines."""
+    lines = []
+    for line in markdown.split("\n"):
+        if line.startswith(">"):
+            line = BLOCK_BAR + line[1:].removeprefix(" ")
+        line = _HEADING.sub("", line)
+        line = _LINK.sub(lambda m: f"{m.group(1)}（{m.group(2)}）" if m.group(2) else m.group(1), line)
+        line = _FONT.sub("", line).replace("**", "").replace("`", "")
+        lines.append(line)
+    return "\n".join(lines)

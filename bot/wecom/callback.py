@@ -30,6 +30,7 @@ from wechatpy.fields import StringField
 
 from bot.conversation.context import Message
 from bot.conversation.inbound import process_message, store_only
+from bot.text.names import one_line, visible_text
 from bot.wecom.client import PassiveTextReply, UpdateButtonReply
 
 log = logging.getLogger("bot.callback")
@@ -127,7 +128,9 @@ def receive():
                                   replace_name=outcome.reply.button)
     if reply is not None:
         body = _crypto().encrypt_message(reply.render(), uuid.uuid4().hex[:10], str(int(time.time())))
-    log.info("callback type=%s user=%s handler=%s status=%s ms=%.1f", _kind(message), message.userid,
+    # P20: an anonymous submission's line names no sender (docs/security.md).
+    log.info("callback type=%s user=%s handler=%s status=%s ms=%.1f", _kind(message),
+             "-" if outcome.anonymous else message.userid,
              outcome.handler, "duplicate" if outcome.duplicate else outcome.status,
              (time.perf_counter() - started) * 1000)
     # An empty 200 tells WeCom the callback arrived; other replies go out through message/send.
@@ -174,6 +177,7 @@ def _message(inner: str) -> Message:
         _safe_fields(inner.encode("utf-8"))  # malformed or unsafe XML, unexpected root: say so
         raise BadCallback(400, "malformed message") from None
     _check_shape(data)
+    _sanitise(data)
     userid = data["FromUserName"]
     create_time = int(data.get("CreateTime") or 0)
     msg_type = data["MsgType"].lower()
@@ -200,6 +204,15 @@ def _check_shape(data: dict) -> None:
         raise BadCallback(400, "malformed message: no sender or type")
     if not (data.get("CreateTime") or "0").isdigit():
         raise BadCallback(400, "malformed message: CreateTime")
+
+
+def _sanitise(data: dict) -> None:
+    """What people typed loses the characters nobody sees (bidi overrides, zero-width, controls:
+    ``bot.text.names``) before anything parses or stores it; a file's name is also one line."""
+    if isinstance(data.get("Content"), str):
+        data["Content"] = visible_text(data["Content"])
+    if isinstance(data.get("FileName"), str):
+        data["FileName"] = one_line(data["FileName"])
 
 
 def _depth(value) -> int:

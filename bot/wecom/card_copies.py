@@ -8,9 +8,10 @@ its code expired or used — is settled by one short text to its holder instead.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.wecom.cards import replace_button
 from models import CardCopy, OutboxMessage
@@ -24,6 +25,26 @@ def remember(ctx, ref: str, task_id: str, rows: list) -> None:
     for row in rows:
         for userid in row.recipients.split("|"):
             ctx.session.add(CardCopy(ref=ref, userid=userid, task_id=task_id, outbox_id=row.id, created_at=ctx.now))
+
+
+def with_fresh_task_id(payload: dict) -> tuple[dict, str | None]:
+    """``payload`` for another send of the same card: an interactive card gets a new task_id (WeCom
+    takes each task_id once, doc 90236: 42014), e.g. when pacing sends some recipients' copy a
+    minute later. Returns (payload, the new task_id or None when the payload carries none)."""
+    card = payload.get("template_card") or {}
+    if not card.get("task_id") or card.get("card_type") == "text_notice":
+        return payload, None
+    suffix = "-" + secrets.token_hex(4)
+    task_id = card["task_id"][:128 - len(suffix)] + suffix  # ≤ 128 bytes of [A-Za-z0-9_-@]
+    return {**payload, "template_card": {**card, "task_id": task_id}}, task_id
+
+
+def moved(connection, outbox_id: int, new_outbox_id: int, userids: list[str], task_id: str) -> None:
+    """The copies of ``userids`` that were in outbox row ``outbox_id`` now travel in
+    ``new_outbox_id`` with ``task_id`` (the dispatcher split the row)."""
+    table = CardCopy.__table__
+    connection.execute(update(table).where(table.c.outbox_id == outbox_id, table.c.userid.in_(userids))
+                       .values(outbox_id=new_outbox_id, task_id=task_id))
 
 
 def settle(ctx, ref: str, label: str, text: str | None = None) -> int:

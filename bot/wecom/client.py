@@ -32,7 +32,8 @@ TOKEN_ERRORS = {40014, 42001}  # invalid / expired access_token: fetch a new one
 PERMANENT_ERRORS = {40003, 40008, 42014, 42016, 42022, 44004, 45002, 60011, 81013}
 MAX_RECIPIENTS = 1000  # per message/send
 MEDIA_EXPIRED = 40007  # media/get: the media_id is unknown or its 3 days are over
-MEDIA_ERRORS = {40004, 40005, 40006, MEDIA_EXPIRED}  # bad type / file type / size / media_id: permanent
+# bad type / file type / size / media_id, empty file (44001): permanent (WxJava#242, go-workwx#155)
+MEDIA_ERRORS = {40004, 40005, 40006, MEDIA_EXPIRED, 44001}
 
 
 class WeComError(Exception):
@@ -247,8 +248,15 @@ class WeComClient:
         client = self._client
         for attempt in (1, 2):
             try:
+                token = client.access_token
+            except WeChatClientException as exc:  # gettoken refused (-1 busy, 40001…): say so, no traceback
+                errcode = exc.errcode
+                raise WeComError(errcode, f"gettoken: {exc.errmsg}", errcode not in (40001, 40013)) from None
+            except requests.RequestException as exc:
+                raise WeComError(None, f"gettoken: {type(exc).__name__}", True) from None
+            try:
                 response = client._http.request(method, f"{client.API_BASE_URL}{endpoint}", timeout=client.timeout,
-                                                params={"access_token": client.access_token, **params}, **options)
+                                                params={"access_token": token, **params}, **options)
             except requests.RequestException as exc:
                 # The exception text holds the URL with the access token: keep only its kind.
                 raise WeComError(None, type(exc).__name__, True) from None
@@ -314,6 +322,13 @@ def _raise_for_json_error(body: bytes) -> None:
         raise WeComError(errcode, str(errmsg), errcode not in PERMANENT_ERRORS | MEDIA_ERRORS)
 
 
+def is_linked_corp(userid: str) -> bool:
+    """A member of a linked corp (互联企业) appears as ``corpid/userid``: ``message/send`` refuses
+    them (81013 every time), so they are answered passively or not at all (WECOM.md)."""
+    return "/" in userid
+
+
 def batches(userids: list[str], size: int = MAX_RECIPIENTS) -> list[list[str]]:
-    unique = list(dict.fromkeys(u for u in userids if u))
+    """``userids`` (without blanks, repeats and linked-corp members) in groups of ≤ ``size``."""
+    unique = list(dict.fromkeys(u for u in userids if u and not is_linked_corp(u)))
     return [unique[i:i + size] for i in range(0, len(unique), size)]

@@ -47,6 +47,8 @@ EMERGENCY_REJECTED = "⚠️ 紧急{kind} #{id}（{requester}：{item}，{amount
 APPROVER_APPROVED = "已同意 #{id}。{next}"
 APPROVER_NEXT = "已转 {approver}（{label}）。"
 APPROVER_DONE = "审批已全部完成，我已通知 {requester}。"
+REMARK = "\n{approver}的备注：{remark}"
+REMARK_PASSED = "备注已转告申请人。"
 ASK_REASON = "已驳回 #{id}。请回复驳回理由（会转告 {requester}），不想填写请回复「跳过」。"
 REASON_PASSED = "好的，已把驳回结果和理由转告 {requester}。"
 REASON_TIMED_OUT = "驳回 #{id} 的理由没有在 {minutes} 分钟内收到，已告诉 {requester} 驳回结果（未附理由）。"
@@ -57,6 +59,9 @@ STEP_CLOSED = "#{id} {state}，{label}无需再审批，这次操作没有生效
 NOT_YOUR_TURN = ("#{id} 还没轮到你审批：现在是{label}（{approver}）。这次操作没有生效，轮到你时我会发审批卡片给你。")
 REQUEST_FLOW = "approval.request"
 STALE = "这张审批卡片已失效。发「待我审批」查看还需要你处理的申请。"
+ROLE_LOST = "你已不再担任{role}，#{id} 的{label}不能由你审批，这次操作没有生效。{then}"
+ROLE_LOST_MOVED = "已转给 {to} 处理。"
+ROLE_LOST_NOBODY = "暂时找不到接手的人，已告诉总监处理。"
 
 
 def kind_label(request: ApprovalRequest) -> str:
@@ -121,6 +126,25 @@ def _resolve(ctx: BaseContext, role: str, requester):
     if role == "ceo":
         return org.get(org.ceo_id) if org.ceo_id else None
     return None
+
+
+def holds_role(ctx: BaseContext, request: ApprovalRequest, step: ApprovalStep, userid: str) -> bool:
+    """P3: may ``userid`` sign ``step`` in today's org? Yes if they hold the step's role for this
+    requester (any finance member for the finance step); a stand-in (the superior or director a
+    step went to because nobody but the requester held the role) may while that is still so.
+    No for someone who left, or who lost the role since the step reached them."""
+    if ctx.org.get(userid) is None:
+        return False
+    requester = ctx.org.get(request.requester)
+    if requester is None and step.role in ("department_head", "group_leader"):
+        return True  # the requester left: their department's roles can no longer be judged
+    if step.role == "finance":
+        holders = list(ctx.org.finance_ids)
+    else:
+        person = _resolve(ctx, step.role, requester)
+        holders = [person.userid] if person else []
+    holders = [u for u in holders if u != request.requester and ctx.org.get(u)]
+    return userid in holders if holders else True
 
 
 def chain_text(ctx: BaseContext, steps: list[ApprovalStep], marks: bool = False, compact: bool = False) -> str:
@@ -231,8 +255,8 @@ def decide_tap(ctx: Context) -> Reply:
 
 def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, reason: str | None = None) -> Reply:
     """Record ``verdict`` (approve / reject) on step ``position`` — from a card tap or typed
-    「同意 12」 / 「驳回 12 理由」 (``reason``; None: ask for it); every copy of the step's card then
-    shows the outcome."""
+    「同意 12 备注」 / 「驳回 12 理由」 (``reason``: the rejection's reason, None: ask for it; or the
+    approval's remark, passed to the requester); every copy of the step's card then shows the outcome."""
     request_id, step = request.id, request.step_at(position)
     if step is None:
         return Reply(text=STALE)
@@ -240,6 +264,8 @@ def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, 
         return Reply(text=NOT_YOUR_STEP.format(id=request_id, label=step.label, approver=ctx.org.name(step.approver)))
     if request.status == "pending" and step.status == "waiting":  # P3: the steps are decided in order
         return _not_yet(ctx, request)
+    if request.status == "pending" and step.status == "pending" and not holds_role(ctx, request, step, ctx.userid):
+        return _role_lost(ctx, request, step)
     following = next((s for s in request.steps if s.position > position and s.status == "waiting"), None)
     if verdict == "reject":
         values = dict(status="rejected", finished_at=ctx.now)
@@ -261,11 +287,25 @@ def decide(ctx: Context, request: ApprovalRequest, position: int, verdict: str, 
         text, label = stale_answer(ctx, request, step)
         return grey_tapped(ctx, label, text)  # this copy, too, shows what became of the step
     step.status, step.decided_at = ("approved" if verdict == "approve" else "rejected"), ctx.now
-    ctx.audit(ctx.userid, step.status, "approval", request_id, step=position, label=step.label)
+    remark = {"remark": reason} if verdict == "approve" and reason else {}
+    ctx.audit(ctx.userid, step.status, "approval", request_id, step=position, label=step.label, **remark)
     card_copies.settle(ctx, step_ref(request, step), "已同意" if verdict == "approve" else "已驳回")
     if verdict == "reject":
         return _rejected(ctx, request, step, reason)
+    step.note = reason or None
     return _approved(ctx, request, step, following)
+
+
+def _role_lost(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> Reply:
+    """A tap from someone who no longer holds the step's role (P3): refused, and the step moves
+    on as for a leaver, to whoever holds the role now."""
+    from handlers.org.handover import hand_over_unheld_steps  # the hand-over imports this module
+
+    hand_over_unheld_steps(ctx, [request.id])
+    now = request.step_at(step.position)
+    then = ROLE_LOST_MOVED.format(to=ctx.org.name(now.approver)) if now.approver != ctx.userid else ROLE_LOST_NOBODY
+    return Reply(text=ROLE_LOST.format(id=request.id, label=step.label, role=ROLE_LABELS.get(step.role, step.role),
+                                       then=then))
 
 
 def _not_yet(ctx: Context, request: ApprovalRequest) -> Reply:
@@ -291,20 +331,24 @@ def stale_answer(ctx: Context, request: ApprovalRequest, step: ApprovalStep) -> 
 
 def _approved(ctx: Context, request: ApprovalRequest, step: ApprovalStep, following: ApprovalStep | None) -> Reply:
     kind, requester = kind_label(request), ctx.org.name(request.requester)
+    # The approver's remark reaches the requester as one quoted line (「同意 12 请控制在预算内」).
+    remark = REMARK.format(approver=ctx.org.name(ctx.userid), remark=text_inline(step.note)) if step.note else ""
     if following:
         following.status, following.started_at = "pending", ctx.now
         send_step_card(ctx, request, following)
         ctx.send_text(request.requester, STEP_APPROVED.format(
             kind=kind, id=request.id, item=text_inline(request.item), label=step.label,
             approver=ctx.org.name(ctx.userid),
-            next_label=following.label, next_approver=ctx.org.name(following.approver)))
+            next_label=following.label, next_approver=ctx.org.name(following.approver)) + remark)
         done = APPROVER_NEXT.format(approver=ctx.org.name(following.approver), label=following.label)
     else:
         ctx.audit("system:approval", "completed", "approval", request.id)
         ctx.send_text(request.requester, APPROVED.format(kind=kind, id=request.id, item=text_inline(request.item),
                                                          amount=format_money(request.amount_fen),
-                                                         chain=chain_text(ctx, request.steps, marks=True)))
+                                                         chain=chain_text(ctx, request.steps, marks=True)) + remark)
         done = APPROVER_DONE.format(requester=requester)
+    if remark:
+        done += REMARK_PASSED
     return grey_tapped(ctx, "已同意", APPROVER_APPROVED.format(id=request.id, next=done))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from bot.text.amounts import (AMBIGUOUS, ESTIMATE, NO_QUANTITY, NOT_POSITIVE, PRECISION, RANGE, TOO_LARGE, AmountProblem,
                          Money, format_money, parse_amount)
+from bot.text.dates import format_datetime
 from bot.text.numerals import number_value
 from bot.text.request_text import parse_request
 from bot.wecom import card_copies
@@ -24,8 +25,8 @@ from models import ApprovalDraft, ApprovalRequest, ApprovalStep, AuditEntry
 
 EXAMPLE = "采购申请 测试服务器3台 8万元 用于压测环境"
 ASK_ITEM = "要{kind}什么？请回复事项名称，例如：测试服务器3台（发「取消」可退出）"
-ASK_AMOUNT = "金额是多少？例如：8万元、12000元（发「取消」可退出）"
-ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额，例如：8万元、3500元（发「取消」可退出）"
+ASK_AMOUNT = "金额是多少？直接回复数字即可（单位：元），例如：86.5、8万元（发「取消」可退出）"
+ASK_AMOUNT_AGAIN = "没看出金额，请只回复一个金额（单位：元），例如：86.5、8万元（发「取消」可退出）"
 REQUEST_TIMED_OUT = "刚才的申请 {minutes} 分钟没有回复，已取消，没有提交。需要时重新发，例如：{example}"
 ASK_CONFIRM = "请点卡片上的「提交」或「取消」，也可以直接回复「提交」或「取消」。"
 CONFIRM_WORDS = {"提交", "确认", "确定", "是"}
@@ -137,12 +138,14 @@ def request_flow(ctx: Context) -> str | None:
             _take_amount(data, parsed.amount)
         data["reason"] = data["reason"] or parsed.reason[:500]
         return _next_question(ctx, data)
-    amount = parse_amount(text)
-    unit = (data.get("problem") or {}).get("unit_fen")
-    quantity = _QUANTITY_ONLY.match(text) if amount is None else None
-    if quantity and data.get("problem", {}).get("code") == NO_QUANTITY and number_value(quantity.group(1)):
-        count = int(number_value(quantity.group(1)))
-        amount = Money(unit * count, count, unit) if unit and count > 0 else None
+    problem = data.get("problem") or {}
+    # After 「没看到数量」 a bare 3 is the quantity; otherwise a bare figure is the amount, in yuan.
+    quantity = _QUANTITY_ONLY.match(text) if problem.get("code") == NO_QUANTITY else None
+    count = number_value(quantity.group(1)) if quantity else None
+    if count and count == int(count) and problem.get("unit_fen"):
+        amount = Money(problem["unit_fen"] * int(count), int(count), problem["unit_fen"])
+    else:
+        amount = parse_amount(text, bare=True)
     if not isinstance(amount, Money):
         _take_amount(data, amount)
         ctx.conversation.advance("AMOUNT", data)  # ask again; the timeout starts over
@@ -247,7 +250,7 @@ def urge(ctx: Context) -> str:
     if request.last_urged_at and ctx.now - request.last_urged_at < interval:
         local = request.last_urged_at.astimezone(ctx.settings.tz)
         return URGE_TOO_SOON.format(id=request.id, last=f"{local:%H:%M}", hours=ctx.policy.urge_interval_hours,
-                                    next=f"{local + interval:%m-%d %H:%M}")
+                                    next=format_datetime(local + interval))
     step = request.step_at(request.current_step)
     request.last_urged_at = ctx.now
     ctx.send_text(step.approver, URGE_TEXT.format(
@@ -311,9 +314,9 @@ def history(ctx: Context) -> str:
         actor = "系统" if entry.actor.startswith("system:") else ctx.org.name(entry.actor)
         detail = entry.detail or {}
         extra = ctx.org.name(detail["approver"]) if entry.action in ("carded", "reminded", "escalated") \
-            and detail.get("approver") else text_inline(detail.get("reason", ""), 200)
+            and detail.get("approver") else text_inline(detail.get("reason") or detail.get("remark") or "", 200)
         local = entry.at.astimezone(ctx.settings.tz)
-        lines.append(f"{local:%m-%d %H:%M} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
+        lines.append(f"{format_datetime(local)} {actor} {ACTIONS.get(entry.action, entry.action)} {extra}".rstrip())
     return "\n".join(lines)
 
 

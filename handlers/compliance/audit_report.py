@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.conversation.context import BaseContext
 from bot.text.dates import format_datetime
-from bot.text.quoting import markdown_inline
+from bot.text.quoting import csv_cell, markdown_inline, terminal_line
 
 if TYPE_CHECKING:
     from handlers.compliance.audit import AuditReport, KindResult
@@ -25,7 +25,6 @@ FINDINGS = "发现的问题（共 {count} 条）："
 CLEAN = "本季度抽查的记录没有发现违规。"
 MORE = "……其余 {count} 条见附件完整报告。"
 FILE_NOTE = "完整报告（含每条证据）见随后发送的 CSV 文件。"
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _figure(result: "KindResult") -> str:
@@ -52,7 +51,8 @@ def summary_markdown(ctx: BaseContext, report: "AuditReport") -> str:
         return "\n".join(lines + [CLEAN])
     lines.append(f"**{FINDINGS.format(count=len(findings))}**")
     shown = 0
-    for number, (kind, record, problem) in _highlights(findings):
+    # Numbered as shown (1, 2, 3 …): the file lists every finding in full, with its own numbers.
+    for number, (_, (kind, record, problem)) in enumerate(_highlights(findings), 1):
         line = f"{number}. `{problem.clause}` {markdown_inline(record.label)}：{markdown_inline(problem.evidence)}"
         tail = [MORE.format(count=len(findings) - shown - 1), FILE_NOTE]
         if len("\n".join(lines + [line] + tail).encode()) > SUMMARY_LIMIT:
@@ -87,15 +87,10 @@ def report_text(ctx: BaseContext, report: "AuditReport") -> str:
     if not findings:
         return "\n".join(lines + [CLEAN])
     lines.append(FINDINGS.format(count=len(findings)))
-    lines += [f"{number}. [{problem.clause}] {kind.label} · {record.label}：{problem.evidence}"
+    # Labels and evidence carry typed titles and names: one line each, so none prints a finding.
+    lines += [f"{number}. [{problem.clause}] {kind.label} · {terminal_line(record.label)}：{terminal_line(problem.evidence)}"
               for number, (kind, record, problem) in enumerate(findings, 1)]
     return "\n".join(lines)
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (user text may start with =)."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def report_csv(ctx: BaseContext, report: "AuditReport") -> bytes:
@@ -105,7 +100,7 @@ def report_csv(ctx: BaseContext, report: "AuditReport") -> bytes:
     writer = csv.writer(out)
     writer.writerow(["季度合规审计", report.quarter.key, report.quarter.label])
     for line in _header(ctx, report):
-        writer.writerow([_cell(line)])
+        writer.writerow([csv_cell(line)])
     writer.writerow([])
     writer.writerow(["类别", "条款", "检查", "违规", "抽查"])
     for r in report.results:
@@ -113,5 +108,5 @@ def report_csv(ctx: BaseContext, report: "AuditReport") -> bytes:
     writer.writerow([])
     writer.writerow(["序号", "类别", "条款", "记录", "问题与证据"])
     for number, (kind, record, problem) in enumerate(report.findings(), 1):
-        writer.writerow([number, kind.label, problem.clause, _cell(record.label), _cell(problem.evidence)])
+        writer.writerow([number, kind.label, problem.clause, csv_cell(record.label), csv_cell(problem.evidence)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

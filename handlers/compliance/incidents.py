@@ -14,6 +14,7 @@ from bot.text.quoting import text_block, text_inline
 from bot.conversation.router import intent
 from handlers import acks
 from handlers.compliance.common import can_see, closers, details_text, names, parties, responders, split_id
+from handlers.compliance.leaks import report_count
 from models import AuditEntry, Incident
 
 STATUS = {"open": "处理中", "closed": "已结案"}
@@ -21,8 +22,9 @@ HISTORY_LABELS = {"reported": "报告", "details": "补充信息", "update": "�
                   "reminded": "提醒合规", "escalated": "超时再次告知总监", "closed": "结案"}
 HISTORY_LIMIT = 12
 LIST_LIMIT = 20
-UNKNOWN = "没有编号为 {id} 的事件。发「事件列表」查看你能看到的事件和编号。"
-FORBIDDEN = "事件 #{id} 只有报告人、总监和合规人员可以查看（P15、P16）。"
+# Not there and not yours read alike: whether an incident exists is not for everyone (issue 29).
+UNKNOWN = "没有你能查看的编号 {id} 的事件。发「事件列表」查看你能看到的事件和编号。"
+FORBIDDEN = UNKNOWN
 NEED_ID = "请带上事件编号，例如：{example}\n发「事件列表」查看编号。"
 CLOSE_EXAMPLE = "结案 3 已撤回误发文件，经核实未扩散"
 UPDATE_EXAMPLE = "事件进展 3 已联系受影响客户并致歉"
@@ -35,6 +37,7 @@ NEED_NOTE = "请写上进展，例如：" + UPDATE_EXAMPLE
 UPDATE_CLOSED = "事件 #{id} 已结案，不能再补充进展。"
 UPDATED_REPLY = "✅ 已记录事件 #{id} 的进展，已转告 {names}。"
 UPDATE_NOTE = "📝 数据泄露事件 #{id} 有新进展（{by}）：\n{note}\n发「事件 {id}」查看全部记录。"
+REPORTED_TIMES = "同一报告共 {count} 次（{minutes} 分钟内重复的报告算作本事件，不再另行通知）"
 NONE_VISIBLE = "目前没有你能查看的数据泄露事件。发现数据泄露请立即发：报告数据泄露 发生了什么"
 LIST_HEADER = "数据泄露事件（处理中 {open} 件）："
 
@@ -42,6 +45,7 @@ LIST_HEADER = "数据泄露事件（处理中 {open} 件）："
 def _history(ctx: BaseContext, incident: Incident) -> list[str]:
     entries = ctx.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "incident",
                                                            AuditEntry.record_id == str(incident.id))
+                                  .where(AuditEntry.action != "repeated")  # counted once, in describe()
                                   .order_by(AuditEntry.id)).all()[-HISTORY_LIMIT:]
     lines = []
     for entry in entries:
@@ -58,6 +62,9 @@ def describe(ctx: BaseContext, incident: Incident) -> str:
     lines = [f"数据泄露事件 #{incident.id} · {STATUS[incident.status]}",
              f"报告人：{ctx.org.name(incident.reporter)} · {format_datetime(incident.created_at, ctx.settings.tz)}",
              "情况：", text_block(incident.description, 500), details_text(incident)]
+    reported = report_count(ctx, incident)
+    if reported > 1:
+        lines.append(REPORTED_TIMES.format(count=reported, minutes=ctx.policy.leak_repeat_minutes))
     subject = acks.load_subject(ctx.session, "incident", incident.id)
     if subject and subject.expected:
         lines += acks.status_lines(ctx, subject, settled=incident.status != "open")  # closed: no calls

@@ -6,6 +6,9 @@ conversation asks what is missing: which data, how many people, whether it is st
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from bot.outbox import writer as outbox
 from bot.conversation.context import Context
@@ -14,7 +17,7 @@ from bot.text.quoting import text_block, text_inline
 from bot.conversation.router import intent, on_flow, on_flow_cancel, on_flow_timeout
 from handlers import acks
 from handlers.compliance.common import contacts, details_text, names, responders
-from models import Incident
+from models import AuditEntry, Incident
 
 FLOW = "incident.details"
 EXAMPLE = "报告数据泄露 客户名单被误发到外部微信群，约200人"
@@ -41,6 +44,9 @@ QUESTIONS = {"DATA": "泄露的是哪些数据？例如：客户姓名和手机�
              "COUNT": "大约涉及多少人？例如：约200人",
              "EXPOSED": "这些数据现在是否仍然暴露在外？回复「是」或「否」，或说明情况"}
 FIELDS = {"DATA": "data_kind", "COUNT": "affected", "EXPOSED": "still_exposed"}
+REPEATED = ("这与你 {minutes} 分钟内报告的数据泄露事件 #{id} 相同，已算作同一事件（共报告 {count} 次），"
+            "没有再次通知 {names}。有新情况请发「事件进展 {id} 补充内容」，发「事件 {id}」查看进展。")
+_SPACES = re.compile(r"\s+")
 THANKS = "谢谢，已补充到事件 #{id} 并转告 {names}。合规处理中，有进展会通知你；发「事件 {id}」随时查看。"
 STOPPED = "好的，不再追问。已把目前的信息转告 {names}；想到什么可以发「事件进展 {id} 补充内容」。"
 DETAILS = "📝 数据泄露事件 #{id} 补充信息（报告人 {reporter}）：\n{details}\n发「事件 {id}」查看详情。"
@@ -65,6 +71,11 @@ def report_leak(ctx: Context) -> str:
         return QUESTION_HOWTO
     if not text:
         return HOWTO
+    earlier = _same_report(ctx, text)
+    if earlier is not None:  # the same report again within minutes: one incident, nobody alerted twice
+        ctx.audit(ctx.userid, "repeated", "incident", earlier.id)
+        return REPEATED.format(id=earlier.id, minutes=ctx.policy.leak_repeat_minutes,
+                               count=report_count(ctx, earlier), names=names(ctx, earlier.alerted))
     count = _COUNT.search(text)
     incident = Incident(reporter=ctx.userid, description=text[:4000], status="open", created_at=ctx.now,
                         last_update_at=ctx.now, affected=count.group(0).strip() if count else None)
@@ -90,6 +101,23 @@ def report_leak(ctx: Context) -> str:
     ctx.conversation.start(FLOW, missing[0], {"incident_id": incident.id})
     return REPORTED.format(id=incident.id, names=names(ctx, alerted), contacts=contacts(ctx, alerted),
                            question=QUESTIONS[missing[0]])
+
+
+def _same_report(ctx: Context, text: str) -> Incident | None:
+    """The reporter's open incident with this very description (spaces aside) reported within
+    ``policy.leak_repeat_minutes``, or None."""
+    since = ctx.now - timedelta(minutes=ctx.policy.leak_repeat_minutes)
+    wanted = _SPACES.sub("", text[:4000])
+    recent = ctx.session.scalars(select(Incident).where(Incident.reporter == ctx.userid, Incident.status == "open",
+                                                        Incident.created_at >= since).order_by(Incident.id.desc()))
+    return next((i for i in recent if _SPACES.sub("", i.description) == wanted), None)
+
+
+def report_count(ctx, incident: Incident) -> int:
+    """How many times the incident was reported: once, and once per identical report after it."""
+    return 1 + (ctx.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.record_type == "incident", AuditEntry.record_id == str(incident.id),
+        AuditEntry.action == "repeated")) or 0)
 
 
 @intent("incident.howto", pattern=_ASKED, hidden=True)

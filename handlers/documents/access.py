@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from bot.conversation.context import Context
-from bot.text.dates import format_day
+from bot.text.dates import format_datetime, format_day
 from bot.text.quoting import text_inline
 from bot.conversation.router import intent
 from bot.wecom.client import WeComError
@@ -29,14 +29,18 @@ LIST_HEADER = "归档文件（{count} 份{scope}）："
 LIST_FOOTER = "发「发送文件 编号」，我把文件发给你。"
 SENSITIVE_LEGEND = "🔒 为敏感文件，仅总监可打开（P8）。"
 ASK_NUMBER = "请写文件编号，例如：{example}。发「文件列表」查看编号。"
-NOT_FOUND = "没有编号为 {raw} 的文件。发「文件列表」查看你能看到的文件。"
-REFUSED_SENSITIVE = "🔒 文件 #{id} 是敏感文件，按制度（P8）只有总监可以打开。已记录这次请求并告知总监；如需查看，请联系总监。"
+# One answer for a number that does not exist, a document of another department and a sensitive
+# one: which of them it is — and whose — is itself what the asker may not learn (issue 29).
+NOT_FOUND = "没有你能查看的编号 {raw} 的文件。发「文件列表」查看你能看到的文件。"
 DIRECTOR_TOLD = "🔒 {who} 请求打开敏感文件 #{id}「{name}」，已按制度（P8）拒绝。发「文件访问记录 {id}」查看记录。"
-REFUSED_DEPARTMENT = "文件 #{id} 属于其他部门，你没有权限查看。如需要，请联系上传人 {uploader} 或总监。"
 NO_KEY = "文件 #{id} 是加密保存的，但系统现在没有配置加密密钥，暂时无法打开。请联系管理员。"
 CANNOT_OPEN = "文件 #{id} 无法解密（密钥不对或文件已损坏），没有发送。请联系管理员。"
 FILE_GONE = "文件 #{id} 的存储文件找不到了，没有发送。请联系管理员。"
 SEND_FAILED = "暂时没能把文件 #{id} 发给你（企业微信上传失败），请稍后再试。"
+SEND_REFUSED = "企业微信拒收文件 #{id}（{why}），再试也不会成功。请联系管理员检查这份文件。"
+# WeCom's permanent media refusals (doc 90313): retrying the same file can never succeed.
+MEDIA_REFUSALS = {40004: "媒体文件类型不合法", 40005: "文件类型不被接受", 40006: "文件大小不合法（为空或超过 20 MB）",
+                  44001: "文件内容为空"}
 SENT = "📎 文件 #{id}「{name}」已发给你。"
 LOG_REFUSED = "只有总监可以查看文件访问记录（P8）。"
 LOG_HEADER = "文件 #{id}「{name}」的记录（共 {count} 条{shown}）："
@@ -105,10 +109,10 @@ def send_document(ctx: Context) -> str | None:
         if director:  # told once a day per document and asker, however often they try
             ctx.notify_once("document_refused", ctx.now.date().isoformat(), director, f"{document.id}:{ctx.userid}",
                             text=DIRECTOR_TOLD.format(who=ctx.org.name(ctx.userid), **facts))
-        return REFUSED_SENSITIVE.format(**facts)
+        return NOT_FOUND.format(raw=document.id)  # P8: refused, recorded, the director told — the asker learns no more
     if not (_is_director(ctx) or document.department_id == ctx.user.department_id or document.uploader == ctx.userid):
         ctx.audit(ctx.userid, "refused", "document", document.id, reason="department")
-        return REFUSED_DEPARTMENT.format(uploader=ctx.org.name(document.uploader), **facts)
+        return NOT_FOUND.format(raw=document.id)
     # Documents never change (a new version is a new row): the deferred send needs no re-read.
     stored = StoredFile(document.id, document.filename, document.storage_key, document.sensitive,
                         document.content_type)
@@ -140,7 +144,9 @@ def deliver(ctx: Context, document: StoredFile) -> str:
         ctx.send_file(ctx.userid, document.filename, data, document.content_type)
     except WeComError as exc:
         log.warning("document %s: media/upload failed: %s", document.id, exc)
-        ctx.audit(ctx.userid, "send_failed", "document", document.id, reason="upload")
+        ctx.audit(ctx.userid, "send_failed", "document", document.id, reason="upload", errcode=exc.errcode)
+        if exc.errcode in MEDIA_REFUSALS:
+            return SEND_REFUSED.format(why=MEDIA_REFUSALS[exc.errcode], **facts)
         return SEND_FAILED.format(**facts)
     ctx.audit(ctx.userid, "sent", "document", document.id, to=ctx.userid, sensitive=document.sensitive)
     return SENT.format(**facts)
@@ -164,6 +170,6 @@ def access_log(ctx: Context) -> str:
                                shown="，显示最近 30 条" if total > 30 else "")]
     for entry in reversed(entries):
         reason = REASONS.get((entry.detail or {}).get("reason", ""), "")
-        lines.append(f"{entry.at.astimezone(ctx.settings.tz):%m-%d %H:%M} {ctx.org.name(entry.actor)} "
+        lines.append(f"{format_datetime(entry.at, ctx.settings.tz)} {ctx.org.name(entry.actor)} "
                      f"{ACTIONS.get(entry.action, entry.action)}" + (f"（{reason}）" if reason else ""))
     return "\n".join(lines)

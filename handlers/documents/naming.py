@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.text.names import one_line
+from models.document import PROJECT_NAME_LENGTH
 from models.project import PROJECT_SUFFIX, project_key
 
-MAX_NAME = 200
+MAX_NAME = 200  # characters of the whole name (the column holds 255)
 _EXTENSION = re.compile(r"\.[0-9A-Za-z]{1,8}$")
 _DATE = re.compile(
     r"(?<!\d)(?:(?P<y1>20\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月(?:\s*\d{1,2}\s*[日号])?"
@@ -35,7 +37,7 @@ class NameCheck:
     period: str = ""
     version: str = ""
     title: str = ""
-    missing: list[str] = field(default_factory=list)  # of "project", "date", "month", "version", "length"
+    missing: list[str] = field(default_factory=list)  # "project", "date", "month", "version", "length", "project_length"
     bad_month: str = ""  # the month written when it is not 1–12 (2026年13月)
     year: str = ""  # a bare year in the name (v2-2026) when there is no date
     version_written: str = ""  # the version as written: "v1.2", "V2" or "1.0版"
@@ -83,6 +85,9 @@ def check_name(filename: str, projects: list[str] | tuple[str, ...] = ()) -> Nam
             check.year = year.group(0)
             stem = stem[:year.start()] + " " + stem[year.end():]
     check.project, check.title = _project(stem, projects)
+    if len(check.project) > PROJECT_NAME_LENGTH:  # what the column holds, on every database
+        check.missing.append("project_length")
+        return check
     for part, value in (("project", check.project), ("date", check.period), ("version", check.version)):
         if not value:
             check.missing.append("month" if part == "date" and check.bad_month else part)
@@ -109,8 +114,9 @@ def _project(rest: str, projects) -> tuple[str, str]:
 
 def basename(filename: str) -> str:
     """The file's own name: only what follows the last / or \\ counts, without leading dots or spaces
-    (「..\\..\\evil项目-….docx」 → 「evil项目-….docx」)."""
-    return _PATH.split(filename)[-1].lstrip(". \t").strip()
+    (「..\\..\\evil项目-….docx」 → 「evil项目-….docx」), on one line and without invisible characters
+    (a right-to-left override would show 「…\u202ecod.exe」 as 「…exe.doc」)."""
+    return _PATH.split(one_line(filename))[-1].lstrip(". \t").strip()
 
 
 def example_period(check: NameCheck, year: int, month: int) -> tuple[int, int]:

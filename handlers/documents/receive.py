@@ -13,11 +13,13 @@ from bot.conversation.context import Context, Reply
 from bot.text.quoting import text_inline
 from bot.conversation.router import intent, on_flow, on_flow_cancel, on_flow_timeout, on_message_type, registry
 from bot.wecom.client import MEDIA_EXPIRED, MediaTooLarge, WeComError
+from handlers.documents.access import MEDIA_REFUSALS
 from handlers.documents import storage
 from handlers.documents.storage import documents_settings, size_text
 from handlers.documents.naming import (NameCheck, check_name, example_period, good_example, normalise_project,
                                       split_extension)
 from models import Document, Project
+from models.document import PROJECT_NAME_LENGTH
 
 log = logging.getLogger(__name__)
 RENAME_FLOW = "documents.rename"
@@ -37,7 +39,12 @@ NO_KEY = ("这是敏感文件（{why}），按制度（P8）必须加密保存�
           "请联系管理员在配置里设置 documents.encryption_key（或 DOCUMENTS_KEY）后再发。")
 TOO_BIG = "文件超过 {mb} MB，没有保存。请压缩或拆分后再发。"
 EXPIRED = "企业微信里这个文件已经过期或找不到了（临时文件只保留 3 天），没有保存。请重新发送文件。"
+NOT_SAVED = ("文件「{name}」没有保存：服务器暂时写不下（存储空间不足或出错），已通知管理员。"
+             "请稍后重新发送这个文件。")
+PROJECT_TOO_LONG = ("文件名里的项目名称太长了（最多 {limit} 个字，现在 {count} 个），没有归档。"
+                    "请改短后重新发送，例如：{example}")
 DOWNLOAD_FAILED = "暂时没能从企业微信取回文件，没有保存。请稍后重新发送。"
+DOWNLOAD_REFUSED = "企业微信拒绝提供这个文件（{why}），没有保存。重新发送同一个文件也不会成功，请检查文件后再发。"
 FILED = ("✅ 已归档文件 #{id}「{name}」\n项目：{project}{linked}\n部门：{department}\n大小：{size}\n"
          "发「文件列表」查看，发「发送文件 {id}」取回。")
 FILED_SENSITIVE = ("🔒 已加密归档敏感文件 #{id}「{name}」（{why}）\n项目：{project}{linked}\n部门：{department}\n"
@@ -129,6 +136,9 @@ def file_or_ask(ctx: Context, filename: str, media_id: str, marked: bool) -> str
                                                  "extension": check.extension, "sensitive": marked})
     if "length" in check.missing:
         return left + TOO_LONG.format(example=example_name(ctx, extension=check.extension or ".docx"))
+    if "project_length" in check.missing:
+        return left + PROJECT_TOO_LONG.format(limit=PROJECT_NAME_LENGTH, count=len(check.project),
+                                              example=example_name(ctx, extension=check.extension or ".docx"))
     hint = REGISTERED_HINT.format(names="、".join(text_inline(n, 20) for n in names[:5])) if names else ""
     year, month = example_period(check, ctx.now.year, ctx.now.month)
     return left + NAME_HELP.format(name=text_inline(check.filename, 60), example=example_name(ctx, check),
@@ -169,9 +179,15 @@ def fetch_and_file(ctx: Context, check: NameCheck, media_id: str, why: str) -> s
         if exc.errcode == MEDIA_EXPIRED:
             return EXPIRED
         log.warning("media/get failed for user=%s: %s", ctx.userid, exc)
+        if exc.errcode in MEDIA_REFUSALS:
+            return DOWNLOAD_REFUSED.format(why=MEDIA_REFUSALS[exc.errcode])
         return DOWNLOAD_FAILED
     key = storage.storage_key(ctx.user.department_id, check.project, check.filename, bool(why))
-    digest = storage.write_new(config, key, media.data, bool(why))
+    try:
+        digest = storage.write_new(config, key, media.data, bool(why))
+    except storage.NotSaved as exc:  # a full disk: nothing stays behind, and the sender knows it
+        log.error("document not saved for user=%s: %s", ctx.userid, exc)
+        return NOT_SAVED.format(name=text_inline(check.filename, 80))
     try:
         project = _registered_project(ctx, check.project)
         content_type = mimetypes.guess_type(check.filename)[0] or media.content_type or "application/octet-stream"

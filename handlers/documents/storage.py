@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,16 +97,65 @@ def storage_key(department_id: str, project_name: str, filename: str, sensitive:
     return f"{department}/{project}/{uuid.uuid4().hex}{suffix}"
 
 
+class NotSaved(Exception):
+    """The document could not be written (the disk is full, the folder is not writable): nothing
+    of it stays behind."""
+
+
+FILE_MODE = 0o600  # only the bot's own user reads a filed document, sensitive or not
+
+
 def write_new(settings: DocumentsSettings, key: str, data: bytes, sensitive: bool) -> str:
-    """Write a document once (exclusive create: an existing file is never overwritten); sensitive
-    data is encrypted with AES-GCM first, bound to its path. Returns the SHA-256 of the bytes stored.
-    Raises KeyMissing for a sensitive document without a key (nothing is written)."""
+    """Write a document once, readable by the bot's user only (0600); sensitive data is encrypted
+    with AES-GCM first, bound to its path. The bytes go to a temporary name that is renamed into
+    place once all are on disk, so a file under ``key`` is always whole. Returns the SHA-256 of
+    the bytes stored. Raises KeyMissing for a sensitive document without a key and NotSaved when
+    the disk refuses (a full disk): in both cases nothing is left behind."""
     stored = _encrypt(settings, key, data) if sensitive else data
     path = settings.storage_dir / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:
-        handle.write(stored)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            _write_all(descriptor, stored)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.link(partial, path)  # fails if ``key`` exists: a filed document is never overwritten
+    except OSError as exc:
+        raise NotSaved(str(exc)) from exc
+    finally:
+        _remove(partial)
     return hashlib.sha256(stored).hexdigest()
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass  # best effort: a partial file the operator can see in the folder
+
+
+def free_space(settings: DocumentsSettings) -> dict:
+    """The documents folder's free space for /healthz: ``{"free_mb": …, "ok": …}`` — ok while at
+    least one more file of ``max_mb`` fits. The folder may not exist yet: its nearest parent counts."""
+    folder = settings.storage_dir.resolve()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return {"free_mb": None, "ok": False}
+    return {"free_mb": round(free / 1048576, 1), "ok": free >= settings.max_bytes}
 
 
 def read(settings: DocumentsSettings, key: str, sensitive: bool) -> bytes:

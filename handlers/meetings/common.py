@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.conversation.context import BaseContext
 from bot.text.dates import format_day, format_range
+from bot.text.names import one_line
 from bot.text.quoting import text_inline
 from models.meeting import ActionItem, Meeting
 
@@ -21,14 +22,10 @@ _COMMA_RUNS = re.compile(r"(?:\s*[,，;；]\s*)+")
 
 
 def find_person(ctx: BaseContext, token: str) -> str | None:
-    """A userid from a name as written (张三) or a userid (zhangsan); None when nobody matches."""
-    token = token.strip().lstrip("@")
-    if not token:
-        return None
-    if ctx.org.get(token):
-        return token
-    matches = [m.userid for m in ctx.org.members.values() if m.name == token]
-    return matches[0] if len(matches) == 1 else None
+    """A userid from a name as written (张三, 张三（财务部）) or a userid (zhangsan); None when nobody
+    matches. Two people of that name: ``AmbiguousName`` (``OrgDirectory.find``)."""
+    member = ctx.org.find(token)
+    return member.userid if member else None
 
 
 def find_people(ctx: BaseContext, text: str) -> tuple[list[str], list[str]]:
@@ -54,8 +51,9 @@ def split_labelled(text: str, labels: re.Pattern) -> tuple[str, dict[str, str]]:
 
 
 def tidy_title(text: str) -> str:
-    """A title left over from a line with commas: 「评审会， ，」 → 「评审会」."""
-    return _COMMA_RUNS.sub("，", text).strip(FIELD_TRIM)
+    """A title left over from a line with commas: 「评审会， ，」 → 「评审会」; one line (a title typed
+    over several lines, as the step-by-step 登记会议 takes it, is joined by spaces)."""
+    return _COMMA_RUNS.sub("，", one_line(text)).strip(FIELD_TRIM)
 
 
 def names(ctx: BaseContext, userids) -> str:
@@ -78,11 +76,17 @@ def local(ctx: BaseContext, moment: datetime) -> datetime:
     return moment.astimezone(ctx.settings.tz)
 
 
+OVERDUE = "，已逾期 {days} 天"
+
+
 def due_text(ctx: BaseContext, item: ActionItem) -> str:
-    """截止 12月5日（周六）, or nothing when the item has no deadline."""
+    """截止 12月5日（周六）, with 「，已逾期 N 天」 once an open item's day is past (P12), or nothing
+    when the item has no deadline."""
     if item.due_at is None:
         return ""
-    return f"截止 {format_day(local(ctx, item.due_at).date())}"
+    day = local(ctx, item.due_at).date()
+    late = (local(ctx, ctx.now).date() - day).days if item.status != "done" and ctx.now > item.due_at else 0
+    return f"截止 {format_day(day, local(ctx, ctx.now).date())}" + (OVERDUE.format(days=late) if late > 0 else "")
 
 
 def item_line(ctx: BaseContext, item: ActionItem, with_owner: bool = True,

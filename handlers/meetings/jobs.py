@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.wecom import card_copies
 from bot.wecom.cards import button_card
 from bot.conversation.context import JobContext
+from bot.text.dates import format_datetime
 from bot.text.quoting import text_inline
 from bot.conversation.router import job
 from handlers.meetings.common import item_line, local, when_text
@@ -86,7 +87,7 @@ def _prompt_card(ctx: JobContext, meeting: Meeting) -> dict:
     return button_card(f"minutes_{meeting.id}_{secrets.token_hex(4)}", PROMPT_TITLE.format(id=meeting.id),
                        PROMPT_DESC.format(title=text_inline(meeting.title, 16), hours=ctx.policy.minutes_due_hours),
                        [("会议", text_inline(meeting.title, 30)), ("时间", when_text(ctx, meeting)),
-                        ("截止", f"{due:%m-%d %H:%M}")],
+                        ("截止", format_datetime(due))],
                        [("填写纪要", f"minutes:write:{meeting.id}", "primary")],
                        sub_title=PROMPT_SUB.format(id=meeting.id))
 
@@ -104,7 +105,7 @@ def minutes_overdue(ctx: JobContext) -> None:
     reminders, escalations = [], []
     for meeting in late:
         facts = dict(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
-                     due=f"{local(ctx, meeting.minutes_due_at):%m-%d %H:%M}", taker=ctx.org.name(meeting.minute_taker))
+                     due=format_datetime(local(ctx, meeting.minutes_due_at)), taker=ctx.org.name(meeting.minute_taker))
         reminders.append((meeting.minute_taker, "due", meeting.id, OVERDUE.format(**facts), meeting))
         if ctx.now >= meeting.minutes_due_at + escalate_after:
             hours = int((ctx.now - meeting.minutes_due_at).total_seconds() // 3600)
@@ -139,7 +140,7 @@ def _one_or_many(ctx: JobContext, items: list[tuple[Meeting, str]], many: str) -
     if len(items) == 1:
         return items[0][1]
     lines = [MANY_LINE.format(id=m.id, title=text_inline(m.title), when=when_text(ctx, m),
-                              due=f"{local(ctx, m.minutes_due_at):%m-%d %H:%M}", taker=ctx.org.name(m.minute_taker))
+                              due=format_datetime(local(ctx, m.minutes_due_at)), taker=ctx.org.name(m.minute_taker))
              for m, _ in items[:MAX_ITEMS_SHOWN]]
     if len(items) > MAX_ITEMS_SHOWN:
         lines.append(f"…另有 {len(items) - MAX_ITEMS_SHOWN} 场")

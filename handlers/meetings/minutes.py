@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.wecom import card_copies
 from bot.text.workdays import is_working_day, working_day_on_or_before
 from bot.conversation.context import Context, Reply
-from bot.text.dates import find_date
+from bot.text.dates import find_deadline, format_datetime, format_day
 from bot.text.quoting import markdown_inline, text_block, text_inline
 from bot.conversation.router import intent, on_card, on_flow
 from handlers.meetings.decisions import assign_card, set_owner
@@ -29,7 +29,10 @@ NOTHING_DUE = "你目前没有待交纪要的会议（会议开始后，记录�
 EMPTY = "纪要内容是空的。\n\n" + HOWTO
 NO_RESOLUTION_TEXT = "没看到纪要的内容。请写上议题、讨论或决议，例如：\n纪要\n议题：供应商选型\n决议：完成供应商比价 负责人：{name}"
 UNKNOWN_OWNER = "决议「{text}」的负责人「{owner}」不在通讯录里，纪要还没有提交。请改成通讯录里的姓名后重发，例如：负责人：{name}"
-BAD_DUE = "决议「{text}」的截止日期「{due}」没看懂，纪要还没有提交。请写成：截止：12月5日、截止：周五 或 截止：2026-12-05"
+BAD_DUE = ("决议「{text}」的截止日期「{due}」没看懂，纪要还没有提交。"
+           "请写成：截止：12月5日、截止：周五、截止：2026-12-05，或写在决议里：下周五前、月底前、三天内")
+PAST_DUE = ("决议「{text}」的截止日期「{due}」已经过去了（今天是 {today}），纪要还没有提交。"
+            "请改成今天或以后的日期后重发，例如：截止：{example}、截止：下周五")
 WHICH = "你有 {count} 个会议待交纪要，这份纪要是哪一个？请回复会议编号：\n{choices}\n（发「取消」可退出）"
 WHICH_AGAIN = "请回复上面列出的一个会议编号，例如：{id}（发「取消」可退出）"
 WRITE_NOW = "好的，请直接回复会议 #{id}「{title}」的纪要内容（可多行）。例如：\n议题：…\n讨论：…\n决议：… 负责人：{name}"
@@ -100,13 +103,13 @@ def _guard(ctx: Context, meeting: Meeting | None, raw_id: str = "") -> str | Non
         return NOT_TAKER.format(id=meeting.id, taker=ctx.org.name(meeting.minute_taker))
     if meeting.minutes is not None:
         at = meeting.minutes.submitted_at.astimezone(ctx.settings.tz)
-        return ALREADY.format(id=meeting.id, at=f"{at:%m-%d %H:%M}")
+        return ALREADY.format(id=meeting.id, at=format_datetime(at))
     if meeting.status not in ("scheduled", "minuted"):
         return NOT_OPEN.format(id=meeting.id, title=text_inline(meeting.title), state="取消" if meeting.status == "cancelled"
                                else meeting.status)
     if meeting.starts_at > ctx.now:  # P9: minutes record a meeting that took place
         start = meeting.starts_at.astimezone(ctx.settings.tz)
-        return NOT_YET.format(id=meeting.id, title=text_inline(meeting.title), start=f"{start:%m-%d %H:%M}")
+        return NOT_YET.format(id=meeting.id, title=text_inline(meeting.title), start=format_datetime(start))
     return None
 
 
@@ -120,12 +123,17 @@ def _check(ctx: Context, text: str) -> str | None:
             return UNKNOWN_OWNER.format(text=r.text[:20], owner=r.owner, name=sample_name(ctx))
         if r.due and _deadline(ctx, r.due) is None:
             return BAD_DUE.format(text=r.text[:20], due=r.due)
+        if r.due and _deadline(ctx, r.due) < ctx.now:  # P12: a deadline already past would be a breach at birth
+            today = ctx.now.astimezone(ctx.settings.tz).date()
+            return PAST_DUE.format(text=r.text[:20], due=r.due, today=format_day(today),
+                                   example=format_day(today + timedelta(days=7)).split("（")[0])
     return None
 
 
 def _deadline(ctx: Context, phrase: str) -> datetime | None:
-    """截止：12月5日 → the end of that day (23:59:59) in the configured zone."""
-    day, _, error = find_date(phrase, ctx.now.date())
+    """截止：12月5日, 下周五前, 月底前, 三天内 → the end of that day (23:59:59) in the configured zone;
+    None when the phrase names no date."""
+    day, _, error = find_deadline(phrase, ctx.now.astimezone(ctx.settings.tz).date())
     if day is None or error:
         return None
     return datetime.combine(day, time(23, 59, 59), tzinfo=ctx.settings.tz)
@@ -204,12 +212,12 @@ def _archive(ctx: Context, meeting: Meeting, text: str) -> str:
     if summarised:  # P9 within WeCom's 2048 bytes: a summary, the full text by 查看纪要
         body, _ = render_minutes(title, facts, parsed.topics, parsed.discussion, marked,
                                  FOOTER_SUMMARY.format(id=meeting.id))
-    ctx.send_markdown(meeting.attendees, body)
+    ctx.send_markdown(meeting.attendees, body, readers="everyone")
     unowned = [i for i in items if i.owner is None]
     for item in unowned:
         card = assign_card(ctx, item, meeting)
         card_copies.remember(ctx, f"decision:{item.id}", card["task_id"], ctx.send_card(meeting.chair, card))
-    late = "" if on_time else LATE.format(due=f"{meeting.minutes_due_at.astimezone(ctx.settings.tz):%m-%d %H:%M}",
+    late = "" if on_time else LATE.format(due=format_datetime(meeting.minutes_due_at, ctx.settings.tz),
                                           hours=int((ctx.now - meeting.minutes_due_at).total_seconds() // 3600))
     decisions = DECISIONS_HEAD.format(count=len(items)) + "\n" + "\n".join(lines) if items else DECISIONS_NONE
     if unowned:
@@ -247,4 +255,4 @@ def show_minutes(ctx: Context) -> str:
     # The taker's text reaches another attendee: under the header that names its author, every line barred.
     return SHOW_HEADER.format(id=meeting.id, title=text_inline(meeting.title), when=when_text(ctx, meeting),
                               taker=ctx.org.name(meeting.minutes.author),
-                              at=f"{at:%m-%d %H:%M}") + text_block(meeting.minutes.text)
+                              at=format_datetime(at)) + text_block(meeting.minutes.text)

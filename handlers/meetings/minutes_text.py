@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.outbox.writer import TEXT_LIMIT
+from bot.text.dates import deadline_phrase
 from bot.text.quoting import markdown_block
 
 _HEADER = re.compile(r"^\s*(?:\*\*)?(议题|主题|讨论|讨论内容|决议|决议事项|决定|结论)\s*"
@@ -62,7 +63,9 @@ def _resolution(line: str) -> Resolution:
     due = _DUE.search(line)
     for match in sorted([m for m in (owner, due) if m], key=lambda m: m.start(), reverse=True):
         line = line[:match.start()] + line[match.end():]
-    return Resolution(line.strip(" ，,;；。")[:500], owner.group(1) if owner else None, due.group(1) if due else None)
+    text = line.strip(" ，,;；。")[:500]
+    # 「下周五前出详细方案」: the deadline said in the sentence (kept in its text) when no 截止： is written.
+    return Resolution(text, owner.group(1) if owner else None, due.group(1) if due else deadline_phrase(text))
 
 
 def render_minutes(title: str, facts: list[tuple[str, str]], topics: str, discussion: str,

@@ -164,7 +164,9 @@ def register_flow(ctx: Context) -> str:
     data, state, text = ctx.conversation.data, ctx.conversation.state, (ctx.message.text or "").strip()
     ctx.conversation.advance(state)  # a bad answer asks again; the timeout starts over
     if state == "TITLE":
-        data["title"] = text[:200]
+        data["title"] = tidy_title(text)[:200]
+        if not data["title"]:
+            return ASK["TITLE"]
     elif state in ("WHEN", "TIME"):
         when = parse_when(text, ctx.now)
         if when.error or not (when.day or when.start):

@@ -1,4 +1,4 @@
-"""Leavers and movers (P1, P3, P9, P12, P18): nothing they held stalls.
+"""Leavers, movers and those who lose a role (P1, P3, P9, P12, P18): nothing they held stalls.
 
 When someone leaves (deleted or disabled in WeCom, or gone from the config) or moves to another
 department, in the same transaction as the org change:
@@ -7,6 +7,9 @@ department, in the same transaction as the org change:
 - action items they own go to the meeting's chair, to reassign (「指派 编号 姓名」);
 - minutes they owe go to the chair; a meeting they chair goes to the director;
 - a collaboration whose contact person they are is flagged to their group leader.
+Someone who loses the role a pending step needs (taken out of the 财务 tag, moved out of the
+department they headed, no longer its leader) has that step moved the same way (P3: only the
+role's holder signs).
 Requests they filed stay and continue; nothing is deleted (history keeps their name). Each person
 hears at most three messages (two cards and one text); the director gets one message listing
 every hand-over.
@@ -21,8 +24,8 @@ from bot.conversation.context import BaseContext
 from bot.text.quoting import text_inline as q
 from bot.org.directory import OrgDirectory
 from bot.org.write import OrgChange
+from handlers.approvals.cards import ROLE_LABELS, holds_role, kind_label, send_step_card
 from handlers.approvals.cards import _resolve as resolve_role
-from handlers.approvals.cards import kind_label, send_step_card
 from handlers.sync.collaborations import all_collaborations
 from models import ApprovalRequest, ApprovalStep
 from models.meeting import ActionItem, Meeting
@@ -31,6 +34,8 @@ ACTOR = "system:org"
 CARDS_PER_PERSON = 2  # plus one text: at most three messages per person (P-wide rule)
 SUMMARY = "📋 组织架构变动，以下工作已转交：\n{lines}"
 LEFT, MOVED = "{name} 已离开", "{name} 已调离{department}"
+ROLE_GONE = "{name} 已不再担任{role}"
+UNREACHABLE = "{name} 收不到企业微信消息（{why}）"
 APPROVAL_LINE = "  • {kind}申请 #{id} {label} → {to}"
 APPROVAL_NOBODY = "  • {kind}申请 #{id} {label}：找不到接手的人，请处理"
 ITEM_LINE = "  • 决议 #{id}（{text}）→ 主持人 {to}，请重新指派"
@@ -52,11 +57,13 @@ def departed(changes: list[OrgChange]) -> list[OrgChange]:
 
 
 def hand_over(ctx: BaseContext, before: OrgDirectory, changes: list[OrgChange]) -> list[str]:
-    """Hand over the open work of everyone who left or moved (``ctx.org`` is the org after the
-    change). Returns the lines sent to the director (empty: nothing to hand over)."""
+    """Hand over the open work of everyone who left or moved, and the approval steps of anyone who
+    no longer holds the step's role (``ctx.org`` is the org after the change). Returns the lines
+    sent to the director (empty: nothing to hand over)."""
     notes: dict[str, list[str]] = defaultdict(list)
     summary: list[str] = []
-    for change in departed(changes):
+    gone = departed(changes)
+    for change in gone:
         lines = _approvals(ctx, before, change, notes) + _meetings(ctx, change, notes) \
             + _collaborations(ctx, before, change, notes)
         if lines:
@@ -64,6 +71,32 @@ def hand_over(ctx: BaseContext, before: OrgDirectory, changes: list[OrgChange]) 
             summary.append(head.format(name=q(change.name), department=q(ctx.org.departments.get(
                 change.after["department"] if change.after else "", {}).get("name", ""))))
             summary += lines
+    summary += _unheld(ctx, before, notes, skip={c.userid for c in gone})
+    _tell(ctx, notes, summary)
+    return summary
+
+
+def hand_over_unheld_steps(ctx: BaseContext, request_ids: list[int] | None = None) -> list[str]:
+    """Move the pending steps (of ``request_ids``, or all) whose approver no longer holds the
+    step's role, telling those concerned; returns the lines sent to the director."""
+    notes: dict[str, list[str]] = defaultdict(list)
+    summary = _unheld(ctx, ctx.org, notes, request_ids=request_ids)
+    _tell(ctx, notes, summary)
+    return summary
+
+
+def hand_over_unreachable(ctx: BaseContext, userid: str, why: str, steps: list[ApprovalStep]) -> list[str]:
+    """Move ``steps`` away from ``userid``, whom WeCom cannot reach (``why``: no licence, invalid
+    account), as for a leaver; the director is told why. Returns the lines sent to the director."""
+    notes: dict[str, list[str]] = defaultdict(list)
+    change = OrgChange("unreachable", userid, ctx.org.name(userid), where=why)
+    lines = _approvals(ctx, ctx.org, change, notes, steps, keep_holders=False)
+    summary = [UNREACHABLE.format(name=q(change.name), why=why)] + lines if lines else []
+    _tell(ctx, notes, summary)
+    return summary
+
+
+def _tell(ctx: BaseContext, notes: dict[str, list[str]], summary: list[str]) -> None:
     director = ctx.org.director_id if ctx.org.get(ctx.org.director_id or "") else ctx.org.ceo_id
     for userid, texts in notes.items():
         if userid != director and ctx.org.get(userid):
@@ -71,6 +104,28 @@ def hand_over(ctx: BaseContext, before: OrgDirectory, changes: list[OrgChange]) 
     if summary and director:
         own = notes.get(director, [])
         ctx.send_text(director, SUMMARY.format(lines="\n".join(summary)) + ("\n\n" + "\n".join(own) if own else ""))
+
+
+def _unheld(ctx: BaseContext, before: OrgDirectory, notes: dict, request_ids: list[int] | None = None,
+            skip: set = frozenset()) -> list[str]:
+    """P3: open steps (pending or waiting) whose approver is still here but no longer holds the role."""
+    query = select(ApprovalStep).join(ApprovalRequest).where(
+        ApprovalRequest.status == "pending", ApprovalStep.status.in_(("pending", "waiting")),
+        ApprovalStep.approver.is_not(None)).order_by(ApprovalRequest.id, ApprovalStep.position)
+    if request_ids is not None:
+        query = query.where(ApprovalRequest.id.in_(request_ids))
+    unheld: dict[str, list[ApprovalStep]] = defaultdict(list)
+    for step in ctx.session.scalars(query):
+        if step.approver not in skip and ctx.org.get(step.approver) \
+                and not holds_role(ctx, step.request, step, step.approver):
+            unheld[step.approver].append(step)
+    summary = []
+    for userid, steps in unheld.items():
+        role = ROLE_LABELS.get(steps[0].role, steps[0].role)
+        change = OrgChange("role", userid, ctx.org.name(userid), where=role)
+        lines = _approvals(ctx, before, change, notes, steps)
+        if lines:
+            summary += [ROLE_GONE.format(name=q(change.name), role=role)] + lines
     return summary
 
 
@@ -92,16 +147,17 @@ def _successor(ctx: BaseContext, before: OrgDirectory, request: ApprovalRequest,
     return candidate
 
 
-def _approvals(ctx: BaseContext, before: OrgDirectory, change: OrgChange, notes: dict) -> list[str]:
+def _approvals(ctx: BaseContext, before: OrgDirectory, change: OrgChange, notes: dict,
+               steps: list[ApprovalStep] | None = None, keep_holders: bool = True) -> list[str]:
     leaver, lines, carded = change.userid, [], defaultdict(list)
-    steps = ctx.session.scalars(select(ApprovalStep).join(ApprovalRequest).where(
-        ApprovalRequest.status == "pending", ApprovalStep.approver == leaver,
-        ApprovalStep.status.in_(("pending", "waiting"))).order_by(ApprovalRequest.id, ApprovalStep.position)).all()
+    if steps is None:
+        steps = ctx.session.scalars(select(ApprovalStep).join(ApprovalRequest).where(
+            ApprovalRequest.status == "pending", ApprovalStep.approver == leaver,
+            ApprovalStep.status.in_(("pending", "waiting"))).order_by(ApprovalRequest.id, ApprovalStep.position)).all()
     for step in steps:
         request = step.request
-        still = ctx.org.get(leaver)
-        if still is not None and (resolve_role(ctx, step.role, ctx.org.get(request.requester) or still) or still) == still:
-            continue  # moved, but still the one for this role (e.g. finance named by userid)
+        if keep_holders and holds_role(ctx, request, step, leaver):
+            continue  # moved, but still the one for this role (e.g. finance by tag)
         successor = _successor(ctx, before, request, step, leaver)
         facts = dict(kind=kind_label(request), id=request.id, label=step.label)
         if successor is None:
@@ -124,6 +180,10 @@ def _approvals(ctx: BaseContext, before: OrgDirectory, change: OrgChange, notes:
 
 
 def _who(change: OrgChange) -> str:
+    if change.kind == "role":
+        return f"{q(change.name)} 已不再担任{change.where}"
+    if change.kind == "unreachable":
+        return f"{q(change.name)} 收不到企业微信消息"
     return f"{q(change.name)} {'已离开' if change.kind == 'left' else '已调岗'}"
 
 

@@ -30,14 +30,9 @@ def find_group(ctx: BaseContext, token: str) -> dict | None:
 
 
 def find_member(ctx: BaseContext, token: str) -> Member | None:
-    """A member by name as written (张三) or by userid; None when nobody (or several) match."""
-    token = token.strip().lstrip("@")
-    if not token:
-        return None
-    if ctx.org.get(token):
-        return ctx.org.get(token)
-    matches = [m for m in ctx.org.members.values() if m.name == token]
-    return matches[0] if len(matches) == 1 else None
+    """A member by name as written (张三, 张三（财务部）) or by userid; None when nobody matches.
+    Two people of that name: ``AmbiguousName`` (``OrgDirectory.find``)."""
+    return ctx.org.find(token)
 
 
 def writes_self_evaluation(ctx: BaseContext, member: Member | None) -> bool:

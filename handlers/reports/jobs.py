@@ -21,7 +21,8 @@ OVERDUE_SELF = "⚠️ 你{period}的{kind}已过截止时间（{deadline}），
 OVERDUE_SELF_WEEKLY = " 下周一起补交请发「周报 上周 …」。"
 LEADER_MISSING = ("📋 {period}{kind}已截止（{deadline}）。{group} 还有 {count} 人未交：{names}。\n"
                   "请提醒他们尽快补交；发「{kind} 汇总」查看本组已交的{kind}。")
-YOURSELF = "你自己"
+LEADER_OWN_MISSING = "\n你自己的{kind}也还没交，发「{kind} …」补交（记为迟交）。"
+LEADER_OTHERS_IN = "✅ {period}{kind}已截止（{deadline}），{group} 其他人都已交（按时 {on_time}，迟交 {late}）。发「{kind} 汇总」查看。"
 LEADER_ALL_IN = "✅ {period}{kind}已截止（{deadline}），{group} 全部已交（按时 {on_time}，迟交 {late}）。发「{kind} 汇总」查看。"
 OVERDUE_WINDOW = timedelta(days=3)  # only for the period that just closed (a moved deadline is ≤ 2 days early)
 
@@ -62,12 +63,15 @@ def announce_overdue(ctx: JobContext, period: Period) -> None:
         status = statuses[group_id]
         missing_all += [m.userid for m in status.missing]
         if leader and ctx.org.get(leader):
-            names = "、".join(YOURSELF if m.userid == leader else m.name for m in status.missing)
+            # Nobody is asked to remind themselves: the leader's own missing report is said apart.
+            others = [m.name for m in status.missing if m.userid != leader]
+            own = LEADER_OWN_MISSING.format(kind=period.kind_label) if len(others) < len(status.missing) else ""
             leaders[(leader, group_id)] = (
-                LEADER_MISSING.format(group=group_name(ctx, group_id), count=len(status.missing), names=names, **facts)
-                if status.missing else
-                LEADER_ALL_IN.format(group=group_name(ctx, group_id), on_time=len(status.on_time),
-                                     late=len(status.late), **facts))
+                LEADER_MISSING.format(group=group_name(ctx, group_id), count=len(others), names="、".join(others),
+                                      **facts) + own
+                if others else
+                (LEADER_OTHERS_IN if own else LEADER_ALL_IN).format(
+                    group=group_name(ctx, group_id), on_time=len(status.on_time), late=len(status.late), **facts) + own)
     for _, leader, group_id in ctx.claim_once("report_overdue_leader",
                                               [(ledger_period, leader, group) for leader, group in leaders]):
         ctx.send_text(leader, leaders[(leader, group_id)])

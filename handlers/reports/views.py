@@ -225,6 +225,6 @@ def summary_file(ctx: BaseContext, args: dict) -> tuple[str, bytes, str]:
 
 def send_summary(ctx: BaseContext, to: str, summary: Summary) -> None:
     """Queue the summary (one markdown) and, when the reports did not fit, their spreadsheet."""
-    ctx.send_markdown(to, summary.markdown)
+    ctx.send_markdown(to, summary.markdown, readers="everyone")
     if summary.file_args is not None:
         ctx.send_built_file(to, "reports.summary", summary.file_args)

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from bot.config import ConfigError, config_section
 from bot.conversation.context import BaseContext, Context
-from bot.org.directory import Member
+from bot.org.directory import AmbiguousName, Member
 from bot.text.quoting import text_inline
 from bot.text.workdays import is_working_day, working_day_on_or_before
-from bot.conversation.router import intent
+from bot.conversation.router import intent, on_prompt
 from models import NotificationLedger
 from models.collaboration import Collaboration, SyncUpdate
 
@@ -124,8 +124,12 @@ def department_name(ctx: BaseContext, department_id: str) -> str:
 
 
 def _find_member(ctx: Context, text: str, department_id: str) -> Member | None:
-    return next((m for m in ctx.org.members.values()
-                 if m.department_id == department_id and text in (m.name, m.userid)), None)
+    """The member of ``department_id`` named ``text`` (a name or userid); two of that name there:
+    AmbiguousName (the sender is asked which one)."""
+    matches = [m for m in ctx.org.members.values() if m.department_id == department_id and text in (m.name, m.userid)]
+    if len(matches) > 1:
+        raise AmbiguousName(text, matches)
+    return matches[0] if matches else None
 
 
 @intent("sync.register", "登记协作", summary="登记跨部门协作及双方接口人（P18）", example=REGISTER_EXAMPLE,
@@ -184,9 +188,10 @@ def submit_sync(ctx: Context) -> str:
     if named is None:
         if not mine:
             return NOT_A_CONTACT
-        if len(mine) > 1 or not _answers_prompt(ctx, mine[0]):
+        waiting = [c for c in mine if _answers_prompt(ctx, c)]
+        if len(waiting) != 1:
             return _which(text, mine)
-        named = mine[0]  # the answer to this week's prompt of one's only collaboration needs no name
+        named = waiting[0]  # the answer to this week's only open prompt needs no name
     if not text:
         return EMPTY_SYNC.format(example=text_inline(named.name))
     department = next(d for d, u in named.contacts.items() if u == ctx.userid)
@@ -215,6 +220,22 @@ def _answers_prompt(ctx: Context, collaboration: CollaborationSpec) -> bool:
     answered = ctx.session.scalar(select(SyncUpdate.id).where(
         SyncUpdate.collaboration == collaboration.name, SyncUpdate.week == week, SyncUpdate.userid == ctx.userid))
     return prompted is not None and answered is None
+
+
+def _prompt_waiting(ctx: Context) -> bool:
+    """P18: the sender was asked for this week's progress (Thursday's prompt) and has not answered."""
+    names = set(ctx.session.scalars(select(NotificationLedger.record).where(
+        NotificationLedger.kind == PROMPT_KIND, NotificationLedger.period == week_key(ctx.now, ctx),
+        NotificationLedger.recipient == ctx.userid)))
+    return bool(names) and any(_answers_prompt(ctx, c) for c in all_collaborations(ctx)
+                               if c.name in names and ctx.userid in c.contacts.values())
+
+
+@on_prompt("sync.answer", waiting=_prompt_waiting)
+def answer_prompt(ctx: Context) -> str:
+    """P18: the reply to Thursday's prompt, typed without 「同步」 (「数据平台对接这周进展：接口文档已更新」),
+    is this week's progress, exactly as 「同步 …」."""
+    return submit_sync(ctx)
 
 
 def _which(text: str, mine: list[CollaborationSpec]) -> str:

@@ -90,4 +90,4 @@ def weekly_sync_digest(ctx: JobContext) -> None:
     for userid, collaborations in by_recipient.items():
         parts = [DIGEST_HEADER.format(week=week.split("W")[1])]
         parts += [collaboration_markdown(ctx, c, updates) for c in collaborations]
-        ctx.notify_once("sync_digest", week, userid, markdown="\n\n".join(parts))
+        ctx.notify_once("sync_digest", week, userid, markdown="\n\n".join(parts), readers="everyone")

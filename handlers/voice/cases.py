@@ -19,8 +19,9 @@ STATUS = {"mediating": "调解中", "resolved": "已调解解决", "arbitration"
 REASONS = {"unresolved": "调解人 {mediator} 调解未解决", "timeout": "调解人 {mediator} 在 {days} 天内没有给出调解结果",
            "no_mediator": "部门内没有可以调解的人（上级就是当事人）"}
 ACTIONS = {"applied": "申请调解", "mediated": "填写调解结果", "escalated": "转人力资源仲裁", "arbitrated": "仲裁结果"}
-UNKNOWN = "没有编号为 {id} 的调解。发「调解列表」查看你能看到的调解和编号。"
-FORBIDDEN = "调解 #{id} 只有当事人、调解人、总监和人力资源可以查看（P19）。"
+# Not there and not yours read alike: whether a mediation exists is not for everyone (issue 29).
+UNKNOWN = "没有你能查看的编号 {id} 的调解。发「调解列表」查看你能看到的调解和编号。"
+FORBIDDEN = UNKNOWN
 NEED_ID = "请带上调解编号，例如：{example}\n发「调解列表」查看编号。"
 TO_HR = ("⚖️ 调解 #{id} 转人力资源仲裁（P19）：{reason}。\n{history}\n"
          "请了解情况后发「仲裁结果 {id} 结论」，我会告诉双方、调解人和总监。")

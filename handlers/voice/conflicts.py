@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from bot.conversation.context import Context, JobContext
 from bot.text.dates import format_datetime
 from bot.text.quoting import text_block, text_inline
-from bot.conversation.router import intent, job
+from bot.conversation.router import intent, job, on_flow
 from handlers.meetings.common import find_person
 from handlers.voice.cases import (STATUS, ascii_digits, choose_mediator, escalate, find_visible, history, hr_ids,
                                   names, split_id, visible_cases)
@@ -25,6 +25,12 @@ from models import MediationCase
 EXAMPLE = "申请调解 项目分工有分歧，希望协调 对方 李四"
 RESULT_EXAMPLE = "调解结果 {id} 已解决 双方同意按模块分工"
 HOWTO = "请写上事由，可以加「对方 姓名」，例如：\n" + EXAMPLE
+PARTY_FLOW = "mediation.party"
+ASK_PARTY = "和你有分歧的是哪位同事？请回复对方姓名，例如：李四；没有具体的对方请回复「无」。（发「取消」可退出）"
+ASK_WHICH_PARTY = "你提到了 {names}，和你有分歧的是哪一位？请回复对方姓名；没有具体的对方请回复「无」。（发「取消」可退出）"
+UNKNOWN_PARTY_AGAIN = "通讯录里没有找到「{name}」。请回复对方的姓名，例如：李四；没有具体的对方请回复「无」。"
+SELF_PARTY_AGAIN = "对方不能是你自己。请回复对方的姓名；没有具体的对方请回复「无」。"
+NO_PARTY_WORDS = {"无", "没有", "没", "不是具体的人", "无对方", "不指定"}
 UNKNOWN_PARTY = "通讯录里没有找到「{name}」，调解申请没有提交。请写对方的姓名，例如：" + EXAMPLE
 SELF_PARTY = "对方不能是你自己，调解申请没有提交。例如：" + EXAMPLE
 OPENED = "✅ 已登记调解申请 #{id}，由 {mediator}调解（P19）。{days} 天内（{due} 前）没有结果会转人力资源仲裁。发「调解记录 {id}」查看进展。"
@@ -52,9 +58,9 @@ LIST_HEADER = "调解："
 
 @intent("mediation.apply", "申请调解", summary="和同事有分歧时申请部门内调解（P19）", example=EXAMPLE)
 def apply_for_mediation(ctx: Context) -> str:
-    """P19: open a case; the mediator gets it, both parties are told who mediates."""
+    """P19: open a case; the mediator gets it, both parties are told who mediates. The other party
+    is 「对方 姓名」, else the one colleague the sentence names (「跟李四在分工上有点矛盾」), else asked for."""
     text = ctx.args.strip()
-    counterpart = None
     named = _COUNTERPART.search(text)
     if named:
         userid = find_person(ctx, named.group(1))
@@ -62,9 +68,32 @@ def apply_for_mediation(ctx: Context) -> str:
             return UNKNOWN_PARTY.format(name=text_inline(named.group(1), 20))
         if userid == ctx.userid:
             return SELF_PARTY
-        counterpart, text = ctx.org.get(userid), text[:named.start()].strip()
+        return _open(ctx, text[:named.start()].strip(), ctx.org.get(userid))
     if not text:
         return HOWTO
+    mentioned = [m for m in ctx.org.members.values() if m.userid != ctx.userid and len(m.name) >= 2 and m.name in text]
+    if len(mentioned) == 1:
+        return _open(ctx, text, mentioned[0])
+    ctx.conversation.start(PARTY_FLOW, "PARTY", {"matter": text[:2000]})
+    if mentioned:
+        return ASK_WHICH_PARTY.format(names="、".join(m.name for m in mentioned))
+    return ASK_PARTY
+
+
+@on_flow(PARTY_FLOW, label="调解申请")
+def party_answer(ctx: Context) -> str:
+    """The answer to 「对方是谁？」: a colleague's name, or 无 when the disagreement has no one other party."""
+    answer = re.sub(r"^对方[\s:：是]*", "", (ctx.message.text or "").strip()).strip("。. ")
+    matter = ctx.conversation.data["matter"]
+    userid = None if answer in NO_PARTY_WORDS else find_person(ctx, answer)
+    if answer not in NO_PARTY_WORDS and (userid is None or userid == ctx.userid):
+        ctx.conversation.advance("PARTY")  # ask again; nothing is registered yet
+        return SELF_PARTY_AGAIN if userid else UNKNOWN_PARTY_AGAIN.format(name=text_inline(answer, 20))
+    ctx.conversation.end()
+    return _open(ctx, matter, ctx.org.get(userid) if userid else None)
+
+
+def _open(ctx: Context, text: str, counterpart) -> str:
     mediator = choose_mediator(ctx, ctx.user, counterpart)
     case = MediationCase(applicant=ctx.userid, counterpart=counterpart.userid if counterpart else None,
                          matter=text[:2000], mediator=mediator.userid if mediator else None, status="mediating",

@@ -25,6 +25,7 @@ from models import Suggestion
 EXAMPLE = "建议 周报模板增加「需要的支持」一栏"
 ANONYMOUS_EXAMPLE = "匿名建议 希望例会控制在一小时内"
 ANSWER_EXAMPLE = "回复建议 3 采纳 下周起试行"
+ANSWER_HINT = "答复：回复建议 {id} 采纳|暂缓|不采纳 说明，例如：回复建议 {id} 采纳 下周起试行"
 HOWTO = "请在「建议」后面写上内容，例如：\n" + EXAMPLE + "\n不想署名就发：" + ANONYMOUS_EXAMPLE
 RECEIVED = "✅ 已收到你的建议 #{id}，已转给 {director}{anonymous}。有答复我会第一时间告诉你。发「建议列表」查看你的建议。"
 ANONYMOUS_NOTE = "（匿名：总监看不到你的名字）"
@@ -33,8 +34,9 @@ TO_DIRECTOR = "💡 新建议 #{id}（{author}，P20）：\n{content}\n答复请
 ANONYMOUS = "匿名"
 NOT_FOUND = "没有编号为 {raw} 的建议。发「建议列表」查看编号。"
 _FILE_HINT = "\n提建议请写上内容，例如：" + EXAMPLE + "\n查看你的建议发「建议列表」。"
-NUMBER_UNKNOWN = "没有编号为 {raw} 的建议；只有编号不会当作新建议提交。" + _FILE_HINT
-NUMBER_ONLY = "建议 #{raw} 只有总监和提建议的人可以查看；只有编号不会当作新建议提交。" + _FILE_HINT
+# Not there and not yours read alike (issue 29).
+NUMBER_UNKNOWN = "没有你能查看的编号 {raw} 的建议；只有编号不会当作新建议提交。" + _FILE_HINT
+NUMBER_ONLY = NUMBER_UNKNOWN
 SHOW_ANSWER_HINT = "答复请发「回复建议 {id} 采纳|暂缓|不采纳 说明」。"
 NONE_MINE = "你还没有提过建议。想到什么可以发：" + EXAMPLE
 NONE_AT_ALL = "还没有收到建议。"
@@ -61,6 +63,7 @@ def _submit(ctx: Context, text: str, anonymous: bool, note: str = ANONYMOUS_NOTE
     ctx.session.flush()
     # P20: an anonymous author stays out of the audit log too.
     ctx.audit(ANONYMOUS if anonymous else ctx.userid, "suggested", "suggestion", suggestion.id, anonymous=anonymous)
+    ctx.anonymous = anonymous  # the stored callback and the log line keep no sender either
     director = ctx.org.director_id
     if director and director != ctx.userid:
         ctx.send_text(director, TO_DIRECTOR.format(id=suggestion.id, author=ANONYMOUS if anonymous else ctx.user.name,
@@ -139,8 +142,10 @@ def list_suggestions(ctx: Context) -> str:
         who = f"{_author(ctx, s)}，" if director else ("匿名，" if s.anonymous else "")
         lines.append(f"#{s.id} {STATUS[s.status]}（{who}{format_datetime(s.created_at, ctx.settings.tz)}）"
                      f"{text_inline(s.content, 40)}")
-    lines.append("答复：" + ANSWER_EXAMPLE if director else "发「建议 编号」查看答复详情。")
-    return "\n".join(lines)
+    first_open = next((s for s in rows if s.status == "open"), None)  # the example names a real open one
+    lines.append(ANSWER_HINT.format(id=first_open.id) if director and first_open else
+                 "" if director else "发「建议 编号」查看答复详情。")
+    return "\n".join(line for line in lines if line)
 
 
 def digest_lines(ctx: BaseContext) -> list[str]:

@@ -28,7 +28,7 @@ def test_a_full_request_is_summarised_before_anything_is_submitted(bot):
 
 def test_a_missing_amount_is_asked_for_not_guessed(bot):
     bot.say("lisi", "我要采购三台服务器")
-    assert "金额是多少？例如：8万元" in bot.last_text("lisi")
+    assert "金额是多少？" in bot.last_text("lisi")
     bot.say("lisi", "大概吧")
     wait_text(bot, "lisi", "没看出金额")
     bot.say("lisi", "两万五")

@@ -168,6 +168,8 @@ def test_a_quarter_with_known_breaches_lists_exactly_those(bot):
     [summary] = [t for t in texts(bot, "wangzong") if "季度合规审计" in t]
     assert "2026年第3季度" in summary and "**审批**（P3/P4）：检查 4 · 违规 2" in summary
     assert "发现的问题（共 11 条）" in summary and len(summary.encode()) <= 2048
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. ", summary, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered as shown, 1, 2, 3 … (issue 21)
     assert re.search(r"抽样种子 \d+", summary)
     assert run(bot, "quarterly_audit", Q3_AUDIT + timedelta(days=1)) == []  # once per quarter
 

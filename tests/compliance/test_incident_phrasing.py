@@ -94,11 +94,11 @@ def test_all_acknowledged_reads_with_a_space_after_the_number(leak_bot):
 def test_a_too_large_number_is_a_number_nobody_has(leak_bot):
     bot = leak_bot
     bot.say("zhangsan", "事件 9999999999999999999999")
-    wait_text(bot, "zhangsan", "没有编号为 9999999999999999999999 的事件")
+    wait_text(bot, "zhangsan", "没有你能查看的编号 9999999999999999999999 的事件")
     bot.say("zhengfawu", "结案 99999999999 已处理")
-    wait_text(bot, "zhengfawu", "没有编号为 99999999999 的事件")
+    wait_text(bot, "zhengfawu", "没有你能查看的编号 99999999999 的事件")
     bot.say("zhengfawu", "事件进展 ＃１２ 已处理")
-    wait_text(bot, "zhengfawu", "没有编号为 12 的事件")
+    wait_text(bot, "zhengfawu", "没有你能查看的编号 12 的事件")
 
 
 def test_a_silent_incident_reaches_the_director_once_and_a_run_sends_one_message(leak_bot):

@@ -115,7 +115,7 @@ def test_visibility_close_and_the_audit_log(leak_bot):
     bot = leak_bot
     report(bot)
     bot.say("lisi", "事件 1")
-    assert "只有报告人、总监和合规人员可以查看" in wait_text(bot, "lisi", "事件 #1")
+    wait_text(bot, "lisi", "没有你能查看的编号 1 的事件")  # as for a number that does not exist
     bot.say("lisi", "事件列表")
     wait_text(bot, "lisi", "目前没有你能查看的数据泄露事件")
     bot.say("zhangsan", "取消")  # leave the follow-up questions first
@@ -193,3 +193,18 @@ def test_an_incident_closed_before_the_check_asks_nobody_to_phone(leak_bot):
     bot.say("zhengfawu", "结案 1 误报，文件未外发")
     wait_text(bot, "zhengfawu", "已结案")
     assert run(bot, "urgent_ack_check", START + timedelta(minutes=10, seconds=30)) == []
+
+
+def test_nobody_is_asked_to_phone_themselves(leak_bot):
+    # issue 21: the director reading an incident he has not acknowledged was told to phone himself
+    bot = leak_bot
+    report(bot)
+    bot.say("wangzong", "事件 1")
+    shown = wait_text(bot, "wangzong", "数据泄露事件 #1 · 处理中")
+    assert "你自己还没确认" in shown and "· 王总监：" not in shown
+    assert "未确认（请电话联系）：" in shown  # the others still to be called are listed with their phones
+    bot.say("zhangsan", "取消")
+    wait_text(bot, "zhangsan", "不再追问")
+    bot.say("zhangsan", "事件 1")  # the reporter, who is not asked to acknowledge, sees everyone to call
+    reporter_sees = wait_text(bot, "zhangsan", "数据泄露事件 #1 · 处理中")
+    assert "· 王总监：" in reporter_sees and "你自己还没确认" not in reporter_sees

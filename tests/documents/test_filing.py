@@ -60,7 +60,8 @@ def test_a_well_named_file_is_filed_by_department_and_project_and_listed(docs_bo
     bot.say("liucaiwu", "文件列表")
     assert "还没有你能查看的归档文件" in wait_text(bot, "liucaiwu", "归档文件")
     bot.say("liucaiwu", "发送文件 1")
-    assert "属于其他部门" in wait_text(bot, "liucaiwu", "其他部门")
+    refused = wait_text(bot, "liucaiwu", "编号 1 的文件")
+    assert refused.startswith("没有你能查看的编号 1 的文件") and "张三" not in refused  # issue 29: no uploader named
     bot.say("lizuzhang", "项目 1")
     assert "归档文件：1 份" in wait_text(bot, "lizuzhang", "归档文件：")
     assert document_audit(bot) == [("zhangsan", "filed", "1", ""), ("wangwu", "sent", "1", ""),
@@ -100,11 +101,11 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(start_docs_bot, stora
     assert bot.wecom.file("zhangsan", "数据平台项目-2026年11月-2.0版.docx", "MDexpired").status_code == 200
     assert "已经过期或找不到了" in wait_text(bot, "zhangsan", "过期")
     bot.say("zhangsan", "发送文件 99")
-    assert "没有编号为 99 的文件" in wait_text(bot, "zhangsan", "没有编号为 99")
+    assert "没有你能查看的编号 99 的文件" in wait_text(bot, "zhangsan", "编号 99 的文件")
     bot.say("zhangsan", "发送文件 合同")
     assert "请写文件编号，例如：发送文件 3" in wait_text(bot, "zhangsan", "请写文件编号")
     bot.say("zhangsan", "发送文件 99999999999999999999")
-    wait_text(bot, "zhangsan", "没有编号为 99999999999999999999")
+    wait_text(bot, "zhangsan", "没有你能查看的编号 99999999999999999999")
     assert documents(bot) == [] and stored_files(storage_dir) == [] and document_audit(bot) == []
     # 取消 leaves a pending rename without filing anything
     send_file(bot, "zhangsan", "草稿.docx", b"x")
@@ -120,7 +121,8 @@ def test_a_storage_failure_after_the_download_tells_the_sender_and_keeps_no_row(
     storage_dir.write_text("a file where the storage directory should be")
     bot = start_docs_bot()
     send_file(bot, "zhangsan", "数据平台项目-2026年11月-1.0版.docx", b"content")
-    assert "处理这条消息时出错了" in wait_text(bot, "zhangsan", "出错了")
+    answer = wait_text(bot, "zhangsan", "没有保存")  # issue 29: said plainly, never 「你的消息已保存」
+    assert answer.startswith("文件「数据平台项目-2026年11月-1.0版.docx」没有保存") and "重新发送" in answer
     assert documents(bot) == [] and document_audit(bot) == []
 
 

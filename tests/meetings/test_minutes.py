@@ -96,7 +96,7 @@ def test_overdue_minutes_are_reminded_then_escalated_once(weekly_bot):
     end = MONDAY + timedelta(hours=2)
     assert run(bot, "minutes_overdue", end + timedelta(hours=23)) == []
     assert len(run(bot, "minutes_overdue", end + timedelta(hours=25))) == 1
-    assert "纪要已过截止时间 12-01 11:00" in wait_text(bot, "lizuzhang", "⏰")
+    assert "纪要已过截止时间 12月1日（周二）11:00" in wait_text(bot, "lizuzhang", "⏰")
     assert run(bot, "minutes_overdue", end + timedelta(hours=26)) == []
     assert len(run(bot, "minutes_overdue", end + timedelta(hours=49))) == 1  # chair = director: one message
     assert "记录人 李组长 仍未提交" in wait_text(bot, "wangzong", "⚠️")

@@ -29,7 +29,7 @@ def test_a_recurring_meeting_is_reminded_once_then_its_minute_taker_is_asked(wee
     assert len(run(bot, "meeting_reminder", MONDAY + timedelta(hours=2, minutes=5))) == 1
     card = wait_card(bot, "lizuzhang", "minutes_")
     assert card["main_title"]["title"].startswith("请提交会议纪要 #")
-    assert {"keyname": "截止", "value": "12-01 11:00"} in card["horizontal_content_list"]  # end + 24 h
+    assert {"keyname": "截止", "value": "12月1日（周二）11:00"} in card["horizontal_content_list"]  # end + 24 h
     assert run(bot, "meeting_reminder", MONDAY + timedelta(hours=2, minutes=10)) == []
     assert [m.title for m in meetings(bot)].count("部门周会") >= 1
 

@@ -77,7 +77,8 @@ def test_removing_the_finance_approver_on_the_emulator_page_moves_the_card(make_
     try:
         run_job(bot.runtime, "org_sync", NIGHT)  # reads the emulator's address book over HTTP
         page = requests.get(f"{bot.http.url}/emulator/api/contacts", timeout=5).json()
-        assert {"userid": "zhoukuaiji", "name": "周会计", "department": [6], "leader": False} in page["users"]
+        assert {"userid": "zhoukuaiji", "name": "周会计", "department": [6], "leader": False,
+                "tags": [{"id": 1, "name": "财务"}]} in page["users"]
         request_id = submit(bot, "zhangsan", "采购申请 测试服务器 3万元 用于压测")
         tap(bot, "wangzong", wait_card(bot, "wangzong"), "同意")
         wait_card(bot, "liucaiwu")

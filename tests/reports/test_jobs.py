@@ -76,9 +76,11 @@ def test_after_the_deadline_leaders_get_their_missing_lists(start_bot):
     clock.current = datetime(2026, 11, 27, 16, 59, tzinfo=TZ)
     assert run(bot, "weekly_report_overdue", clock.current) == []  # the deadline has not passed
     run(bot, "weekly_report_overdue", FRIDAY_DUE)
-    # the leader's own message and the director's list agree: a leader who owes a report is counted
-    assert "项目协调组 还有 2 人未交：你自己、李四" in wait_text(bot, "lizuzhang", "已截止")
-    assert "资源支持组 还有 1 人未交：你自己" in wait_text(bot, "zhaozuzhang", "已截止")
+    # a leader who owes a report is told so apart, never asked to remind themselves (issue 21)
+    told = wait_text(bot, "lizuzhang", "已截止")
+    assert "项目协调组 还有 1 人未交：李四" in told and "你自己的周报也还没交" in told and "你自己、" not in told
+    told = wait_text(bot, "zhaozuzhang", "已截止")
+    assert "资源支持组 其他人都已交" in told and "你自己的周报也还没交" in told and "请提醒他们" not in told
     assert "数据分析师组 还有 2 人未交：钱七、周八" in wait_text(bot, "sunzuzhang", "已截止")
     digest = wait_text(bot, "wangzong", "周报汇总")  # one message for every group
     resources = digest.split("**资源支持组**")[1].split("**数据分析师组**")[0]
@@ -107,5 +109,6 @@ def test_monthly_reports_are_reminded_on_the_due_day_and_chased_after(start_bot)
     assert "直接发「月报 本月完成…」即可" in reminder  # the month's words, not the week's
     assert not any("月报提醒" in t for t in texts(bot, "qianqi"))
     run(bot, "monthly_report_reminder", datetime(2026, 12, 4, 10, 0, tzinfo=TZ))
-    assert "还有 2 人未交：你自己、周八" in wait_text(bot, "sunzuzhang", "月报已截止")
+    told = wait_text(bot, "sunzuzhang", "月报已截止")
+    assert "还有 1 人未交：周八" in told and "你自己的月报也还没交" in told
     assert run(bot, "monthly_report_reminder", datetime(2026, 12, 5, 10, 0, tzinfo=TZ)) == []

@@ -47,9 +47,10 @@ def test_a_contact_is_prompted_answers_and_the_digest_shows_the_missing_side(syn
     wait_text(bot, "wujishu", "📝 协作「数据平台对接」")
     wait_text(bot, "qianqi", "📝 协作「客户数据治理」")
     assert run(bot, "weekly_sync_prompt", THURSDAY) == []  # a re-run sends nothing twice
-    bot.say("zhangsan", "本周完成接口联调")  # no command: not a sync
-    bot.say("zhangsan", "同步 本周完成接口联调，下周压测")  # answers the prompt of their only collaboration
+    bot.say("zhangsan", "本周完成接口联调")  # no command, but the prompt waits for it: the answer (issue 21)
     assert "第48周" in wait_text(bot, "zhangsan", "已记录「数据平台对接」创新服务部")
+    bot.say("zhangsan", "同步 数据平台对接 本周完成接口联调，下周压测")  # typed again with 同步: it replaces the answer
+    wait_text(bot, "zhangsan", "的进展（已更新）")
     bot.say("liucaiwu", "同步 客户数据治理 对账口径已确认")
     wait_text(bot, "liucaiwu", "已记录「客户数据治理」财务部")
     run(bot, "weekly_sync_digest", FRIDAY)

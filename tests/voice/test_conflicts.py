@@ -53,6 +53,8 @@ def test_different_groups_or_no_counterpart_go_to_the_director(case_bot):
     bot.say("zhangsan", "申请调解 资源分配不公 对方 王五")
     assert "由 王总监（总监）调解" in wait_text(bot, "zhangsan", "已登记调解申请 #1")
     bot.say("qianqi", "申请调解 工作量安排有争议")
+    wait_text(bot, "qianqi", "和你有分歧的是哪位同事？")
+    bot.say("qianqi", "无")
     assert "由 王总监（总监）调解" in wait_text(bot, "qianqi", "已登记调解申请 #2")
     assert case(bot, 2).counterpart is None
 
@@ -102,7 +104,7 @@ def test_only_the_parties_mediator_director_and_hr_see_a_case(case_bot):
     wait_text(bot, "zhangsan", "已登记调解申请 #1")
     for outsider in ("wangwu", "zhaozuzhang", "liucaiwu"):
         bot.say(outsider, "调解记录 1")
-        wait_text(bot, outsider, "只有当事人、调解人、总监和人力资源可以查看")
+        wait_text(bot, outsider, "没有你能查看的编号 1 的调解")  # as for a number that does not exist
         bot.say(outsider, "调解列表")
         wait_text(bot, outsider, "目前没有你能查看的调解")
     for insider in ("zhangsan", "lisi", "lizuzhang", "wangzong", "yangrenshi"):
@@ -126,8 +128,42 @@ def test_bad_input_changes_nothing(case_bot):
 def test_a_too_large_number_is_a_number_nobody_has(case_bot):
     bot = case_bot
     bot.say("zhangsan", "调解记录 9999999999999999999999")
-    wait_text(bot, "zhangsan", "没有编号为 9999999999999999999999 的调解")
+    wait_text(bot, "zhangsan", "没有你能查看的编号 9999999999999999999999 的调解")
     bot.say("lizuzhang", "调解结果 99999999999 已解决 好了")
-    wait_text(bot, "lizuzhang", "没有编号为 99999999999 的调解")
+    wait_text(bot, "lizuzhang", "没有你能查看的编号 99999999999 的调解")
     bot.say("yangrenshi", "仲裁结果 ＃１２ 各让一步")
-    wait_text(bot, "yangrenshi", "没有编号为 12 的调解")
+    wait_text(bot, "yangrenshi", "没有你能查看的编号 12 的调解")
+
+
+# Issue 21: the other party is read from the sentence, or asked for — never silently left out.
+def test_the_other_party_is_read_from_the_sentence(case_bot):
+    bot = case_bot
+    bot.say("zhangsan", "申请调解 跟李四在分工上有点矛盾")
+    assert "由 李组长（组长）调解" in wait_text(bot, "zhangsan", "已登记调解申请 #1")  # same group: the leader
+    assert "张三 申请调解（对方：李四）" in wait_text(bot, "lizuzhang", "调解申请 #1")
+    assert "由 李组长 调解" in wait_text(bot, "lisi", "申请了调解 #1")
+    assert (case(bot).counterpart, case(bot).mediator, case(bot).matter) == ("lisi", "lizuzhang", "跟李四在分工上有点矛盾")
+
+
+def test_without_the_other_party_it_is_asked_for(case_bot):
+    bot = case_bot
+    bot.say("zhangsan", "申请调解 分工上有点矛盾")
+    wait_text(bot, "zhangsan", "和你有分歧的是哪位同事？")
+    assert case(bot) is None  # nothing registered yet
+    bot.say("zhangsan", "不存在的人")
+    wait_text(bot, "zhangsan", "通讯录里没有找到「不存在的人」")
+    bot.say("zhangsan", "张三")
+    wait_text(bot, "zhangsan", "对方不能是你自己")
+    bot.say("zhangsan", "李四")
+    assert "由 李组长（组长）调解" in wait_text(bot, "zhangsan", "已登记调解申请 #1")
+    wait_text(bot, "lisi", "申请了调解 #1")
+    assert case(bot).counterpart == "lisi" and case(bot).matter == "分工上有点矛盾"
+
+
+def test_two_colleagues_named_ask_which_one(case_bot):
+    bot = case_bot
+    bot.say("zhangsan", "申请调解 李四和王五都不按约定交接")
+    assert "你提到了 李四、王五" in wait_text(bot, "zhangsan", "哪一位")
+    bot.say("zhangsan", "对方：王五")
+    assert "由 王总监（总监）调解" in wait_text(bot, "zhangsan", "已登记调解申请 #1")  # different groups
+    assert case(bot).counterpart == "wangwu"

@@ -93,3 +93,21 @@ def test_open_suggestions_past_the_answer_time_are_in_the_directors_digest(idea_
     assert "#1（11月2日（周一）10:00，已 20 天）增加培训 ［点我］（http://x）" in digest
     assert "新的想法" not in digest
     assert "建议" not in wait_text(bot, "lizuzhang", "管理周报")  # suggestions go to the director only
+
+
+def test_the_directors_list_names_a_real_open_suggestion_to_answer(idea_bot):
+    # issue 21: the hint used to say 「回复建议 3」 whatever the numbers were
+    bot = idea_bot
+    for n, text in enumerate(("增加培训", "周五少开会"), 1):
+        bot.say("zhangsan", f"建议 {text}")
+        wait_text(bot, "zhangsan", f"已收到你的建议 #{n}")
+    bot.say("wangzong", "回复建议 1 采纳 好")
+    wait_text(bot, "wangzong", "已答复建议 #1")
+    bot.say("wangzong", "建议列表")
+    listing = wait_text(bot, "wangzong", "建议（待答复 1 条）")
+    assert "回复建议 2 采纳 下周起试行" in listing and "回复建议 3" not in listing
+    bot.say("wangzong", "回复建议 2 暂缓 下季度再议")
+    wait_text(bot, "wangzong", "已答复建议 #2")
+    bot.say("wangzong", "建议列表")
+    listing = wait_text(bot, "wangzong", "建议（待答复 0 条）")
+    assert "回复建议" not in listing  # nothing left to answer: no example

@@ -1,4 +1,5 @@
-// The emulator's address book (通讯录): add, remove or move a person. Each change fires the
+// The emulator's address book (通讯录): add, remove, move or re-id a person, or take them out of a
+// tag (财务, 合规). Each change fires the
 // change_contact callback WeCom would send, so with [org] source = "wecom" the bot applies it at
 // once (and hands a leaver's work over). Self-contained: its own button, panel and styles.
 'use strict';
@@ -12,7 +13,7 @@
   #contacts-panel h2 { font-size: 14px; margin: 0 0 6px; }
   #contacts-panel .note { color: #8a9099; margin: 4px 0 8px; }
   #contacts-panel .dept { font-weight: 600; margin-top: 8px; }
-  #contacts-panel .person { display: flex; align-items: center; gap: 4px; padding: 2px 0 2px 12px; }
+  #contacts-panel .person { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; padding: 2px 0 2px 12px; }
   #contacts-panel .person .name { flex: 1; }
   #contacts-panel select, #contacts-panel input { font: inherit; max-width: 120px; }
   #contacts-panel button { font: inherit; cursor: pointer; }
@@ -67,7 +68,7 @@
     try { data = await call('api/contacts'); } catch (e) { panel.textContent = '通讯录加载失败：' + e.message; return; }
     panel.replaceChildren(h('h2', null, '通讯录（模拟企业微信管理后台）'));
     panel.appendChild(h('div', 'note', data.source === 'wecom'
-      ? '每次改动都会像企业微信一样发送 change_contact 回调，机器人立即更新组织架构；离开的人的待办会转交。'
+      ? '每次改动都会像企业微信一样发送 change_contact 回调，机器人立即更新组织架构；离开的人或失去角色的人的待办会转交，改账号的人待办跟着走。'
       : '当前组织架构来自配置文件（[org] source = "config"）：回调会送达并被记录，但组织架构不变。'));
     const depts = data.departments.filter((d) => d.parentid !== 0);
     const name = (id) => (data.departments.find((d) => d.id === id) || {}).name || id;
@@ -82,7 +83,20 @@
           `已把 ${u.name} 调到 ${name(+to.value)}`);
         const remove = h('button', null, '移除');
         remove.onclick = () => act('api/contacts/remove', { userid: u.userid }, `已从通讯录移除 ${u.name}`);
-        row.append(to, move, remove);
+        const rename = h('button', null, '改账号');
+        rename.title = '管理员更正账号（userid）：还是同一个人';
+        rename.onclick = () => {
+          const fresh = window.prompt(`${u.name} 的新账号（现为 ${u.userid}）`, u.userid + '2');
+          if (fresh) act('api/contacts/rename', { userid: u.userid, new_userid: fresh.trim() },
+            `已把 ${u.name} 的账号改为 ${fresh.trim()}`);
+        };
+        row.append(to, move, remove, rename);
+        for (const tag of u.tags || []) {
+          const untag = h('button', null, '移出' + tag.name);
+          untag.onclick = () => act('api/contacts/untag', { userid: u.userid, tag: tag.id },
+            `已把 ${u.name} 移出标签「${tag.name}」`);
+          row.appendChild(untag);
+        }
         panel.appendChild(row);
       }
     }

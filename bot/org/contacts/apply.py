@@ -58,20 +58,20 @@ def apply_event(book: AddressBook, raw: dict) -> str | None:
     type, or None for a change type the org does not use."""
     kind = raw.get("ChangeType") or ""
     if kind in USER_EVENTS:
-        userid = str(raw.get("UserID") or "")
+        userid = _known(book, str(raw.get("UserID") or ""))
         if not userid:
             return None
         if kind == "delete_user":
             book.users.pop(userid, None)
             return kind
+        renamed = renamed_userid(raw)
+        if renamed and userid not in book.users and _known(book, renamed[1]) in book.users:
+            userid = _known(book, renamed[1])  # the same change again: already renamed
         user = book.users.get(userid)
         if user is None:
             user = book.users[userid] = ContactUser(userid, None, [], status=ACTIVE)
-        new_id = str(raw.get("NewUserID") or "")
-        if new_id and new_id != userid:  # a renamed account: the old one leaves, the new one joins
-            del book.users[userid]
-            user.userid = new_id
-            book.users[new_id] = user
+        if renamed and renamed[1] != userid:  # the same person under a new id (not a leaver)
+            _rename(book, userid, renamed[1])
         _update_user(user, raw)
         if "IsLeaderInDept" in raw:
             _update_leaders(book, user)
@@ -93,9 +93,41 @@ def apply_event(book: AddressBook, raw: dict) -> str | None:
         tagid = _int(raw.get("TagId"))
         for tag in book.tags.values():
             if tag.get("tagid") == tagid and tagid is not None:
-                _update_tag(tag, raw)
+                _update_tag(book, tag, raw)
         return kind
     return None
+
+
+def renamed_userid(raw: dict) -> tuple[str, str] | None:
+    """(old, new) when ``raw`` is an ``update_user`` that changes the member's userid (NewUserID)."""
+    old, new = str(raw.get("UserID") or ""), str(raw.get("NewUserID") or "")
+    if raw.get("ChangeType") == "update_user" and old and new and old != new:
+        return old, new
+    return None
+
+
+def _known(book: AddressBook, userid: str) -> str:
+    """The id as the book spells it: WeCom's userids are unique regardless of letter case."""
+    if userid in book.users or not userid:
+        return userid
+    folded = userid.casefold()
+    return next((u for u in book.users if u.casefold() == folded), userid)
+
+
+def _rename(book: AddressBook, old: str, new: str) -> None:
+    """The member ``old`` is now ``new``: in the members, tags, department leaders, direct leaders."""
+    user = book.users.pop(old)
+    user.userid = new
+    book.users[new] = user
+    swap = lambda ids: [new if u == old else u for u in ids]  # noqa: E731
+    for tag in book.tags.values():
+        tag["users"] = swap(tag.get("users", []))
+    for dept in book.departments.values():
+        if dept.leaders is not None:
+            dept.leaders = swap(dept.leaders)
+    for other in book.users.values():
+        if other.direct_leader:
+            other.direct_leader = swap(other.direct_leader)
 
 
 def _update_user(user: ContactUser, raw: dict) -> None:
@@ -130,10 +162,11 @@ def _update_leaders(book: AddressBook, user: ContactUser) -> None:
             dept.leaders.remove(user.userid)
 
 
-def _update_tag(tag: dict, raw: dict) -> None:
+def _update_tag(book: AddressBook, tag: dict, raw: dict) -> None:
     users, parties = list(tag.get("users", [])), list(tag.get("parties", []))
-    users = [u for u in users if u not in _ids(raw.get("DelUserItems"))]
-    users += [u for u in _ids(raw.get("AddUserItems")) if u not in users]
+    removed = {u.casefold() for u in _ids(raw.get("DelUserItems"))}
+    users = [u for u in users if u.casefold() not in removed]
+    users += [u for u in (_known(book, u) for u in _ids(raw.get("AddUserItems"))) if u not in users]
     parties = [p for p in parties if p not in _ids(raw.get("DelPartyItems"))]
     parties += [p for p in _ids(raw.get("AddPartyItems")) if p not in parties]
     tag["users"], tag["parties"] = users, parties
