@@ -158,6 +158,12 @@ def cmd_serve(args) -> int:
             print(f"The emulator is on: serving on 127.0.0.1 instead of {settings.host} (pass --host "
                   f"{settings.host} or set [emulator] allow_remote = true to serve it to other machines).", flush=True)
             settings = dataclasses.replace(settings, host="127.0.0.1")
+    busy = port_taken(settings.host, settings.port)
+    if busy:  # say so before printing a URL that is someone else's, not a traceback after it
+        print(PORT_TAKEN.format(port=settings.port, free=busy,
+                                how=f"make run PORT={busy}" if settings.demo else f"--port {busy}"),
+              file=sys.stderr, flush=True)
+        return 1
     prepare_database(settings)
     app = create_app(settings)
     if settings.demo:  # tools run meanwhile deliver to this emulator (bot.demo_server)
@@ -180,6 +186,28 @@ def cmd_serve(args) -> int:
     finally:
         shutdown_app(app)
     return 0
+
+
+PORT_TAKEN = "端口 {port} 已被占用，请用 {how}"
+
+
+def port_taken(host: str, port: int) -> int | None:
+    """None when ``port`` is free to listen on at ``host``; else a free port to suggest instead (the
+    next free one above it). A port in TIME_WAIT counts as free, as for waitress (SO_REUSEADDR)."""
+    import socket
+
+    def free(candidate: int) -> bool:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                return False
+        return True
+
+    if free(port):
+        return None
+    return next((candidate for candidate in range(port + 1, min(port + 200, 65536)) if free(candidate)), port + 11)
 
 
 def waitress_options(settings: Settings) -> dict:

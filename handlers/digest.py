@@ -18,6 +18,7 @@ from handlers.reports.views import period_reports
 from handlers.sync.collaborations import all_collaborations, sync_days, week_key
 from handlers.trends import TrendFacts, read_trends, trend_lines
 from handlers.voice.suggestions import digest_lines as suggestion_lines
+from handlers.waiting import TITLE as WAITING_TITLE, personal_digest, waiting_lines
 from models import ApprovalRequest, ApprovalStep, AuditEntry
 from models.collaboration import SyncUpdate
 from models.meeting import ActionItem, Meeting, Minutes
@@ -188,13 +189,16 @@ def digest_markdown(ctx: JobContext, facts: WeekFacts, window: Window, scope: st
 
 @job("manager_digest")
 def manager_digest(ctx: JobContext) -> None:
-    """P0: Monday's digest of last week: the director for the department, each leader for their group."""
+    """P0: Monday's digest of last week: the director for the department, each leader for their group —
+    with what still waits for them (issue 30: a reminder's cadence ends here); anyone else with
+    something waiting gets that as a digest of their own."""
     window = last_week(ctx)
     week = week_key(window.start, ctx)
     home = ctx.org.home_department
     director = ctx.org.director
     facts = week_facts(ctx, window)
     trends = read_trends(ctx, window.end)
+    waiting = waiting_lines(ctx)  # issue 30: what was reminded and still waits, instead of repeating it
     members_by_group: dict[str, set[str]] = {}
     for member in ctx.org.members.values():
         if member.group_id:
@@ -203,6 +207,7 @@ def manager_digest(ctx: JobContext) -> None:
         people = {m.userid for m in ctx.org.members.values() if m.department_id == home}
         text = digest_markdown(ctx, facts, window, ctx.org.departments[home]["name"], people, True, trends)
         text += december_note(ctx, director.userid)  # P10: next year's 调休 not published yet, once
+        text += _waiting_section(waiting.pop(director.userid, []))
         ctx.notify_once("manager_digest", week, director.userid, "department", markdown=text)
     for group in ctx.org.groups.values():
         leader = ctx.org.get(group["leader"])
@@ -210,4 +215,12 @@ def manager_digest(ctx: JobContext) -> None:
             continue
         people = members_by_group.get(group["id"], set())
         ctx.notify_once("manager_digest", week, leader.userid, group["id"],
-                        markdown=digest_markdown(ctx, facts, window, group["name"], people, False, trends))
+                        markdown=digest_markdown(ctx, facts, window, group["name"], people, False, trends)
+                        + _waiting_section(waiting.pop(leader.userid, [])))
+    this_week = week_key(ctx.now, ctx)
+    for userid, found in waiting.items():  # everyone else with something waiting: a digest of their own
+        ctx.notify_once("waiting_digest", this_week, userid, text=personal_digest(this_week, found))
+
+
+def _waiting_section(found: list[str]) -> str:
+    return "\n\n" + "\n".join([WAITING_TITLE, *found]) if found else ""

@@ -17,7 +17,8 @@ from bot.conversation.context import Context, JobContext
 from bot.conversation.flows import Conversation, expire_conversations
 from bot.runtime import Runtime
 from models import Lease, OutboxMessage
-from scheduler.table import JOB_IDS, job_schedules, trigger_for
+from bot.outbox.reminders import budget_for
+from scheduler.table import JOB_IDS, delivery, job_schedules, trigger_for
 from scheduler.words import schedule_in_words
 
 log = logging.getLogger("scheduler")
@@ -38,13 +39,17 @@ def job_function(runtime: Runtime, job_id: str):
 
 
 def run_job(runtime: Runtime, job_id: str, now: datetime | None = None) -> list[int]:
-    """Run one job once, as if the clock read ``now``; return the ids of the outbox rows it wrote."""
+    """Run one job once, as if the clock read ``now``; return the ids of the outbox rows it wrote.
+    Its messages go through the job's reminder budget (``bot.outbox.reminders``): one per person."""
     func = job_function(runtime, job_id)
     now = (now or runtime.now()).astimezone(runtime.settings.tz)
     with runtime.session_factory.begin() as session:
         ctx = JobContext(session=session, settings=runtime.settings, org=runtime.org, now=now,
-                         origin=f"job:{job_id}", job_id=job_id, wecom=runtime.client)
+                         origin=f"job:{job_id}", job_id=job_id, wecom=runtime.client,
+                         budget=budget_for(delivery(job_id), runtime.settings.policy))
         func(ctx)
+        if ctx.budget is not None:
+            ctx.queued.extend(ctx.budget.flush(ctx))
         session.flush()
         ids = [row.id for row in ctx.queued if isinstance(row, OutboxMessage)]
     log.info("job %s ran at %s: %d message(s) queued", job_id, now.isoformat(), len(ids))

@@ -67,6 +67,25 @@ def job_schedules(policy: PolicySettings) -> dict[str, dict]:
 
 JOB_IDS = tuple(job_schedules(PolicySettings()))
 
+# How each job may speak (``bot.outbox.reminders``): "reminder" (the default) — combined per person
+# per run, refused past policy.reminders_per_day, on working days only; "any_day" — the same on any
+# day; "always" — combined and counted, never refused (due at a fixed moment); None — no budget.
+DELIVERY: dict[str, str | None] = {
+    "incident_reminder": "any_day",  # P15: a leak waits for no weekend
+    "incident_escalation": "any_day",  # P15
+    "meeting_reminder": "always",  # P11: before the meeting, whatever the day
+    "manager_digest": "always",  # P0: the weekly digest (and what still waits, issue 30)
+    "weekly_sync_digest": "always",  # P18: a digest
+    "quarterly_audit": "always",  # P16: a report, once a quarter
+    "promotion_review": "always",  # P2: a list, once a year
+    "urgent_ack_check": None,  # P17: urgent notices are exempt
+    "org_sync": None,  # P1: tells of org changes as they are found
+}
+
+def delivery(job_id: str) -> str | None:
+    """The delivery class of ``job_id`` (see DELIVERY)."""
+    return DELIVERY.get(job_id, "reminder")
+
 
 def trigger_for(job_id: str, policy: PolicySettings, timezone) -> CronTrigger:
     return CronTrigger(timezone=timezone, **job_schedules(policy)[job_id])

@@ -181,3 +181,22 @@ def _ready(proc: subprocess.Popen, lines: list[str]) -> int:
     if line:
         lines.append(line)
     return sum("worker ready" in l for l in lines)
+
+
+# ---- a busy port ------------------------------------------------------------------------------
+
+def test_a_busy_port_is_named_with_a_free_one_instead_of_a_traceback(config_file):
+    # Issue 30: `make run` on a busy port printed the URL and then a traceback.
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = subprocess.run([sys.executable, "app.py", "serve", "--config", str(config_file(port=port))],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+        demo = subprocess.run([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=config_file().parent,
+                              capture_output=True, text=True, timeout=60)
+    for run in (result, demo):
+        assert run.returncode == 1 and "Traceback" not in run.stderr and "Callback URL" not in run.stdout
+    free = int(re.search(r"--port (\d+)$", result.stderr.strip()).group(1))
+    assert result.stderr.startswith(f"端口 {port} 已被占用，请用 --port ") and free != port
+    assert demo.stderr.strip() == f"端口 {port} 已被占用，请用 make run PORT={free}"

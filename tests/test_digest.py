@@ -10,7 +10,7 @@ from models.meeting import ActionItem, Meeting, Minutes
 from models.report import Report
 from scheduler import run_job
 from tests.conftest import FixedClock
-from tests.chat import wait_text
+from tests.chat import texts, wait_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)  # the digest covers week 48: 11-23 … 11-29
@@ -92,7 +92,11 @@ def test_the_digest_numbers_match_the_records(seeded_bot):
     bot = seeded_bot
     ids = run_job(bot.runtime, "manager_digest", MONDAY)
     bot.runtime.dispatcher.wait_for(ids, timeout=10)
-    assert len(ids) == 4  # the director and three group leaders
+    # the director and three group leaders; and the owner of the overdue resolution (issue 30: what
+    # still waits for someone is in their weekly digest, not repeated day after day)
+    assert len(ids) == 5
+    assert texts(bot, "wangwu") == ["📋 第49周 仍在等你处理（已提醒过，不再逐条重复）：\n"
+                                    "• 你负责的决议 1 项已过截止日期（P12）：发「我的待办」查看"]
     director = wait_text(bot, "wangzong", "管理周报")
     assert "第48周（11月23日—11月29日）" in director and "范围：创新服务部" in director
     assert "**审批**：提交 3 · 通过 2 · 驳回 1" in director

@@ -119,3 +119,26 @@ def test_a_weekday_already_past_this_week_means_next_weeks():
     friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=TZ)
     moment, _ = parse_target("下一个周五 15:00", friday_evening)
     assert moment.isoformat().startswith("2026-12-04T15:00")
+
+
+def test_reset_demo_restores_the_seed_data_and_the_clock(demo):
+    # Issue 30: 「回到现在」 after a move left a 周报 「已于 12月11日 提交」 on 12月8日; 「重置演示」
+    # restores the demo as first started: the demo org, no records, no chat, the real time.
+    from sqlalchemy import func, select
+
+    from models import KeyValue, Person
+    from models.report import Report
+    move(demo, "下一个周五 15:00")
+    requests.post(f"{demo.http.url}/emulator/api/send", json={"userid": "zhangsan", "text": "周报 本周完成接口联调"},
+                  timeout=10)
+    wait_until(lambda: [m for m in page_messages(demo, "zhangsan") if "已收到你的周报" in (m.get("text") or "")])
+    answer = requests.post(f"{demo.http.url}/emulator/api/demo/reset", json={}, timeout=60).json()
+    assert answer["ok"] and not answer["moved"] and not demo.clock.moved
+    with demo.session() as s:
+        assert s.scalar(select(func.count()).select_from(Report)) == 0
+        assert s.get(KeyValue, "emulator.clock_offset") is None or not demo.clock.moved
+        assert s.scalar(select(func.count()).select_from(Person)) > 0  # the demo org is back
+    assert page_messages(demo, "zhangsan") == []
+    requests.post(f"{demo.http.url}/emulator/api/send", json={"userid": "zhangsan", "text": "我是谁"}, timeout=10)
+    assert "张三" in wait_until(lambda: next((m["text"] for m in page_messages(demo, "zhangsan")
+                                              if m["direction"] == "out" and m.get("text")), None))

@@ -70,6 +70,8 @@ class PolicySettings:
     urgent_ack_minutes: int = 10  # P17
     mediation_days: int = 7  # P19
     suggestion_answer_days: int = 14  # P20
+    reminders_per_day: int = 3  # issue 30: reminder messages one person gets a day from the jobs
+    reminder_repeats: int = 2  # issue 30: one item is reminded this often, then at most weekly
     conversation_timeout_minutes: int = 30
     sender_budget_per_minute: int = 6  # what one member may make the bot send to others: actions a minute
     sender_budget_per_day: int = 150  # … and a day
@@ -105,7 +107,7 @@ def parse_policy(t: Table) -> PolicySettings:
     if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", values["promotion_review"]):
         raise ConfigError(f"policy.promotion_review: expected MM-DD such as \"12-15\", got {values['promotion_review']!r}")
     for name in ("self_evaluation_remind_from_end", "self_evaluation_due_day", "superior_evaluation_due_day",
-                 "evaluation_remind_every_days"):
+                 "evaluation_remind_every_days", "reminders_per_day", "reminder_repeats"):
         if values[name] < 1:
             raise ConfigError(f"policy.{name}: expected a number ≥ 1, got {values[name]}")
     if not set(values["report_roles"]) <= PERSON_ROLES:

@@ -150,11 +150,15 @@ class BaseContext:
 
     def notify_once(self, kind: str, period: str, recipient: str, record: Any = "", *,
                     text: str | None = None, markdown: str | None = None, card: dict | None = None,
-                    readers: str = "managers") -> bool:
+                    readers: str = "managers", repeats: bool = False) -> bool:
         """Queue a notification unless (kind, period, recipient, record) was already queued.
 
         A job re-run for the same period therefore sends nothing twice. Returns True if queued.
+        In a job, the reminder budget may refuse it (False, nothing recorded: a later run offers
+        it again); ``repeats``: the item is reminded period after period (its cadence ends).
         """
+        if not self.admit(kind, [(period, recipient, str(record))], repeats):
+            return False
         key = dict(kind=kind, period=period, recipient=recipient, record=str(record), created_at=self.now)
         statement = _ledger_insert(self.session.bind.dialect)
         if statement is not None:
@@ -176,10 +180,18 @@ class BaseContext:
          self.send_card(recipient, card))
         return True
 
-    def claim_once(self, kind: str, keys: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    def admit(self, kind: str, keys: list[tuple[str, str, Any]], repeats: bool = False) -> list:
+        """The ledger keys this context may claim: all of them, except in a job with a reminder
+        budget (``bot.outbox.budget``)."""
+        return keys
+
+    def claim_once(self, kind: str, keys: list[tuple[str, str, Any]], *,
+                   repeats: bool = False) -> list[tuple[str, str, Any]]:
         """Record the ``(period, recipient, record)`` keys of ``kind`` not yet in the ledger and
         return them (in order): a job then sends each recipient ONE message about everything new
-        for them, instead of one per record. Two queries whatever the number of keys."""
+        for them, instead of one per record. Two queries whatever the number of keys. In a job,
+        the reminder budget admits the keys first (``admit``; ``repeats`` as for ``notify_once``)."""
+        keys = self.admit(kind, keys, repeats)
         if not keys:
             return []
         recipients = sorted({recipient for _, recipient, _ in keys})
@@ -242,9 +254,29 @@ class Context(BaseContext):
 
 @dataclass
 class JobContext(BaseContext):
-    """A scheduled job's context; ``now`` is the scheduled time (or ``jobs run --now``)."""
+    """A scheduled job's context; ``now`` is the scheduled time (or ``jobs run --now``). With a
+    ``budget`` (``bot.outbox.budget``, set by ``run_job``) its texts and markdown are held and
+    combined into one message per person when the run ends, and its ledger claims are admitted
+    by the person's reminder budget; cards and urgent (priority) sends go out as they are."""
 
     job_id: str = ""
+    budget: Any = None
+
+    def send_text(self, to: str | list[str], text: str, priority: int = 0) -> list:
+        if self.budget is None or priority:
+            return super().send_text(to, text, priority)
+        self.budget.hold(_ids(to), "text", text)
+        return []
+
+    def send_markdown(self, to: str | list[str], text: str, priority: int = 0, readers: str = "managers") -> list:
+        mode = self.settings.wecom.markdown
+        if self.budget is None or priority or mode == "never" or (mode == "auto" and readers == "everyone"):
+            return super().send_markdown(to, text, priority, readers)  # as text: through send_text, held there
+        self.budget.hold(_ids(to), "markdown", text)
+        return []
+
+    def admit(self, kind: str, keys: list[tuple[str, str, Any]], repeats: bool = False) -> list:
+        return keys if self.budget is None else self.budget.admit(self, kind, keys, repeats)
 
 
 def _ids(to: str | list[str]) -> list[str]:

@@ -58,7 +58,8 @@ def init_emulator(app: Flask, runtime: Runtime, clock=None) -> EmulatorState:
     app.register_blueprint(create_contacts_blueprint(state, runtime, _sender), url_prefix="/emulator")
     if clock is not None:
         app.extensions["demo_clock"] = clock
-        app.register_blueprint(clock_blueprint(clock), url_prefix="/emulator")
+        from bot.emulator.reset import reset_demo
+        app.register_blueprint(clock_blueprint(clock, lambda: reset_demo(runtime, state, clock)), url_prefix="/emulator")
     return state
 
 

@@ -52,9 +52,10 @@ def parse_target(text: str, now: datetime) -> tuple[datetime | None, str]:
     return moment, ""
 
 
-def clock_blueprint(clock) -> Blueprint:
+def clock_blueprint(clock, reset_demo=None) -> Blueprint:
     """``/api/clock`` (GET: the demo's time), ``/api/clock`` (POST {"to": …}: move forward and run
-    what falls due), ``/api/clock/reset`` (POST: back to real time)."""
+    what falls due), ``/api/clock/reset`` (POST: back to real time), ``/api/demo/reset`` (POST:
+    「重置演示」, the seed data and the real time again — ``reset_demo()`` does it)."""
     bp = Blueprint("emulator_clock", __name__)
 
     def view(ran=None) -> dict:
@@ -88,6 +89,15 @@ def clock_blueprint(clock) -> Blueprint:
     @bp.post("/api/clock/reset")
     def reset():
         clock.reset()
+        return jsonify(view())
+
+    @bp.post("/api/demo/reset")
+    def restart():
+        if reset_demo is None:
+            return jsonify({"ok": False, "error": "这里不能重置演示。"}), 404
+        if clock.moving_to is not None:
+            return jsonify({"ok": False, "error": "时钟正在拨动，请等它拨完再重置演示。"}), 409
+        reset_demo()
         return jsonify(view())
 
     return bp

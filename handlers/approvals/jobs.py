@@ -44,12 +44,14 @@ def _open_steps(ctx: JobContext, emergency: bool) -> list[tuple[ApprovalRequest,
 
 
 def _send_grouped(ctx: JobContext, kind: str, entries: list[tuple], many: str, skip: frozenset | set = frozenset(),
-                  **extra) -> list[tuple]:
+                  repeats: bool = False, **extra) -> list[tuple]:
     """``entries``: (recipient, period, record, single text, line, …). Each recipient gets ONE message
     about what is new for them (the single text when there is one item): WeCom drops bursts to one
     person. ``skip``: (recipient, record) pairs ledgered but not sent (already told otherwise this run).
+    ``repeats``: the kind reminds one item period after period, so the reminder budget ends it.
     Returns the entries sent."""
-    fresh = set(ctx.claim_once(kind, [(period, recipient, record) for recipient, period, record, *_ in entries]))
+    fresh = set(ctx.claim_once(kind, [(period, recipient, record) for recipient, period, record, *_ in entries],
+                               repeats=repeats))
     sent = [e for e in entries if (e[1], e[0], str(e[2])) in fresh and (e[0], e[2]) not in skip]
     by_recipient: dict[str, list[tuple]] = {}
     for entry in sent:
@@ -95,8 +97,9 @@ def _working_hours(ctx: JobContext, start: datetime, end: datetime) -> float:
 
 @job("approval_reminder")
 def approval_reminder(ctx: JobContext) -> None:
-    """P3: remind approvers of steps pending too long; escalate the slowest to the director.
-    One message per person per run, listing every step that is new for them."""
+    """P3: remind approvers of steps pending too long (policy.reminder_repeats times, then weekly);
+    escalate a step once to the waiting approver's superior — or, at the top (the CEO), remind once
+    more and tell the requester once. One message per person per run, listing what is new for them."""
     remind_h, escalate_h = ctx.policy.approval_remind_hours, ctx.policy.approval_escalate_hours
     reminders, escalations = [], []
     for request, step in _open_steps(ctx, emergency=False):
@@ -110,7 +113,7 @@ def approval_reminder(ctx: JobContext) -> None:
             reminders.append((step.approver, f"r{int(hours // remind_h)}", record, REMIND.format(**facts),
                               REMIND_LINE.format(**facts), request, step, hours))
         if escalate_h and hours >= escalate_h:
-            period = f"e{int(hours // escalate_h)}"
+            period = "e"  # once: the superior can unblock it; telling them daily would not
             target = _escalation_target(ctx, step.approver)
             if target:  # P3: the waiting approver's superior
                 escalations.append((target, period, record, ESCALATE.format(**facts), ESCALATE_LINE.format(**facts),
@@ -127,7 +130,8 @@ def approval_reminder(ctx: JobContext) -> None:
     # One message per person per run: the CEO just reminded again of a step is not also sent the
     # ordinary reminder of it; that reminder's period is still ledgered, so it does not follow later.
     superseded = {(e[0], e[2]) for e in escalated if e[0] == e[6].approver}
-    for *_, request, step, hours in _send_grouped(ctx, "approval_remind", reminders, REMIND_MANY, skip=superseded):
+    for *_, request, step, hours in _send_grouped(ctx, "approval_remind", reminders, REMIND_MANY, skip=superseded,
+                                                  repeats=True):
         ctx.audit(f"system:{ctx.job_id}", "reminded", "approval", request.id, step=step.position,
                   approver=step.approver, hours=int(hours))
     for request, step, hours, targets in told.values():
@@ -148,9 +152,9 @@ def _announce_silent_rejections(ctx: JobContext) -> None:
 
 @job("emergency_backfill_reminder")
 def emergency_backfill_reminder(ctx: JobContext) -> None:
-    """P5: chase an emergency's post-hoc approval every urge_interval_hours of working time until done;
-    escalate after emergency_backfill_hours (clock time).
-    One message per person per run."""
+    """P5: chase an emergency's post-hoc approval every urge_interval_hours of working time (the
+    approver, policy.reminder_repeats times, then weekly; the requester, who cannot sign it, once);
+    escalate once after emergency_backfill_hours (clock time). One message per person per run."""
     chase_h, limit_h = ctx.policy.urge_interval_hours, ctx.policy.emergency_backfill_hours
     chases, escalations = [], []
     for request, step in _open_steps(ctx, emergency=True):
@@ -165,15 +169,16 @@ def emergency_backfill_reminder(ctx: JobContext) -> None:
         if chase_h and worked >= chase_h:
             period = f"c{int(worked // chase_h)}"
             line = CHASE_LINE.format(**facts)
-            chases.append((request.requester, period, record, CHASE_REQUESTER.format(**facts), line, request, step, hours))
+            # Only the approver can sign it: the requester is told once, not every period.
+            chases.append((request.requester, "c", record, CHASE_REQUESTER.format(**facts), line, request, step, hours))
             chases.append((step.approver, period, f"{record}:{step.position}", CHASE_APPROVER.format(**facts), line,
                            request, step, hours))
         target = ctx.org.director_id if step.approver != ctx.org.director_id else ctx.org.ceo_id
         if limit_h and hours >= limit_h and target:
-            escalations.append((target, f"e{int(hours // limit_h)}", record,
+            escalations.append((target, "e", record,
                                 BACKFILL_ESCALATE.format(**facts, limit=limit_h), CHASE_LINE.format(**facts),
                                 request, step, hours))
-    chased = {e[5].id: e for e in _send_grouped(ctx, "backfill_chase", chases, CHASE_MANY)}  # once per request
+    chased = {e[5].id: e for e in _send_grouped(ctx, "backfill_chase", chases, CHASE_MANY, repeats=True)}
     for *_, request, step, hours in chased.values():
         ctx.audit(f"system:{ctx.job_id}", "chased", "approval", request.id, step=step.position,
                   approver=step.approver, hours=int(hours))

@@ -1,7 +1,10 @@
-"""Data-leak incident jobs (P15): compliance is reminded of open incidents every day, and the
-director is told again when an incident goes ``policy.incident_escalate_hours`` without an update.
-Both go through the ledger, so a re-run sends nothing twice."""
+"""Data-leak incident jobs (P15): compliance is reminded of open incidents daily — weekends too —
+``policy.reminder_repeats`` times for the same open set, then weekly; the director is told again
+when an incident goes ``policy.incident_escalate_hours`` without an update. Both go through the
+ledger, so a re-run sends nothing twice."""
 from __future__ import annotations
+
+import hashlib
 
 from sqlalchemy import select
 
@@ -30,7 +33,9 @@ def _hours(ctx: JobContext, moment) -> int:
 
 @job("incident_reminder")
 def incident_reminder(ctx: JobContext) -> None:
-    """P15: every day, compliance gets one message listing the open incidents."""
+    """P15: compliance gets one message listing the open incidents: daily, any day of the week,
+    until the same open set has been reminded policy.reminder_repeats times, then weekly (the
+    director hears of silent ones from ``incident_escalation``)."""
     incidents = open_incidents(ctx)
     if not incidents:
         return
@@ -42,8 +47,11 @@ def incident_reminder(ctx: JobContext) -> None:
             updated=format_datetime(incident.last_update_at, ctx.settings.tz), text=text_inline(incident.description, 40)))
     lines.append(REMINDER_FOOTER)
     day = ctx.now.astimezone(ctx.settings.tz).date().isoformat()
+    open_set = ",".join(str(incident.id) for incident in incidents)
+    if len(open_set) > 120:  # the ledger's record column: a digest names a long set
+        open_set = "sha1:" + hashlib.sha1(open_set.encode()).hexdigest()
     sent_to = [userid for userid in closers(ctx)
-               if ctx.notify_once("incident_reminder", day, userid, text="\n".join(lines))]
+               if ctx.notify_once("incident_reminder", day, userid, open_set, repeats=True, text="\n".join(lines))]
     if sent_to:
         for incident in incidents:
             ctx.audit(f"system:{ctx.job_id}", "reminded", "incident", incident.id, to=sent_to)

@@ -6,6 +6,7 @@ history, and nobody gets more than one message from one run.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import timedelta
 
@@ -53,7 +54,10 @@ def decision_owner_check(ctx: JobContext) -> None:
             for item in items:
                 sent_to[item.id].append(userid)
     for item in unowned:
-        item.escalated_at = ctx.now  # never looked at again by this job
+        # never looked at again by this job — unless the reminder budget held everyone's message back
+        # (a holiday, a full day): then the next run tells them
+        if sent_to[item.id] or not any(item in items for items in by_person.values()):
+            item.escalated_at = ctx.now
         if sent_to[item.id]:
             hours = int((ctx.now - item.created_at).total_seconds() // 3600)
             ctx.audit(f"system:{ctx.job_id}", "escalated", "action_item", item.id, to=sent_to[item.id], hours=hours)
@@ -96,8 +100,10 @@ def action_item_followup(ctx: JobContext) -> None:
             by_chair[chair].append(item)
         elif overdue or (weekly and (ctx.now - item.owner_assigned_at).days >= 1):
             by_owner[item.owner].append(item)
-    # One message per owner per day (WeCom drops bursts to one person), ledgered in one go.
-    fresh = ctx.claim_once("action_followup", [(today.isoformat(), owner, "items") for owner in by_owner])
+    # One message per owner per day (WeCom drops bursts to one person), ledgered in one go. The same
+    # overdue items are reminded policy.reminder_repeats times, then weekly (the chair gets them later).
+    fresh = ctx.claim_once("action_followup", [(today.isoformat(), owner, _followup_record(ctx, mine))
+                                               for owner, mine in by_owner.items()], repeats=True)
     reminded = []
     for _, owner, _ in fresh:
         mine = by_owner[owner]
@@ -120,6 +126,15 @@ def action_item_followup(ctx: JobContext) -> None:
     for chair, stale in by_chair.items():
         ctx.audit_many(f"system:{ctx.job_id}", "marked_stale", "action_item",
                        [(item.id, {"chair": chair, "owner": item.owner}) for item in stale])
+
+
+def _followup_record(ctx: JobContext, items: list[ActionItem]) -> str:
+    """The ledger's item for an owner's list: the set of overdue items (a new one is a new item),
+    or "items" for the weekly list of items not yet due."""
+    overdue = sorted(i.id for i in items if i.due_at is not None and i.due_at <= ctx.now)
+    if not overdue:
+        return "items"
+    return "overdue:" + hashlib.sha1(",".join(map(str, overdue)).encode()).hexdigest()[:16]
 
 
 def _listing(ctx: JobContext, header: str, items: list[ActionItem], *, with_owner: bool, footer: str) -> str:

@@ -62,25 +62,18 @@ def _ask_month(ctx: JobContext, month: Month) -> None:
                                      text=ASK.format(month=month.label, deadline=deadline,
                                                      draft=draft(ctx, m.userid, month)))]
     reminded_today = f"{month.key}:{today}"
-    _bulk_once(ctx, "self_evaluation_remind", reminded_today, asked_now)  # the draft is today's reminder
+    _bulk_once(ctx, "self_evaluation_remind", reminded_today, asked_now, month.key)  # the draft is today's reminder
     if not _due_today(ctx, month.remind_on, ctx.policy.evaluation_remind_every_days):
         return
-    fresh = _bulk_once(ctx, "self_evaluation_remind", reminded_today, [m.userid for m in missing])
+    fresh = _bulk_once(ctx, "self_evaluation_remind", reminded_today, [m.userid for m in missing], month.key)
     if fresh:  # one batched send (the outbox splits it by 1000 userids)
         ctx.send_text(fresh, REMIND.format(month=month.label, deadline=deadline))
 
 
-def _bulk_once(ctx: JobContext, kind: str, period: str, userids: list[str]) -> list[str]:
-    """Record (kind, period, userid) in the ledger for those not yet in it; return them."""
-    if not userids:
-        return []
-    done = set(ctx.session.scalars(select(NotificationLedger.recipient).where(
-        NotificationLedger.kind == kind, NotificationLedger.period == period)))
-    fresh = [u for u in dict.fromkeys(userids) if u not in done]
-    ctx.session.add_all(NotificationLedger(kind=kind, period=period, recipient=u, record="", created_at=ctx.now)
-                        for u in fresh)
-    ctx.session.flush()
-    return fresh
+def _bulk_once(ctx: JobContext, kind: str, period: str, userids: list[str], item: str) -> list[str]:
+    """Record (kind, period, userid, item) in the ledger for those not yet in it and within their
+    reminder budget (one item — the month — reminded again and again: its cadence ends); return them."""
+    return [u for _, u, _ in ctx.claim_once(kind, [(period, u, item) for u in userids], repeats=True)]
 
 
 def _report_missing(ctx: JobContext, month: Month) -> None:
@@ -146,7 +139,7 @@ def _remind_raters(ctx: JobContext, quarter: Quarter) -> None:
     for row in open_rows:
         counts[row.rater] = counts.get(row.rater, 0) + 1
     for rater, count in counts.items():
-        if ctx.notify_once("evaluation_remind", f"{quarter.key}:{today}", rater,
+        if ctx.notify_once("evaluation_remind", f"{quarter.key}:{today}", rater, quarter.key, repeats=True,
                            text=RATER_REMIND.format(quarter=quarter.label, count=count,
                                                     deadline=when(quarter.deadline, ctx.settings.tz))):
             card_next(ctx, rater, resend=True)

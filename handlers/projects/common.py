@@ -144,6 +144,8 @@ def first_time(ctx: BaseContext, kind: str, period: str, recipient: str, record:
     For reminders grouped into one message per person: each project is noted on its own, so a
     re-run sends nothing twice, and the caller sends one message with the projects that were new.
     """
+    if not ctx.admit(kind, [(period, recipient, str(record))]):  # a job's reminder budget may hold it back
+        return False
     entry = NotificationLedger(kind=kind, period=period, recipient=recipient, record=str(record), created_at=ctx.now)
     try:
         with ctx.session.begin_nested():

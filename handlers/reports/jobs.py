@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import insert, select
-
 from bot.conversation.context import JobContext
 from bot.conversation.router import job
 from bot.org.in_use import in_use
 from handlers.reports.periods import Period, latest_past_deadline, previous_period, report_owers, weekly_period, when
 from handlers.reports.views import (group_name, group_statuses, owers_by_group, period_reports, period_status,
                                     send_summary, split_status, summarise)
-from models import NotificationLedger
 
 REMIND = ("⏰ {kind}提醒：{period}的{kind}请在 {deadline} 前提交（P10）。\n"
           "直接发「{kind} {start}」即可，发「{kind}模板」获取模板。")
@@ -32,18 +29,11 @@ OVERDUE_WINDOW = timedelta(days=3)  # only for the period that just closed (a mo
 
 
 def _bulk_once(ctx: JobContext, kind: str, period: str, userids: list[str]) -> list[str]:
-    """Record (kind, period, userid) in the ledger for those not yet in it; return them.
+    """Record (kind, period, userid) in the ledger for those not yet in it (and within their
+    reminder budget); return them.
 
     One batched send then reaches them all (the outbox splits it into ≤1000 userids per call)."""
-    if not userids:
-        return []
-    done = set(ctx.session.scalars(select(NotificationLedger.recipient).where(
-        NotificationLedger.kind == kind, NotificationLedger.period == period)))
-    fresh = [u for u in dict.fromkeys(userids) if u not in done]
-    if fresh:  # Core executemany: no ORM object per person
-        ctx.session.connection().execute(insert(NotificationLedger.__table__), [
-            dict(kind=kind, period=period, recipient=u, record="", created_at=ctx.now) for u in fresh])
-    return fresh
+    return [u for _, u, _ in ctx.claim_once(kind, [(period, u, "") for u in userids])]
 
 
 def remind_missing(ctx: JobContext, period: Period) -> list[str]:

@@ -11,9 +11,9 @@ from handlers.sync.collaborations import (DIGEST_DAY, PROMPT_DAY, PROMPT_KIND, C
                                           department_name, is_sync_day, week_key)
 from models.collaboration import SyncUpdate
 
-PROMPT = ("📝 协作「{name}」本周进展同步（P18）：你是{department}的接口人，请回复本周进展，例如：\n"
+PROMPT = ("📝 协作「{name}」第{week}周进展同步（P18）：你是{department}的接口人，请回复本周进展，例如：\n"
           "同步 {name} 本周完成接口联调，下周开始压测\n周五上午我会把双方进展汇总给干系人和总监。")
-PROMPT_MANY = ("📝 本周请同步你负责的 {count} 个跨部门协作的进展（P18），每个发一条，例如：\n"
+PROMPT_MANY = ("📝 第{week}周：请同步你负责的 {count} 个跨部门协作的进展（P18），每个发一条，例如：\n"
                "同步 {example} 本周完成接口联调，下周开始压测\n{lines}\n周五上午我会把双方进展汇总给干系人和总监。")
 DIGEST_HEADER = "## 跨部门协作周同步 · 第{week}周"
 MISSING = "<font color=\"warning\">未同步</font>"
@@ -47,10 +47,12 @@ def weekly_sync_prompt(ctx: JobContext) -> None:
         by_person.setdefault(userid, []).append(name)
     for userid, names in by_person.items():
         if len(names) == 1:
-            ctx.send_text(userid, PROMPT.format(name=text_inline(names[0]), department=sides[(userid, names[0])]))
+            ctx.send_text(userid, PROMPT.format(name=text_inline(names[0]), department=sides[(userid, names[0])],
+                                                week=int(week.split("W")[1])))
         else:
             lines = "\n".join(f"• {text_inline(name)}（{sides[(userid, name)]}接口人）" for name in names)
-            ctx.send_text(userid, PROMPT_MANY.format(count=len(names), lines=lines, example=text_inline(names[0])))
+            ctx.send_text(userid, PROMPT_MANY.format(count=len(names), lines=lines, example=text_inline(names[0]),
+                                                     week=int(week.split("W")[1])))
 
 
 def collaboration_markdown(ctx: JobContext, collaboration: CollaborationSpec,

@@ -8,6 +8,7 @@
     box: $('#clock'), toggle: $('#clock-toggle'), now: $('#clock-now'), moved: $('#clock-moved'),
     panel: $('#clock-panel'), presets: $('#clock-presets'), form: $('#clock-form'), input: $('#clock-input'),
     picker: $('#clock-picker'), go: $('#clock-go'), reset: $('#clock-reset'), status: $('#clock-status'),
+    restart: $('#demo-reset'),
   };
   let busy = false;
 
@@ -72,6 +73,18 @@
       el.status.textContent = '操作失败：无法连接模拟器服务器';
     }
   }
+  async function restart() {
+    if (busy || !window.confirm('重置演示会清空所有演示数据和聊天记录，恢复到刚启动时的样子（时间回到现在）。确定吗？')) return;
+    try {
+      const r = await E.api('api/demo/reset', {});
+      if (!r.ok) { el.status.textContent = r.error || '重置失败'; return; }
+      show(r);
+      el.status.textContent = '演示已重置：数据和时间回到了刚启动时。';
+      window.location.reload();
+    } catch (e) {
+      el.status.textContent = '操作失败：无法连接模拟器服务器';
+    }
+  }
   function open(on) {
     el.panel.hidden = !on;
     el.toggle.setAttribute('aria-expanded', on ? 'true' : 'false');
@@ -85,6 +98,7 @@
     move(el.input.value.trim() || el.picker.value);
   });
   el.reset.addEventListener('click', reset);
+  if (el.restart) el.restart.addEventListener('click', restart);
   window.EmulatorClock = { move, refresh, open };
 
   refresh().then((present) => { if (present) setInterval(() => { if (!busy) refresh(); }, 5000); });

@@ -6,7 +6,8 @@
 (function () {
   const CSS = `
   #contacts-toggle { margin-left: 8px; }
-  #contacts-panel { position: fixed; right: 16px; top: 40px; z-index: 50; width: 360px; max-height: 80vh;
+  #contacts-panel { position: fixed; right: 16px; top: 40px; z-index: 50; width: 360px; max-width: calc(100vw - 32px);
+    max-height: 80vh;
     overflow: auto; background: #fff; border: 1px solid #d0d3d8; border-radius: 6px;
     box-shadow: 0 4px 16px rgba(0,0,0,.15); padding: 10px 12px; font-size: 13px; }
   #contacts-panel h2 { font-size: 14px; margin: 0 0 6px; }
