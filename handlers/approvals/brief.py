@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.conversation.context import BaseContext
 from bot.text.amounts import format_money
-from handlers.approvals.splits import peers, tiers_fen
+from handlers.approvals.splits import peers, tiers_fen, wan_text
 from models import ApprovalRequest, AuditEntry
 
 SPLIT_ACTION = "split_suspected"
@@ -41,12 +41,8 @@ def split_recorded(ctx: BaseContext, request_id: int) -> dict | None:
 def split_line(detail: dict) -> str:
     """The plain line a recorded split is told in (cards, summary, 审批记录)."""
     numbers = "、".join(f"#{n}" for n in detail.get("related", []))
-    return SPLIT.format(numbers=numbers, total=format_money(detail["total_fen"]), limit=_wan(detail["limit_fen"]),
+    return SPLIT.format(numbers=numbers, total=format_money(detail["total_fen"]), limit=wan_text(detail["limit_fen"]),
                         escalated=ESCALATED if detail.get("escalated") else "")
-
-
-def _wan(fen: int) -> str:
-    return f"{fen / 1_000_000:g} 万元"
 
 
 def brief_lines(ctx: BaseContext, request: ApprovalRequest, kind_label: str) -> list[str]:
@@ -79,7 +75,7 @@ def _unusual(ctx: BaseContext, request: ApprovalRequest, kind_label: str) -> lis
         notes.append(split_line(detail))
     for limit in tiers_fen(ctx, request.kind):
         if limit * ctx.policy.near_limit_percent / 100 <= request.amount_fen < limit:
-            notes.append(NEAR_LIMIT.format(limit=_wan(limit)))
+            notes.append(NEAR_LIMIT.format(limit=wan_text(limit)))
             break
     if request.emergency:
         when: datetime | None = request.submitted_at or request.created_at

@@ -77,17 +77,23 @@ class Split:
     def said(self) -> str:
         """One plain line: 近 30 天同类采购 #3、#5 与本单合计 ¥52,000，达到 5 万元（P4）。"""
         return (f"疑似拆单：{self.numbers()} 与本单同为一类物品，合计 {format_money(self.total_fen)}，"
-                f"达到 {_wan(self.limit_fen)}（P4）")
+                f"达到 {wan_text(self.limit_fen)}（P4）")
 
 
-def _wan(fen: int) -> str:
+def wan_text(fen: int) -> str:
+    """「5 万元」 for 5,000,000 fen: a chain tier as the policy says it (P4)."""
     return f"{Decimal(fen) / 1_000_000:g} 万元"
+
+
+def tier_fen(rule) -> int | None:
+    """A chain step's ``min_amount_wan`` in fen (None: the step applies to every amount)."""
+    return None if rule.min_amount_wan is None else int(Decimal(str(rule.min_amount_wan)) * 1_000_000)
 
 
 def tiers_fen(ctx: BaseContext, kind: str) -> list[int]:
     """The amounts (fen) from which the chain of ``kind`` gains a step (P4), highest first."""
-    return sorted({int(Decimal(str(rule.min_amount_wan)) * 1_000_000)
-                   for rule in ctx.policy.chains.get(kind, ()) if rule.min_amount_wan is not None}, reverse=True)
+    return sorted({tier_fen(rule) for rule in ctx.policy.chains.get(kind, ()) if rule.min_amount_wan is not None},
+                  reverse=True)
 
 
 def exempt(ctx: BaseContext, request: ApprovalRequest) -> bool:

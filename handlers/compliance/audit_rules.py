@@ -19,7 +19,7 @@ from bot.text.amounts import format_money
 from bot.conversation.context import BaseContext
 from bot.text.dates import format_datetime
 from handlers.approvals.cards import KIND_LABELS, ROLE_LABELS, SKIP_SELF, SKIP_SIGNED
-from handlers.approvals.splits import COUNTED, Split, split_among
+from handlers.approvals.splits import COUNTED, Split, split_among, tier_fen
 from handlers.compliance.quarters import Scope
 from models import ApprovalRequest, AuditEntry
 from models.meeting import ActionItem, Meeting
@@ -108,7 +108,7 @@ def approvals(ctx: BaseContext, scope: Scope) -> list[Record]:
 def _split_problem(ctx: BaseContext, request: ApprovalRequest, split: Split) -> Problem:
     """P4: the request completed a suspected split purchase; says whether the tier's signer signed."""
     tier_roles = {rule.role for rule in ctx.policy.chains.get(request.kind, ())
-                  if rule.min_amount_wan is not None and round(rule.min_amount_wan * 1_000_000) == split.limit_fen}
+                  if tier_fen(rule) == split.limit_fen}
     signed = [s for s in request.steps if s.role in tier_roles and s.status == "approved"]
     signer = "、".join(ROLE_LABELS.get(r, r) for r in sorted(tier_roles)) or "上一级"
     outcome = f"{signer}已签" if signed else f"没有{signer}签字"
